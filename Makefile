@@ -1,0 +1,46 @@
+# decide — two commands do all the set-up on a fresh machine:
+#   make run    creates .venv on first use, installs, serves API + pages + flows on SQLite with demo data
+#   make test   the same set-up, then ruff, mypy (strict on decision_engine/) and every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+export PREFECT_HOME ?= $(CURDIR)/data/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+
+.PHONY: run demo test lint typecheck pytest bench system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'noto.*cjk' || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
+	    echo "warning: could not install chromium / fonts-noto-cjk (browser tests will be skipped)"; }
+
+run: $(STAMP)
+	mkdir -p "$(PREFECT_HOME)"
+	$(VENV)/bin/decide serve --demo
+
+demo: $(STAMP)
+	$(VENV)/bin/decide demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check decision_engine api flows tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+test: $(STAMP) system-deps lint typecheck pytest
+
+bench: $(STAMP)
+	$(PY) bench/bench_core.py
+
+clean:
+	rm -rf $(VENV) data test-output

@@ -1,0 +1,176 @@
+"""How each artifact kind's fields are entered on a page, and how the submitted form becomes the fields
+the service receives. Translation only: which fields are required, and every rule, stay in the procedure
+and the domain (a missing or malformed field is refused there, with its rule and article)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from api.pages.i18n import N_
+from decision_engine.domain.decision import (
+    ART35_GROUNDS,
+    EVALUATION_TRIGGERS,
+    HEAD_DECISIONS,
+    LEGALITY_CONCLUSIONS,
+    MEETING_TYPES,
+)
+from decision_engine.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input: text, textarea, date, lines (one item per line), bool, choice, int or table (one row per
+    line, columns separated by |)."""
+
+    name: str
+    type: str
+    label: str
+    options: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    required: bool = True
+
+
+def F(name: str, type_: str, label: str, *, options: tuple[str, ...] = (), columns: tuple[str, ...] = (),
+      optional: bool = False) -> Field:
+    """A field (short constructor for the table below)."""
+    return Field(name, type_, label, options, columns, not optional)
+
+
+OPINION_ROW = ("opinion", "disposition", "reason")
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "start_decision": (F("lead_unit", "text", N_("lead unit")), F("units", "lines", N_("undertaking units")),
+                       F("affected_units", "lines", N_("affected units to consult"), optional=True),
+                       F("decision", "textarea", N_("text of the start decision"), optional=True)),
+    "proposal": tuple(F(n, "textarea", label) for n, label in (
+        ("problem", N_("problem")), ("reasons", N_("reasons")), ("basis", N_("legal basis")),
+        ("plan", N_("preliminary plan")), ("necessity", N_("necessity")), ("feasibility", N_("feasibility")))),
+    "catalog_entry": (F("catalog", "text", N_("catalogue")), F("party_consent_at", "date", N_("Party committee consent on")),
+                      F("published_at", "date", N_("published on"))),
+    "consultation": (F("unit", "text", N_("unit consulted")), F("opinion", "textarea", N_("opinion")),
+                     F("dispute", "bool", N_("dispute remains open"), optional=True)),
+    "dispute_statement": tuple(F(n, "textarea", label) for n, label in (
+        ("issue", N_("issue")), ("views", N_("each unit's view")), ("lead_view", N_("lead unit's view")),
+        ("reasons", N_("reasons")), ("basis", N_("basis")))),
+    "comment_notice": (F("explanation", "textarea", N_("explanation of the draft")),
+                       F("channels", "lines", N_("channels")), F("method", "text", N_("how to comment")),
+                       F("published_at", "date", N_("published on")), F("deadline", "date", N_("comments until")),
+                       F("shortening_reason", "textarea", N_("reason for a period shorter than 30 days"),
+                         optional=True)),
+    "participation_record": (F("method", "text", N_("method")), F("summary", "textarea", N_("summary"))),
+    "group_consultation": (F("groups", "lines", N_("groups consulted")), F("summary", "textarea", N_("summary"))),
+    "opinion_summary": (F("opinions", "table", N_("opinions: opinion | adopted, partly or not_adopted | reason"),
+                          columns=OPINION_ROW),),
+    "nondisclosure_basis": (F("legal_ref", "text", N_("legal reference")), F("reason", "textarea", N_("reason"))),
+    "hearing_notice": (F("published_at", "date", N_("published on")), F("hearing_at", "date", N_("hearing on")),
+                       F("place", "text", N_("place")),
+                       F("selection_method", "text", N_("how participants are selected"), optional=True)),
+    "hearing_materials_delivery": (F("participant", "text", N_("participant")),
+                                   F("delivered_at", "date", N_("materials delivered on"))),
+    "hearing_record": (F("participants", "lines", N_("participants")), F("signed_by", "lines", N_("signed by")),
+                       F("summary", "textarea", N_("summary"))),
+    "selection_note": (F("method", "textarea", N_("selection method")), F("experts", "lines", N_("experts"))),
+    "conflict_declaration": (F("direct_interest", "bool", N_("direct interest in the matter")),
+                             F("statement", "textarea", N_("statement"))),
+    "expert_opinion": (F("opinion", "textarea", N_("opinion")), F("signature", "text", N_("signature or seal"))),
+    "expert_adoption": (F("adoptions", "table", N_("adoption: opinion | adopted, partly or not_adopted | reason"),
+                          columns=OPINION_ROW),),
+    "prior_assessment_link": (F("reference", "text", N_("reference")),
+                              F("assessed_under", "text", N_("assessed under"))),
+    "risk_report": (F("risk_points", "lines", N_("risk points")),
+                    F("level", "choice", N_("risk level"), options=("low", "medium", "high")),
+                    F("measures", "lines", N_("prevention measures")),
+                    F("contingency_plan", "textarea", N_("contingency plan")),
+                    F("conclusion", "choice", N_("conclusion"), options=("controllable", "not_controllable"))),
+    "dept_opinions": (F("departments", "lines", N_("departments heard")), F("summary", "textarea", N_("summary"))),
+    "legality_submission": (F("legal_basis", "textarea", N_("legal basis")),
+                            F("procedure_explanation", "textarea", N_("procedures performed")),
+                            F("requested_deadline", "date", N_("opinion requested by")),
+                            F("short_review_reason", "textarea", N_("reason for less than 7 working days"),
+                              optional=True)),
+    "legal_adviser_opinion": (F("opinion", "textarea", N_("opinion")),),
+    "legality_opinion": (F("authority", "textarea", N_("authority")), F("procedure", "textarea", N_("procedure")),
+                         F("content", "textarea", N_("content")),
+                         F("conclusion", "choice", N_("conclusion"), options=LEGALITY_CONCLUSIONS),
+                         F("risk_statement", "textarea", N_("statement of the legal risk"), optional=True)),
+    "amendment_record": (F("changes", "textarea", N_("changes made")),),
+    "nonadoption_explanation": (F("explanation", "textarea", N_("written explanation")),),
+    "fair_competition_review": (F("conclusion", "textarea", N_("conclusion")),),
+    "meeting_record": (F("meeting_type", "choice", N_("meeting type"), options=MEETING_TYPES),
+                       F("attendance", "lines", N_("members present (person ids)")),
+                       F("members_total", "int", N_("members in total")),
+                       F("opinions", "table", N_("opinions in speaking order: person id | support, oppose or "
+                                                  "abstain | what was said"), columns=("person", "position", "text")),
+                       F("head_decision", "choice", N_("head's decision"), options=HEAD_DECISIONS),
+                       F("head_reasons", "textarea", N_("reasons for departing from the majority"), optional=True),
+                       F("amendments", "textarea", N_("amendments"), optional=True),
+                       F("reopen_gates", "lines", N_("gates to reopen"), optional=True)),
+    "party_report": (F("reported_to", "text", N_("reported to")), F("reported_at", "date", N_("reported on"))),
+    "npc_record": (F("procedure", "text", N_("procedure")), F("outcome", "textarea", N_("outcome"))),
+    "publication_record": (F("channels", "lines", N_("channels: gazette, website, newspaper")),
+                           F("published_at", "date", N_("published on"))),
+    "publication_nondisclosure_basis": (F("legal_ref", "text", N_("legal reference")),
+                                        F("reason", "textarea", N_("reason"))),
+    "adoption_explanation": (F("text", "textarea", N_("text")),),
+    "interpretation": (F("text", "textarea", N_("text")),),
+    "execution_unit_designation": (F("units", "lines", N_("execution units")),),
+    "execution_report": (F("report_kind", "choice", N_("report"), options=("progress", "problem")),
+                         F("summary", "textarea", N_("summary")),
+                         F("ground", "choice", N_("Art. 35 ground (problem reports)"), options=ART35_GROUNDS,
+                           optional=True)),
+    "evaluation_report": (F("trigger", "choice", N_("trigger"), options=EVALUATION_TRIGGERS),
+                          F("public_input", "textarea", N_("public input")),
+                          F("deputy_participation", "textarea", N_("participation of deputies and members")),
+                          F("findings", "textarea", N_("findings")),
+                          F("recommendation", "textarea", N_("recommendation"))),
+}
+
+
+def fields_for(kind: str, spec_fields: list[str]) -> tuple[Field, ...]:
+    """The inputs of an artifact kind: the table's, plus any field the procedure requires that it lacks."""
+    known = FIELDS.get(kind, ())
+    names = {f.name for f in known}
+    return known + tuple(Field(n, "textarea", n) for n in spec_fields if n not in names)
+
+
+def parse(kind: str, spec_fields: list[str], form: FormData, *, rule: str, article: str) -> dict[str, Any]:
+    """The submitted form as the artifact's fields (blank optional inputs left out; `extra` JSON merged)."""
+    out: dict[str, Any] = {}
+    for f in fields_for(kind, spec_fields):
+        raw = str(form.get(f"f_{f.name}") or "").strip()
+        if not raw and not f.required:
+            continue
+        out[f.name] = _value(f, raw, rule, article)
+    extra = str(form.get("extra") or "").strip()
+    if extra:
+        try:
+            more = json.loads(extra)
+        except ValueError:
+            raise InvalidInput("extra fields must be a JSON object", rule=rule, article=article) from None
+        if not isinstance(more, dict):
+            raise InvalidInput("extra fields must be a JSON object", rule=rule, article=article)
+        out.update(more)
+    return out
+
+
+def _value(f: Field, raw: str, rule: str, article: str) -> Any:
+    if f.type == "lines":
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+    if f.type == "bool":
+        return raw.lower() in ("true", "1", "yes", "on")
+    if f.type == "int":
+        try:
+            return int(raw) if raw else None
+        except ValueError:
+            raise InvalidInput(f"{f.name} must be a whole number", rule=rule, article=article) from None
+    if f.type == "table":
+        rows = []
+        for line in raw.splitlines():
+            if line.strip():
+                parts = [p.strip() for p in line.split("|", len(f.columns) - 1)]
+                rows.append(dict(zip(f.columns, parts + [""] * (len(f.columns) - len(parts)), strict=True)))
+        return rows
+    return raw

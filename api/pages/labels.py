@@ -1,0 +1,94 @@
+"""Words the pages show for the record's identifiers (roles, statuses, values, events, rules), as messages.
+
+These are vocabulary, not rules: what a rule says comes from the domain's refusal (rule, article, message).
+"""
+
+from __future__ import annotations
+
+from api.pages.i18n import N_
+
+ROLES = {
+    "undertaking_unit": N_("undertaking unit"), "legality_reviewer": N_("legality reviewer"),
+    "legal_adviser": N_("legal adviser"), "expert": N_("expert"), "risk_assessor": N_("risk assessor"),
+    "hearing_organizer": N_("hearing organizer"), "hearing_participant": N_("hearing participant"),
+    "meeting_member": N_("meeting member"), "admin_head": N_("administrative head"),
+    "decision_organ": N_("decision organ"), "secretariat": N_("secretariat"),
+    "execution_unit": N_("execution unit"), "post_evaluator": N_("post-decision evaluator"),
+    "party_committee": N_("Party committee"), "auditor": N_("auditor"), "system_admin": N_("system administrator"),
+    "system": N_("system"), "none": N_("no role"),
+}
+STATUSES = {
+    "draft": N_("drafting"), "in_procedure": N_("in procedure"), "ready_for_decision": N_("ready for decision"),
+    "decided": N_("decided"), "published": N_("published"), "in_execution": N_("in execution"),
+    "evaluated": N_("evaluated"), "suspended": N_("suspended"), "withdrawn": N_("withdrawn"),
+    "closed": N_("closed"),
+}
+GATE_STATUSES = {
+    "not_applicable": N_("not applicable"), "open": N_("open"), "submitted": N_("submitted"),
+    "returned": N_("returned"), "cleared": N_("cleared"), "exempted": N_("exempted"),
+}
+MEETING_STATUSES = {"convened": N_("convened"), "in_session": N_("in session"), "concluded": N_("concluded"),
+                    "minutes_drafted": N_("minutes drafted"), "minutes_confirmed": N_("minutes confirmed")}
+COMMENT_STATUSES = {"received": N_("received"), "clustered": N_("grouped with the same opinions"),
+                    "disposed": N_("handled"), "hidden": N_("not shown"), "late": N_("received after the deadline")}
+STAGE_STATES = {"done": N_("done"), "current": N_("current stage"), "waiting": N_("not yet"),
+                "not_applicable": N_("not applicable")}
+CATEGORIES = {
+    "policy": N_("major public policy or measure"), "plan": N_("important plan"),
+    "resource_policy": N_("natural or cultural resource policy"), "public_project": N_("major public project"),
+    "other_major": N_("other major matter"), "macro_control": N_("macro-control (excluded)"),
+    "gov_legislation": N_("government legislation (excluded)"),
+    "emergency_response": N_("emergency response (excluded)"), "normative": N_("normative document"),
+}
+VALUES = {
+    "adopted": N_("adopted"), "partly": N_("partly adopted"), "not_adopted": N_("not adopted"),
+    "lawful": N_("lawful"), "lawful_if_amended": N_("lawful if amended"), "unlawful": N_("unlawful"),
+    "exploratory_risk_stated": N_("exploratory reform, legal risk stated"),
+    "controllable": N_("controllable"), "not_controllable": N_("not controllable"),
+    "low": N_("low"), "medium": N_("medium"), "high": N_("high"),
+    "executive": N_("executive meeting"), "plenary": N_("plenary meeting"),
+    "support": N_("support"), "oppose": N_("oppose"), "abstain": N_("abstain"),
+    "adopt": N_("adopt"), "adopt_with_amendments": N_("adopt with amendments"), "defer": N_("defer"),
+    "send_back": N_("send back for revision"), "reject": N_("reject"),
+    "progress": N_("progress report"), "problem": N_("problem report"),
+    "problems_found": N_("problems found"), "major_change_of_circumstances": N_("major change of circumstances"),
+    "force_majeure": N_("force majeure"), "effect_not_met": N_("expected effect clearly not met"),
+    "many_public_opinions": N_("many public opinions"), "organ_decision": N_("the organ considers it necessary"),
+    "scheduled": N_("scheduled"), "true": N_("yes"), "false": N_("no"),
+    "on_time": N_("on time"), "late": N_("late"), "pending": N_("pending"),
+}
+EVENTS = {
+    "DecisionOpened": N_("decision opened"), "DeterminationRecorded": N_("determination recorded"),
+    "ArtifactRecorded": N_("artifact recorded"), "DraftVersionAdded": N_("draft version added"),
+    "GateCleared": N_("gate cleared"), "GateReturned": N_("gate returned"), "GateReopened": N_("gate reopened"),
+    "GateExempted": N_("gate exempted"), "DecisionFinalized": N_("decision finalized"),
+    "DecisionSuspended": N_("decision suspended"), "DecisionResumed": N_("decision resumed"),
+    "DecisionWithdrawn": N_("decision withdrawn"), "DecisionClosed": N_("case closed"),
+    "AttemptRefused": N_("attempt refused"), "ProcedureMigrated": N_("procedure migrated"),
+    "DocumentRendered": N_("document rendered"), "PersonRegistered": N_("person registered"),
+    "RoleGranted": N_("role granted"), "RoleEnded": N_("role ended"), "TokenIssued": N_("token issued"),
+    "TokenRevoked": N_("token revoked"),
+}
+DEADLINES = {
+    "comment_period_min": N_("comment period (minimum)"), "legality_review_min": N_("legality review time (minimum)"),
+    "publication_max": N_("publication (at the latest)"), "due_by": N_("decision due by"),
+}
+TIMING = {"publication": N_("publication within the limit (R17)"),
+          "legality_review": N_("legality opinion by the requested date (R11)"),
+          "due_by": N_("decision by its due date (R22)")}
+ACTS = {"record": N_("record"), "determine": N_("determine"), "clear": N_("clear"), "finalize": N_("finalize"),
+        "may_record": N_("may record")}
+RULES = {
+    "R1": N_("scope"), "R2": N_("catalogue"), "R3": N_("start and drafting"), "R4": N_("coordination"),
+    "R5": N_("public participation"), "R6": N_("comment period"), "R7": N_("hearing"),
+    "R8": N_("handling of opinions"), "R9": N_("expert review"), "R10": N_("risk assessment"),
+    "R11": N_("legality submission"), "R12": N_("legality opinion"), "R13": N_("no discussion without a lawful review"),
+    "R14": N_("meeting packet"), "R15": N_("collective decision"), "R16": N_("report to the Party committee"),
+    "R17": N_("publication"), "R18": N_("append-only record"), "R19": N_("execution"), "R20": N_("change control"),
+    "R21": N_("post-decision evaluation"), "R22": N_("undue delay"),
+    "SoD1": N_("the undertaking unit never clears its own legality review"),
+    "SoD2": N_("an expert with a direct interest is barred"),
+    "SoD3": N_("the evaluator is not the pre-decision unit"), "SoD4": N_("only the head decides, speaking last"),
+    "SoD5": N_("hearing participants sign the record"), "SoD6": N_("only the head suspends"),
+    "SoD8": N_("nobody clears a gate on their own artifact"),
+}

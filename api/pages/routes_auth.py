@@ -1,0 +1,67 @@
+"""Login (password, argon2), logout, language switch; the home page sends each visitor where they belong."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.pages.i18n import LANGUAGES, N_
+from api.pages.web import PageRoute, checked_form, flash, gettext, person_of, render
+from decision_engine.domain.errors import DomainError
+from decision_engine.services import identity
+from decision_engine.services.context import Context
+
+WRONG = N_("Unknown person or wrong password.")
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site (no open redirect)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/work"
+
+
+def router(ctx: Context) -> APIRouter:
+    """Routes for login, logout and language."""
+    r = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+    @r.get("/")
+    def home(request: Request) -> Response:
+        return RedirectResponse("/work" if person_of(request) else "/public", status_code=303)
+
+    @r.get("/login")
+    def login_page(request: Request, next: str = "/work") -> Response:
+        return render(request, "login.html", next=_safe_next(next))
+
+    @r.post("/login")
+    async def login(request: Request) -> Response:
+        form = await checked_form(request)
+        pid = str(form.get("person_id") or "").strip()
+        target = _safe_next(str(form.get("next") or "/work"))
+        try:
+            await run_in_threadpool(identity.check_password, ctx, pid, str(form.get("password") or ""))
+            person = await run_in_threadpool(identity.person_view, ctx, pid)
+        except DomainError:
+            flash(request, "refused", error={"error": "Unauthenticated", "rule": "", "article": "",
+                                             "message": gettext(request, WRONG), "missing": []})
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        lang = request.session.get("lang")
+        request.session.clear()  # a new session on login (no fixation)
+        request.session.update(person=pid, name=person["name"], **({"lang": lang} if lang else {}))
+        return RedirectResponse(target, status_code=303)
+
+    @r.post("/logout")
+    async def logout(request: Request) -> Response:
+        await checked_form(request)
+        lang = request.session.get("lang")
+        request.session.clear()
+        if lang:
+            request.session["lang"] = lang
+        return RedirectResponse("/public", status_code=303)
+
+    @r.get("/lang/{lang}")
+    def switch(request: Request, lang: str, next: str = "/") -> Response:
+        if lang in LANGUAGES:
+            request.session["lang"] = lang
+        return RedirectResponse(_safe_next(next), status_code=303)
+
+    return r

@@ -1,0 +1,239 @@
+"""Decisions: the list with filters and search, opening one, the decision page (the procedure as a stepper)
+and a form for every act a person's roles allow them to attempt. Each POST calls exactly one service."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+
+from api.pages import forms
+from api.pages.i18n import N_
+from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
+from api.pages.web import lines as _lines
+from api.pages.web import text as _text
+from decision_engine import procedures
+from decision_engine.domain.decision import ART35_GROUNDS, CATEGORIES, EXCLUDED_CATEGORIES
+from decision_engine.domain.errors import NotFound
+from decision_engine.services import (
+    access,
+    accountability,
+    documents,
+    execution,
+    participation,
+    publication,
+    queries,
+    work,
+)
+from decision_engine.services import decisions as svc
+from decision_engine.services.context import Context
+
+GATE_ACTS = {"clear": N_("Gate cleared."), "return": N_("Returned, with the reason recorded."),
+             "exempt": N_("Exemption recorded with its legal basis.")}
+DECISION_ACTS = {"finalize": N_("The decision is finalized."), "suspend": N_("Execution is suspended."),
+                 "resume": N_("Execution resumed."), "withdraw": N_("The decision is withdrawn."),
+                 "close": N_("The case is closed."), "terminate": N_("Execution is terminated."),
+                 "accountability": N_("Accountability case opened.")}
+
+
+COMMENT_ACTS = {"cluster": N_("Comments grouped into distinct opinions."),
+                "dispose": N_("Dispositions recorded."), "report": N_("The feedback report is recorded.")}
+
+
+def _dispositions(form: FormData) -> list[dict[str, Any]]:
+    """One line per opinion: cluster id | adopted, partly or not_adopted | reason | draft version changed."""
+    out: list[dict[str, Any]] = []
+    for line in str(form.get("dispositions") or "").splitlines():
+        if line.strip():
+            parts = [p.strip() for p in line.split("|", 3)] + ["", "", ""]
+            version = parts[3]
+            out.append({"cluster_id": parts[0], "disposition": parts[1], "reason": parts[2],
+                        "changed_in_version": int(version) if version.isdigit() else None})
+    return out
+
+
+async def _upload(form: FormData) -> tuple[bytes | None, str, str]:
+    file = form.get("file")
+    if isinstance(file, UploadFile) and file.filename:
+        return await file.read(), file.content_type or "application/octet-stream", file.filename
+    return None, "", ""
+
+
+def router(ctx: Context) -> APIRouter:
+    """Routes under /decisions."""
+    r = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+    @r.get("/decisions")
+    def listing(request: Request, status: str = "", unit: str = "", category: str = "", stage: str = "",
+                q: str = "", overdue: str = "", cursor: str = "") -> Response:
+        require_reader(request, ctx)
+        filters = {"status": status, "unit": unit, "category": category, "stage": stage, "q": q,
+                   "overdue": overdue}
+        page = queries.list_decisions(ctx, status=status or None, unit=unit or None, category=category or None,
+                                      stage=stage or None, q=q or None, overdue=bool(overdue) or None,
+                                      cursor=cursor or None)
+        shown = {k: v for k, v in filters.items() if v}
+        next_url = f"/decisions?{urlencode({**shown, 'cursor': page['next_cursor']})}" if page["next_cursor"] else ""
+        return render(request, "decisions.html", page=page, filters=filters, categories=CATEGORIES, next_url=next_url,
+                      stages=procedures.load().stages,
+                      statuses=("draft", "in_procedure", "ready_for_decision", "decided", "published",
+                                "in_execution", "evaluated", "suspended", "withdrawn", "closed"))
+
+    @r.get("/decisions/new")
+    def new(request: Request) -> Response:
+        require_person(request)
+        return render(request, "decision_new.html", categories=(*CATEGORIES, *EXCLUDED_CATEGORIES),
+                      profiles=procedures.profiles(), values={})
+
+    @r.post("/decisions/new")
+    async def open_decision(request: Request) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        return await act(request, lambda: svc.open_decision(
+            ctx, pid, title=_text(form, "title"), category=_text(form, "category"), unit=_text(form, "unit"),
+            profile=_text(form, "profile") or "order713", due_by=_text(form, "due_by") or None,
+            summary=_text(form, "summary")), back="/decisions/new", done=N_("Decision opened."), form_id="open",
+            form=form, then=lambda r: f"/decisions/{r.decision_id}")
+
+    @r.get("/decisions/{decision_id}")
+    def page(request: Request, decision_id: str) -> Response:
+        pid = require_reader(request, ctx)
+        data = work.decision_page(ctx, decision_id, pid)
+        kinds = [k for s in data["stages"] for g in s["gates"] for k in g["kinds"]]
+        names = {x["id"]: x for x in [*kinds, *data["determinations"]]}
+        return render(request, "decision.html", page=data, d=data["decision"], names=names,
+                      fields={k["id"]: forms.fields_for(k["id"], k["fields"]) for k in kinds},
+                      arts={a["id"]: a for a in data["decision"]["artifacts"]}, grounds=ART35_GROUNDS,
+                      opinions=participation.public_opinions(ctx, decision_id, limit=200),
+                      documents=documents.list_documents(ctx, decision_id), doc_kinds=documents.DOC_KINDS)
+
+    @r.get("/decisions/{decision_id}/artifacts/{artifact_id}")
+    def download(request: Request, decision_id: str, artifact_id: str) -> Response:
+        require_reader(request, ctx)
+        art, data = access.artifact_content(ctx, decision_id, artifact_id)
+        return attachment(data, art)
+
+    @r.post("/decisions/{decision_id}/drafts")
+    async def draft(request: Request, decision_id: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        content, media, filename = await _upload(form)
+        if content is None:
+            content, media, filename = _text(form, "text").encode(), "text/plain", "draft.txt"
+        return await act(request, lambda: svc.add_draft_version(
+            ctx, pid, decision_id, content=content, title=_text(form, "title"), note=_text(form, "note"),
+            media_type=media, filename=filename), back=f"/decisions/{decision_id}",
+            done=N_("Draft version added."), form_id="draft", form=form)
+
+    @r.post("/decisions/{decision_id}/determinations")
+    async def determination(request: Request, decision_id: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        return await act(request, lambda: svc.record_determination(
+            ctx, pid, decision_id, _text(form, "kind"), _text(form, "value") == "true", _text(form, "reasons")),
+            back=f"/decisions/{decision_id}", done=N_("Determination recorded."), form_id="determinations",
+            form=form)
+
+    @r.post("/decisions/{decision_id}/artifacts/{kind}")
+    async def artifact(request: Request, decision_id: str, kind: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        content, media, filename = await _upload(form)
+
+        def call() -> None:
+            with ctx.store.read() as conn:
+                d, _ = svc.load(conn, decision_id)
+            k = d.spec.artifact_kind(kind)
+            fields = forms.parse(kind, list(k.fields), form, rule=k.rule, article=k.article)
+            svc.record_artifact(ctx, pid, decision_id, kind, fields, content=content,
+                                media_type=media or "application/json", filename=filename)
+        return await act(request, call, back=f"/decisions/{decision_id}", done=N_("Recorded."),
+                         form_id=f"art-{kind}", form=form)
+
+    @r.post("/decisions/{decision_id}/gates/{gate}/{what}")
+    async def gate_act(request: Request, decision_id: str, gate: str, what: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        if what not in GATE_ACTS:
+            raise NotFound(f"no act {what!r} on a gate")
+        calls = {"clear": lambda: svc.clear_gate(ctx, pid, decision_id, gate),
+                 "return": lambda: svc.return_gate(ctx, pid, decision_id, gate, _text(form, "reason")),
+                 "exempt": lambda: svc.exempt_gate(ctx, pid, decision_id, gate, _text(form, "legal_basis"))}
+        return await act(request, calls[what], back=f"/decisions/{decision_id}", done=GATE_ACTS[what],
+                         form_id=f"gate-{gate}", form=form)
+
+    @r.post("/decisions/{decision_id}/comments/{what}")
+    async def comments(request: Request, decision_id: str, what: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        calls = {"cluster": lambda: participation.cluster_comments(ctx, pid, decision_id),
+                 "dispose": lambda: participation.dispose_opinions(ctx, pid, decision_id, _dispositions(form)),
+                 "report": lambda: participation.record_feedback_report(ctx, pid, decision_id)}
+        if what not in calls:
+            raise NotFound(f"no act {what!r} on comments", rule="R8", article="Art. 18")
+        return await act(request, calls[what], back=f"/decisions/{decision_id}#stage-S1",
+                         done=COMMENT_ACTS[what], form_id=f"comments-{what}", form=form)
+
+    @r.post("/decisions/{decision_id}/publish")
+    async def publish(request: Request, decision_id: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        return await act(request, lambda: publication.publish(
+            ctx, pid, decision_id, channels=_lines(form, "channels"), published_at=_text(form, "published_at") or None,
+            adoption_explanation=_text(form, "adoption_explanation"), interpretation=_text(form, "interpretation")),
+            back=f"/decisions/{decision_id}", done=N_("The decision is published."), form_id="publish", form=form)
+
+    @r.post("/decisions/{decision_id}/withhold")
+    async def withhold(request: Request, decision_id: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        return await act(request, lambda: publication.withhold(
+            ctx, pid, decision_id, legal_ref=_text(form, "legal_ref"), reason=_text(form, "reason")),
+            back=f"/decisions/{decision_id}", done=N_("Not published: the legal basis is recorded."),
+            form_id="withhold", form=form)
+
+    @r.post("/decisions/{decision_id}/acts/{what}")
+    async def decision_act(request: Request, decision_id: str, what: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        if what not in DECISION_ACTS:
+            raise NotFound(f"no act {what!r} on a decision")
+        calls = {"finalize": lambda: svc.finalize(ctx, pid, decision_id),
+                 "suspend": lambda: svc.suspend(ctx, pid, decision_id, _text(form, "ground"), _text(form, "reason")),
+                 "resume": lambda: svc.resume(ctx, pid, decision_id, _text(form, "reason")),
+                 "withdraw": lambda: svc.withdraw(ctx, pid, decision_id, _text(form, "reason")),
+                 "close": lambda: svc.close(ctx, pid, decision_id),
+                 "terminate": lambda: execution.terminate(ctx, pid, decision_id, basis=_text(form, "basis"),
+                                                          reason=_text(form, "reason"),
+                                                          basis_ref=_text(form, "basis_ref")),
+                 "accountability": lambda: accountability.open_case(
+                     ctx, pid, decision_id, grounds=_grounds(form), persons=_persons(form),
+                     summary=_text(form, "summary"))}
+        return await act(request, calls[what], back=f"/decisions/{decision_id}", done=DECISION_ACTS[what],
+                         form_id=f"act-{what}", form=form)
+
+    return r
+
+
+def _grounds(form: FormData) -> list[dict[str, str]]:
+    """An accountability case's ground from its form: the article (Arts. 38–41) and the facts (none if blank,
+    so the domain refuses it under ACC1)."""
+    return [{"article": _text(form, "article"), "text": _text(form, "facts")}] if _text(form, "facts") else []
+
+
+def _persons(form: FormData) -> list[dict[str, str]]:
+    """The person concerned and the capacity they answer in (none if blank: refused under ACC1)."""
+    return [{"person": _text(form, "person"), "capacity": _text(form, "capacity")}] if _text(form, "person") else []
+
+
+def attachment(data: bytes, art: dict[str, Any]) -> Response:
+    """Artifact bytes with their recorded media type, as a download (never rendered inline as HTML)."""
+    media = "application/json" if art.get("storage") == "inline" else str(art["media_type"])
+    name = str(art["filename"] or f"{art['id']}.bin").replace('"', "")
+    return Response(data, media_type=media, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        "x-content-sha256": str(art["sha256"]), "x-content-type-options": "nosniff"})
+

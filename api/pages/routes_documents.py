@@ -1,0 +1,62 @@
+"""Official documents (公文): render from the record, read the stored HTML or PDF, and re-render to compare
+the hashes (what an auditor does to check that a document says what the record says)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.pages.i18n import N_
+from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
+from decision_engine.services import documents
+from decision_engine.services.context import Context
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"  # a stored document runs no script
+
+
+def router(ctx: Context) -> APIRouter:
+    """Routes for rendering and reading documents."""
+    r = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+    @r.post("/decisions/{decision_id}/documents")
+    async def render_all(request: Request, decision_id: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        kind = str(form.get("kind") or "")
+        if kind:
+            return await act(request, lambda: documents.render(ctx, decision_id, kind, person_id=pid),
+                             back=f"/decisions/{decision_id}#documents", done=N_("Document rendered."),
+                             form_id="documents", form=form)
+        return await act(request, lambda: documents.render_all(ctx, decision_id, person_id=pid),
+                         back=f"/decisions/{decision_id}#documents", done=N_("Documents rendered."),
+                         form_id="documents", form=form)
+
+    @r.get("/documents/{doc_id}")
+    def record(request: Request, doc_id: str) -> Response:
+        require_reader(request, ctx)
+        return render(request, "document.html", doc=documents.get_document(ctx, doc_id), comparison=None)
+
+    @r.post("/documents/{doc_id}/rerender")
+    async def rerender(request: Request, doc_id: str) -> Response:
+        require_person(request)
+        await checked_form(request)
+        doc = await run_in_threadpool(documents.get_document, ctx, doc_id)
+        comparison = await run_in_threadpool(documents.rerender, ctx, doc)
+        return render(request, "document.html", doc=doc, comparison=comparison)
+
+    @r.get("/documents/{doc_id}/file.{fmt}")
+    def content(request: Request, doc_id: str, fmt: str) -> Response:
+        require_reader(request, ctx)
+        return document_response(*documents.document_bytes(ctx, doc_id, fmt))
+
+    return r
+
+
+def document_response(rec: dict[str, object], data: bytes, media: str) -> Response:
+    """A stored rendering, served with its hash; HTML under a script-free content security policy."""
+    headers = {"x-content-sha256": str(rec["html_sha256"] if media.startswith("text/html") else rec["pdf_sha256"]),
+               "content-security-policy": CSP, "x-content-type-options": "nosniff"}
+    if media == "application/pdf":
+        headers["content-disposition"] = f'inline; filename="{rec["id"]}.pdf"'
+    return Response(data, media_type=media, headers=headers)

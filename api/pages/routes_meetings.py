@@ -1,0 +1,105 @@
+"""Meetings (集体讨论决定, S5): convene, the agenda with each packet, the roll, opinions in speaking order,
+the head's decision, and the minutes with their confirmation. Each POST calls one meetings service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.pages.i18n import N_
+from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
+from api.pages.web import lines as _lines
+from api.pages.web import text as _text
+from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
+from decision_engine.domain.errors import DomainError
+from decision_engine.domain.meeting import CAPACITIES, POSITIONS
+from decision_engine.services import meetings
+from decision_engine.services.context import Context
+from decision_engine.services.identity import person_view
+
+MEETING_ACTS = {
+    "agenda": N_("Placed on the agenda with its packet."), "attendance": N_("Roll call recorded."),
+    "opinion": N_("Opinion recorded."), "recuse": N_("Recusal recorded."), "decide": N_("The head's decision is recorded."),
+    "minutes": N_("Minutes generated."), "correct": N_("Corrected minutes recorded."),
+    "confirm": N_("Minutes confirmed."),
+}
+
+
+def _names(ctx: Context, people: list[str]) -> dict[str, str]:
+    out = {}
+    for p in people:
+        try:
+            out[p] = person_view(ctx, p)["name"]
+        except DomainError:  # an unknown id is shown as it is
+            out[p] = p
+    return out
+
+
+def router(ctx: Context) -> APIRouter:
+    """Routes under /meetings."""
+    r = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+    @r.get("/meetings")
+    def listing(request: Request) -> Response:
+        require_reader(request, ctx)
+        return render(request, "meetings.html", items=meetings.list_meetings(ctx, limit=200),
+                      types=MEETING_TYPES, today=ctx.today().isoformat())
+
+    @r.post("/meetings")
+    async def convene(request: Request) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        return await act(request, lambda: meetings.convene(
+            ctx, pid, meeting_type=_text(form, "meeting_type"), title=_text(form, "title"),
+            held_on=_text(form, "held_on"), head=_text(form, "head"), members=_lines(form, "members")),
+            back="/meetings", done=N_("Meeting convened."), form_id="convene", form=form,
+            then=lambda m: f"/meetings/{m.meeting_id}")
+
+    @r.get("/meetings/{meeting_id}")
+    def page(request: Request, meeting_id: str) -> Response:
+        require_reader(request, ctx)
+        m = meetings.get_meeting(ctx, meeting_id)
+        return render(request, "meeting.html", mt=m, names=_names(ctx, m["roster"]), positions=POSITIONS,
+                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES)
+
+    @r.get("/meetings/{meeting_id}/minutes")
+    def minutes(request: Request, meeting_id: str, version: int | None = None) -> Response:
+        require_reader(request, ctx)
+        meta, data = meetings.minutes_content(ctx, meeting_id, version)
+        return Response(data, media_type=str(meta["media_type"]), headers={
+            "x-content-sha256": str(meta["sha256"]), "x-content-type-options": "nosniff",
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+    @r.post("/meetings/{meeting_id}/{what}")
+    async def meeting_act(request: Request, meeting_id: str, what: str) -> Response:
+        pid = require_person(request)
+        form = await checked_form(request)
+        item = int(_text(form, "item_no") or 0)
+        calls = {
+            "agenda": lambda: meetings.place_on_agenda(ctx, pid, meeting_id, _text(form, "decision_id")),
+            "attendance": lambda: meetings.record_attendance(ctx, pid, meeting_id,
+                                                                   [str(x) for x in form.getlist("present")]),
+            "opinion": lambda: meetings.record_opinion(ctx, pid, meeting_id, item, speaker=_text(form, "speaker"),
+                                                       position=_text(form, "position"), text=_text(form, "text")),
+            "recuse": lambda: meetings.recuse(ctx, pid, meeting_id, item, _text(form, "member"),
+                                              _text(form, "reason")),
+            "decide": lambda: meetings.decide_item(ctx, pid, meeting_id, item, outcome=_text(form, "outcome"),
+                                                   head_reasons=_text(form, "head_reasons"),
+                                                   amendments=_text(form, "amendments"),
+                                                   reopen_gates=_lines(form, "reopen_gates"),
+                                                   reason=_text(form, "reason")),
+            "minutes": lambda: meetings.generate_minutes(ctx, pid, meeting_id),
+            "correct": lambda: meetings.correct_minutes(ctx, pid, meeting_id, reason=_text(form, "reason"),
+                                                        corrections=_lines(form, "corrections")),
+            "confirm": lambda: meetings.confirm_minutes(ctx, pid, meeting_id, version=int(_text(form, "version") or 0),
+                                                        sha256=_text(form, "sha256"),
+                                                        capacity=_text(form, "capacity")),
+        }
+        if what not in calls:
+            return render(request, "error.html", status_code=404, error={
+                "error": "NotFound", "rule": "R15", "article": "Art. 30", "missing": [],
+                "message": f"no act {what!r} on a meeting"})
+        return await act(request, calls[what], back=f"/meetings/{meeting_id}", done=MEETING_ACTS[what],
+                         form_id=f"m-{what}-{item}" if item else f"m-{what}", form=form)
+
+    return r

@@ -1,0 +1,269 @@
+"""What every page shares: templates translated per request, the session (person, CSRF token, language,
+messages), and the one way an act is done from a page: check the CSRF token, call the service, and on a
+refusal show the domain's rule, article and message (`DomainError.to_dict()`) in a banner (post, redirect,
+get: the page that follows shows the banner and keeps what was typed)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context as JinjaContext
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from api.pages import labels
+from api.pages.i18n import DEFAULT, HTML_LANG, LANGUAGE_NAMES, LANGUAGES, N_, translations
+from decision_engine.domain.errors import DomainError, Unauthenticated
+from decision_engine.services import access
+from decision_engine.services.clock import CHINA
+from decision_engine.services.context import Context
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+TABLES: dict[str, dict[str, str]] = {
+    "roles": labels.ROLES, "status": labels.STATUSES, "gate": labels.GATE_STATUSES, "stage": labels.STAGE_STATES,
+    "category": labels.CATEGORIES, "value": labels.VALUES, "event": labels.EVENTS, "deadline": labels.DEADLINES,
+    "timing": labels.TIMING, "act": labels.ACTS, "rule": labels.RULES, "meeting": labels.MEETING_STATUSES,
+    "comment": labels.COMMENT_STATUSES,
+}
+# The session is a signed cookie (browsers keep at most 4 KiB): what a refusal carries to the next page is
+# trimmed to these many bytes of JSON each (the page itself lists everything still missing).
+FLASH_INPUT_BYTES = 900
+FLASH_ERROR_BYTES = 1100
+
+
+class LoginRequired(Exception):
+    """The page needs a logged-in person; the handler answers with the login page."""
+
+
+class CsrfRefused(Exception):
+    """A form arrived without the session's CSRF token."""
+
+
+def _lang(context: JinjaContext) -> str:
+    return str(context.get("lang") or DEFAULT)
+
+
+@pass_context
+def _(context: JinjaContext, message: str) -> str:
+    """Translate a message into the page's language."""
+    return translations(_lang(context)).gettext(message)
+
+
+@pass_context
+def label(context: JinjaContext, table: str, key: Any) -> str:
+    """The words for an identifier (a role, a status, a value…), translated; the identifier if unknown."""
+    msg = TABLES[table].get(str(key))
+    return translations(_lang(context)).gettext(msg) if msg else str(key)
+
+
+@pass_context
+def name(context: JinjaContext, item: dict[str, Any]) -> str:
+    """A procedure item's name: Chinese from the procedure, English from it or from its id."""
+    if _lang(context) == "zh_CN":
+        return str(item.get("name_zh") or item.get("id", ""))
+    return str(item.get("name_en") or str(item.get("id", "")).replace("_", " "))
+
+
+@pass_context
+def roles_text(context: JinjaContext, roles: list[str]) -> str:
+    """Role names joined for a sentence."""
+    sep = "、" if _lang(context) == "zh_CN" else ", "
+    return sep.join(label(context, "roles", r) for r in roles)
+
+
+def bj(at: str | None) -> str:
+    """A stored moment (UTC) as Beijing time, to the minute."""
+    return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+templates.env.globals.update(_=_, label=label, name=name, roles_text=roles_text)
+templates.env.filters["bj"] = bj
+
+
+def lang_of(request: Request) -> str:
+    """The page language: `?lang=` (remembered in the session), else the session's, else zh_CN."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        request.session["lang"] = asked
+    lang = request.session.get("lang", DEFAULT)
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def gettext(request: Request, message: str) -> str:
+    """Translate a message for this request's language (for messages made in handlers)."""
+    return translations(lang_of(request)).gettext(message)
+
+
+def label_for(request: Request, table: str, key: Any) -> str:
+    """The words for an identifier, in this request's language (for charts made in handlers)."""
+    msg = TABLES[table].get(str(key))
+    return gettext(request, msg) if msg else str(key)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def person_of(request: Request) -> str | None:
+    """The logged-in person, if any."""
+    pid = request.session.get("person")
+    return str(pid) if pid else None
+
+
+def require_person(request: Request) -> str:
+    """The logged-in person, or LoginRequired."""
+    pid = person_of(request)
+    if pid is None:
+        raise LoginRequired
+    return pid
+
+
+def require_reader(request: Request, ctx: Context) -> str:
+    """The logged-in person, who must be allowed to read decisions in procedure (`access.require_reader`:
+    a procedure role or the auditor's; the services decide who reads what)."""
+    pid = require_person(request)
+    access.require_reader(ctx, pid)
+    return pid
+
+
+UNREAD_COUNTER: list[Callable[[str], int]] = []  # set by register_pages: the notification service's counter
+
+
+def _unread(request: Request) -> int:
+    """The header's unread count for the person logged in (0 without a person or a counter)."""
+    pid = person_of(request)
+    return UNREAD_COUNTER[0](pid) if pid and UNREAD_COUNTER else 0
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """A page: the template with the request's language, person, CSRF token and pending messages."""
+    lang = lang_of(request)
+    messages = request.session.pop("flash", [])
+    return templates.TemplateResponse(request, f"pages/{template}", {
+        "lang": lang, "html_lang": HTML_LANG[lang], "person": person_of(request),
+        "person_name": request.session.get("name", ""), "csrf": csrf_token(request), "messages": messages,
+        "languages": LANGUAGE_NAMES, "unread": _unread(request),
+        "refill": {m["form_id"]: m.get("values", {}) for m in messages if m.get("form_id")}, **context}, status_code=status_code)
+
+
+def flash(request: Request, kind: str, **data: Any) -> None:
+    """A message for the next page (`ok`, `refused` or `info`)."""
+    request.session.setdefault("flash", []).append({"kind": kind, **data})
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after its CSRF token is checked against the session's."""
+    form = await request.form()
+    sent = str(form.get("csrf_token") or "")
+    if not sent or not secrets.compare_digest(sent, csrf_token(request)):
+        raise CsrfRefused
+    return form
+
+
+def _size(obj: Any) -> int:
+    return len(json.dumps(obj))  # as the session middleware encodes it (ASCII-escaped)
+
+
+def kept(form: FormData) -> dict[str, str]:
+    """What was typed, trimmed to fit the session cookie, to refill the form after a refusal."""
+    out: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if key == "csrf_token" or not isinstance(value, str):
+            continue
+        while value and _size({**out, key: value}) > FLASH_INPUT_BYTES:
+            value = value[: len(value) // 2]
+        if value:
+            out[key] = value
+    return out
+
+
+def compact(error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal (DomainError.to_dict()) trimmed to fit the session cookie: rule, article, the message, and
+    as many missing items as fit, with the count of the others."""
+    out = dict(error, message=str(error["message"])[:300], missing=[], more=0)
+    for item in error.get("missing", []):
+        if _size({**out, "missing": [*out["missing"], item]}) > FLASH_ERROR_BYTES:
+            out["more"] += 1
+        else:
+            out["missing"].append(item)
+    return out
+
+
+async def act(request: Request, call: Callable[[], Any], *, back: str, done: str, form_id: str = "",
+              form: FormData | None = None, then: Callable[[Any], str] | None = None) -> RedirectResponse:
+    """Run one service call off the event loop; report success or the refusal, then go back (or, after a
+    success, where `then` says from the call's result: the decision or meeting just made)."""
+    try:
+        result = await run_in_threadpool(call)
+    except DomainError as refusal:
+        flash(request, "refused", error=compact(refusal.to_dict()), status=refusal.status, form_id=form_id,
+              values=kept(form) if form is not None else {})
+        return RedirectResponse(f"{back}#{form_id}" if form_id else back, status_code=303)
+    flash(request, "ok", text=gettext(request, done))
+    return RedirectResponse(then(result) if then else back, status_code=303)
+
+
+def text(form: FormData, key: str) -> str:
+    """A submitted text field, trimmed."""
+    return str(form.get(key) or "").strip()
+
+
+def lines(form: FormData, key: str) -> list[str]:
+    """A submitted textarea as its non-blank lines."""
+    return [x.strip() for x in text(form, key).splitlines() if x.strip()]
+
+
+class PageRoute(APIRoute):
+    """A page route: a refusal or an unknown item is shown as a page with its banner (rule, article,
+    message), a missing login leads to the login page, a bad CSRF token to a 403 page; a parsed form's
+    uploaded files are closed afterwards."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The endpoint, wrapped."""
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except LoginRequired:
+                return login_redirect(request)
+            except CsrfRefused:
+                return render(request, "error.html", status_code=403, error={
+                    "error": "CsrfRefused", "rule": "", "article": "", "missing": [],
+                    "message": gettext(request, CSRF_MESSAGE)})
+            except Unauthenticated:
+                request.session.pop("person", None)
+                return login_redirect(request)
+            except DomainError as err:
+                return render(request, "error.html", status_code=err.status, error=err.to_dict())
+            finally:
+                form = getattr(request, "_form", None)
+                if form is not None:
+                    await form.close()
+        return handler
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+CSRF_MESSAGE = N_("The form's security token is missing or does not match this session; reload the page "
+                  "and try again.")

@@ -1,0 +1,687 @@
+"""Signed checkpoints of the audit log: C2SP tlog-checkpoint over signed notes.
+
+Formats (all text UTF-8, lines end in U+000A):
+
+* checkpoint body (c2sp.org/tlog-checkpoint)::
+
+      <origin>
+      <tree size, decimal, no leading zeros>
+      <base64 of the 32-byte RFC 9162 §2.1.1 root hash MTH(D[size])>
+      [extension lines, non-empty, optional]
+
+* signed note (c2sp.org/signed-note, golang.org/x/mod/sumdb/note): the text,
+  one blank line, then one or more signature lines
+  ``— <key name> <base64(4-byte key id || signature)>`` (em dash U+2014);
+* Ed25519 keys (signature type 0x01):
+  key id = SHA-256(name || 0x0A || 0x01 || 32-byte public key)[:4];
+  verifier key ``<name>+<hex key id>+<base64(0x01 || public key)>``;
+  signer key ``PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>``.
+
+Witness cosignatures use the simple form: the witness signs the *same*
+checkpoint body with its own Ed25519 note key, giving one more ordinary
+signature line. It is made only after the witness verified the log's
+signature and an RFC 9162 §2.1.4 consistency proof from the last checkpoint
+it cosigned. The next step is the C2SP tlog-cosignature format (signature
+type 0x04: the witness signs ``cosignature/v1``, a ``time <seconds>`` line
+and the body, and puts the 8-byte timestamp before the signature), which
+lets clients tell how fresh a cosignature is.
+
+Only the standard library and ``cryptography`` are used.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from decision_engine.audit.merkle import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    ProofError,
+    verify_consistency,
+)
+
+__all__ = [
+    "ALG_ED25519",
+    "MAX_SIGNATURES",
+    "Checkpoint",
+    "CheckpointError",
+    "Signature",
+    "SignedNote",
+    "SignerKey",
+    "VerifierKey",
+    "Witness",
+    "generate_key",
+    "key_id",
+    "load_key",
+    "open_note",
+    "save_private_key",
+    "sign",
+    "verifier_key",
+    "verify_note",
+]
+
+#: Signature type identifier of Ed25519 note signatures (signed-note spec).
+ALG_ED25519 = 0x01
+#: Signature lines accepted per note (the spec asks for at least 16; Go's
+#: sumdb/note accepts 100).
+MAX_SIGNATURES = 100
+_KEY_ID_SIZE = 4
+_ED25519_KEY_SIZE = 32
+_ED25519_SIGNATURE_SIZE = 64
+_SIGNATURE_PREFIX = "\u2014 "  # em dash, space
+_PRIVATE_PREFIX = "PRIVATE+KEY+"
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
+
+
+class CheckpointError(ValueError):
+    """A key, note or checkpoint is malformed, unsigned, badly signed, or
+    (for a witness) inconsistent with what was cosigned before."""
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _b64decode(text: str, what: str) -> bytes:
+    """Strict standard base64 (RFC 4648 §4): alphabet, padding, canonical."""
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise CheckpointError(f"{what} is not valid base64: {text!r}") from exc
+    if _b64encode(data) != text:
+        raise CheckpointError(f"{what} is not canonical base64: {text!r}")
+    return data
+
+
+def _is_valid_name(name: str) -> bool:
+    """Key names are non-empty, with no Unicode spaces and no '+'."""
+    return (
+        bool(name)
+        and "+" not in name
+        and not any(ch.isspace() for ch in name)
+        and _CONTROL.search(name) is None
+    )
+
+
+def _check_note_text(data: bytes, what: str) -> str:
+    """Valid UTF-8 with no ASCII control character except newline."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheckpointError(f"{what} is not valid UTF-8") from exc
+    match = _CONTROL.search(text)
+    if match is not None:
+        raise CheckpointError(
+            f"{what} contains control character {match.group()!r} at offset {match.start()}"
+        )
+    return text
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    """SHA-256(name || 0x0A || 0x01 || public key)[:4] for Ed25519 keys."""
+    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key).digest()
+    return digest[:_KEY_ID_SIZE]
+
+
+def _raw_public_key(private: Ed25519PrivateKey) -> bytes:
+    return private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _split_key(text: str, parts: int, what: str) -> list[str]:
+    """Split at the first ``parts - 1`` pluses: the base64 key material,
+    last, may itself contain '+' (as golang.org/x/mod/sumdb/note ``chop``)."""
+    fields = text.split("+", parts - 1)
+    if len(fields) != parts:
+        raise CheckpointError(f"{what} must have {parts} '+'-separated fields, got {len(fields)}")
+    return fields
+
+
+def _parse_key_fields(name: str, hex_id: str, b64: str, what: str) -> tuple[bytes, bytes]:
+    if not _is_valid_name(name):
+        raise CheckpointError(f"{what}: invalid key name {name!r}")
+    if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
+        raise CheckpointError(f"{what}: key id must be 8 lower-case hex digits")
+    raw = _b64decode(b64, f"{what} key material")
+    if len(raw) != 1 + _ED25519_KEY_SIZE:
+        raise CheckpointError(f"{what}: key material must be {1 + _ED25519_KEY_SIZE} bytes, got {len(raw)}")
+    if raw[0] != ALG_ED25519:
+        raise CheckpointError(f"{what}: unknown signature type {raw[0]:#04x} (only Ed25519 0x01)")
+    return bytes.fromhex(hex_id), raw[1:]
+
+
+# --------------------------------------------------------------------------
+# Keys
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerifierKey:
+    """A parsed ``<name>+<hex key id>+<base64(0x01 || public key)>``."""
+
+    name: str
+    key_id: bytes
+    public_key: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> VerifierKey:
+        name, hex_id, b64 = _split_key(text, 3, "verifier key")
+        claimed, public_key = _parse_key_fields(name, hex_id, b64, "verifier key")
+        computed = key_id(name, public_key)
+        if claimed != computed:
+            raise CheckpointError(
+                f"verifier key {name}: key id {claimed.hex()} does not match "
+                f"the key (computed {computed.hex()})"
+            )
+        return cls(name, claimed, public_key)
+
+    def encode(self) -> str:
+        material = bytes([ALG_ED25519]) + self.public_key
+        return f"{self.name}+{self.key_id.hex()}+{_b64encode(material)}"
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        if len(signature) != _ED25519_SIGNATURE_SIZE:
+            return False
+        try:
+            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+
+    def __str__(self) -> str:
+        return f"{self.name}+{self.key_id.hex()}"
+
+
+@dataclass(frozen=True, slots=True)
+class SignerKey:
+    """A parsed ``PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>``."""
+
+    name: str
+    key_id: bytes
+    seed: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> SignerKey:
+        fields = _split_key(text, 5, "signer key")
+        if fields[0] != "PRIVATE" or fields[1] != "KEY":
+            raise CheckpointError("signer key must start with PRIVATE+KEY+")
+        name, hex_id, b64 = fields[2:]
+        claimed, seed = _parse_key_fields(name, hex_id, b64, "signer key")
+        public_key = _raw_public_key(Ed25519PrivateKey.from_private_bytes(seed))
+        computed = key_id(name, public_key)
+        if claimed != computed:
+            # The id hashes the *public* key: check it after deriving it.
+            raise CheckpointError(
+                f"signer key {name}: key id {claimed.hex()} does not match "
+                f"the key (computed {computed.hex()})"
+            )
+        return cls(name, claimed, seed)
+
+    def encode(self) -> str:
+        material = bytes([ALG_ED25519]) + self.seed
+        return f"{_PRIVATE_PREFIX}{self.name}+{self.key_id.hex()}+{_b64encode(material)}"
+
+    def verifier(self) -> VerifierKey:
+        public_key = _raw_public_key(Ed25519PrivateKey.from_private_bytes(self.seed))
+        return VerifierKey(self.name, self.key_id, public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        """Raw 64-byte Ed25519 signature (RFC 8032) of ``message``."""
+        return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message)
+
+    def __repr__(self) -> str:  # never print the seed
+        return f"SignerKey(name={self.name!r}, key_id={self.key_id.hex()})"
+
+
+def verifier_key(name: str, public_key: bytes) -> str:
+    """Encode a raw 32-byte Ed25519 public key as a verifier key string."""
+    if not _is_valid_name(name):
+        raise CheckpointError(f"invalid key name {name!r}")
+    if len(public_key) != _ED25519_KEY_SIZE:
+        raise CheckpointError(f"Ed25519 public key must be {_ED25519_KEY_SIZE} bytes, got {len(public_key)}")
+    return VerifierKey(name, key_id(name, public_key), public_key).encode()
+
+
+def generate_key(name: str) -> tuple[str, str]:
+    """A fresh Ed25519 note key pair: ``(signer_key, verifier_key)``."""
+    if not _is_valid_name(name):
+        raise CheckpointError(f"invalid key name {name!r}")
+    private = Ed25519PrivateKey.generate()
+    seed = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    public_key = _raw_public_key(private)
+    ident = key_id(name, public_key)
+    signer = SignerKey(name, ident, seed)
+    return signer.encode(), VerifierKey(name, ident, public_key).encode()
+
+
+# --------------------------------------------------------------------------
+# Signed notes
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One signature line: key name, 4-byte key id and raw signature."""
+
+    name: str
+    key_id: bytes
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        if not _is_valid_name(self.name):
+            raise CheckpointError(f"invalid key name {self.name!r}")
+        if len(self.key_id) != _KEY_ID_SIZE:
+            raise CheckpointError(f"key id must be {_KEY_ID_SIZE} bytes, got {len(self.key_id)}")
+        if not self.signature:
+            raise CheckpointError(f"empty signature from key {self.name}")
+
+    @classmethod
+    def parse_line(cls, line: str) -> Signature:
+        """Parse ``— <name> <base64>`` (a trailing newline is allowed)."""
+        if line.endswith("\n"):
+            line = line[:-1]
+        if not line.startswith(_SIGNATURE_PREFIX):
+            raise CheckpointError(f"signature line must start with an em dash and a space: {line!r}")
+        name, sep, b64 = line[len(_SIGNATURE_PREFIX) :].partition(" ")
+        if not sep or not b64:
+            raise CheckpointError(f"signature line has no signature: {line!r}")
+        raw = _b64decode(b64, f"signature of key {name!r}")
+        if len(raw) <= _KEY_ID_SIZE:
+            raise CheckpointError(f"signature of key {name!r} is {len(raw)} bytes, too short")
+        return cls(name, raw[:_KEY_ID_SIZE], raw[_KEY_ID_SIZE:])
+
+    def line(self) -> str:
+        """The signature line, newline included."""
+        payload = _b64encode(self.key_id + self.signature)
+        return f"{_SIGNATURE_PREFIX}{self.name} {payload}\n"
+
+    def __str__(self) -> str:
+        return f"{self.name}+{self.key_id.hex()}"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedNote:
+    """A note text (ending in a newline) and its signatures, in order."""
+
+    text: bytes
+    signatures: tuple[Signature, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.text.endswith(b"\n"):
+            raise CheckpointError("note text must end with a newline")
+        _check_note_text(self.text, "note text")
+        if len(self.signatures) > MAX_SIGNATURES:
+            raise CheckpointError(f"note has {len(self.signatures)} signatures, more than {MAX_SIGNATURES}")
+
+    @classmethod
+    def parse(cls, note: bytes) -> SignedNote:
+        """Split a note at its *last* blank line into text and signatures."""
+        _check_note_text(note, "note")
+        split = note.rfind(b"\n\n")
+        if split < 0:
+            raise CheckpointError("note has no blank line before its signatures")
+        text, block = note[: split + 1], note[split + 2 :]
+        if not block or not block.endswith(b"\n"):
+            raise CheckpointError("note signature block is empty or not newline-terminated")
+        lines = block.decode("utf-8").split("\n")[:-1]
+        if len(lines) > MAX_SIGNATURES:
+            raise CheckpointError(f"note has {len(lines)} signatures, more than {MAX_SIGNATURES}")
+        return cls(text, tuple(Signature.parse_line(line) for line in lines))
+
+    def to_bytes(self) -> bytes:
+        if not self.signatures:
+            raise CheckpointError("a signed note needs at least one signature")
+        lines = "".join(signature.line() for signature in self.signatures)
+        return self.text + b"\n" + lines.encode("utf-8")
+
+    def add_signature(self, signature: Signature | str) -> SignedNote:
+        """A copy with ``signature`` (a :class:`Signature` or a line) added.
+
+        An earlier signature by the same key (name and key id) is replaced.
+        """
+        if isinstance(signature, str):
+            signature = Signature.parse_line(signature)
+        kept = tuple(s for s in self.signatures if (s.name, s.key_id) != (signature.name, signature.key_id))
+        return SignedNote(self.text, (*kept, signature))
+
+
+def sign(body: bytes, signer_key: str) -> str:
+    """Sign a note text with a signer key; return the signature line.
+
+    The line ends with a newline, so ``body + b"\\n" + line.encode()`` is a
+    complete signed note.
+    """
+    if not body.endswith(b"\n"):
+        raise CheckpointError("note text must end with a newline")
+    _check_note_text(body, "note text")
+    signer = SignerKey.parse(signer_key)
+    return Signature(signer.name, signer.key_id, signer.sign(body)).line()
+
+
+def _known_keys(verifiers: Sequence[str]) -> dict[tuple[str, bytes], VerifierKey]:
+    known: dict[tuple[str, bytes], VerifierKey] = {}
+    for text in verifiers:
+        key = VerifierKey.parse(text)
+        other = known.get((key.name, key.key_id))
+        if other is not None and other.public_key != key.public_key:
+            raise CheckpointError(f"ambiguous verifier keys for {key}")
+        known[(key.name, key.key_id)] = key
+    return known
+
+
+def verify_note(note: bytes, verifiers: Sequence[str], required: Sequence[str] = ()) -> SignedNote:
+    """Parse a signed note and check its signatures against known keys.
+
+    Returns the note with only the verified signatures (each key once).
+    Signatures from unknown keys are ignored (signed-note spec); a signature
+    from a known key that fails to verify rejects the whole note, as does a
+    note with no verified signature. ``required`` lists key names or
+    verifier key strings (the latter are added to the known keys) that must
+    each have a verified signature.
+    """
+    parsed = SignedNote.parse(note)
+    known = _known_keys([*verifiers, *(r for r in required if "+" in r)])
+    verified: dict[tuple[str, bytes], Signature] = {}
+    for signature in parsed.signatures:
+        key = known.get((signature.name, signature.key_id))
+        if key is None:
+            continue
+        if not key.verify(parsed.text, signature.signature):
+            raise CheckpointError(f"invalid signature for key {key}")
+        verified.setdefault((key.name, key.key_id), signature)
+    if not verified:
+        present = ", ".join(str(s) for s in parsed.signatures)
+        wanted = ", ".join(str(k) for k in known.values()) or "<none>"
+        raise CheckpointError(f"note has no verified signature: signed by [{present}], known keys [{wanted}]")
+    for requirement in required:
+        if "+" in requirement:
+            key = VerifierKey.parse(requirement)
+            ok = (key.name, key.key_id) in verified
+            label = str(key)
+        else:
+            if not any(k.name == requirement for k in known.values()):
+                raise CheckpointError(f"required key {requirement!r} is not among the verifier keys")
+            ok = any(name == requirement for name, _ in verified)
+            label = requirement
+        if not ok:
+            raise CheckpointError(f"missing signature from required key {label}")
+    return SignedNote(parsed.text, tuple(verified.values()))
+
+
+# --------------------------------------------------------------------------
+# Checkpoints
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The note text of a c2sp.org/tlog-checkpoint."""
+
+    origin: str
+    size: int
+    root: bytes
+    extensions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for line, what in [(self.origin, "origin")] + [
+            (extension, "extension line") for extension in self.extensions
+        ]:
+            if not line:
+                raise CheckpointError(f"checkpoint {what} must be non-empty")
+            if "\n" in line:
+                raise CheckpointError(f"checkpoint {what} contains a newline")
+            _check_note_text(line.encode("utf-8"), f"checkpoint {what}")
+        if isinstance(self.size, bool) or not isinstance(self.size, int):
+            raise CheckpointError(f"tree size must be an int, got {self.size!r}")
+        if self.size < 0:
+            raise CheckpointError(f"tree size must be >= 0, got {self.size}")
+        if len(self.root) != HASH_SIZE:
+            raise CheckpointError(f"root hash must be {HASH_SIZE} bytes, got {len(self.root)}")
+
+    def body(self) -> bytes:
+        lines = [self.origin, str(self.size), _b64encode(self.root), *self.extensions]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    @classmethod
+    def parse(cls, body: bytes) -> Checkpoint:
+        """Parse a checkpoint note text; refuse anything not canonical."""
+        text = _check_note_text(body, "checkpoint")
+        if not text.endswith("\n"):
+            raise CheckpointError("checkpoint must end with a newline")
+        lines = text[:-1].split("\n")
+        if len(lines) < 3:
+            raise CheckpointError(f"checkpoint needs origin, size and root lines, got {len(lines)} lines")
+        origin, size_text, root_text, *extensions = lines
+        if not _DECIMAL.fullmatch(size_text):
+            raise CheckpointError(
+                f"checkpoint tree size {size_text!r} is not a decimal without leading zeros"
+            )
+        root = _b64decode(root_text, "checkpoint root hash")
+        return cls(origin, int(size_text), root, tuple(extensions))
+
+
+def open_note(
+    note: bytes,
+    verifiers: Sequence[str],
+    required: Sequence[str] = (),
+    *,
+    origin: str | None = None,
+) -> Checkpoint:
+    """Verify a signed checkpoint (see :func:`verify_note`) and parse it.
+
+    ``origin``, when given, must equal the checkpoint's origin line.
+    """
+    verified = verify_note(note, verifiers, required)
+    checkpoint = Checkpoint.parse(verified.text)
+    if origin is not None and checkpoint.origin != origin:
+        raise CheckpointError(f"checkpoint origin {checkpoint.origin!r}, expected {origin!r}")
+    return checkpoint
+
+
+# --------------------------------------------------------------------------
+# Witness
+# --------------------------------------------------------------------------
+
+
+class Witness:
+    """Cosigns a log's checkpoints only along one append-only history.
+
+    State: the ``origin`` of the log it follows (adopted from the first
+    checkpoint if not given) and the size and root of the last checkpoint it
+    cosigned, starting from the empty tree (0, ``EMPTY_ROOT``), so the first
+    checkpoint is accepted on trust with an empty proof. The signer key is
+    not part of the JSON state: keep it in a 0600 key file.
+    """
+
+    __slots__ = ("_signer", "last_root", "last_size", "origin")
+
+    def __init__(
+        self,
+        signer_key: str,
+        *,
+        origin: str | None = None,
+        last_size: int = 0,
+        last_root: bytes = EMPTY_ROOT,
+    ) -> None:
+        self._signer = SignerKey.parse(signer_key)
+        if last_size < 0:
+            raise CheckpointError(f"last size must be >= 0, got {last_size}")
+        if len(last_root) != HASH_SIZE:
+            raise CheckpointError(f"last root must be {HASH_SIZE} bytes, got {len(last_root)}")
+        if last_size == 0 and last_root != EMPTY_ROOT:
+            raise CheckpointError("the root of the empty tree must be EMPTY_ROOT")
+        self.origin = origin
+        self.last_size = last_size
+        self.last_root = last_root
+
+    @property
+    def name(self) -> str:
+        return self._signer.name
+
+    @property
+    def verifier_key(self) -> str:
+        return self._signer.verifier().encode()
+
+    def cosign(
+        self,
+        note: bytes,
+        log_verifier_key: str,
+        consistency_proof: Sequence[bytes],
+    ) -> str:
+        """Verify and cosign a log checkpoint; return the witness's signature line.
+
+        Checks, in order: the log's signature (``log_verifier_key`` is
+        required), the origin, that the tree did not shrink, and
+        ``verify_consistency(last_size, size, last_root, root, proof)``
+        (RFC 9162 §2.1.4.2). State advances only when all pass.
+        """
+        checkpoint = open_note(note, [log_verifier_key], [log_verifier_key])
+        if self.origin is not None and checkpoint.origin != self.origin:
+            raise CheckpointError(
+                f"refusing to cosign: checkpoint origin {checkpoint.origin!r}, "
+                f"this witness follows {self.origin!r}"
+            )
+        last = f"size {self.last_size} (root {self.last_root.hex()})"
+        new = f"size {checkpoint.size} (root {checkpoint.root.hex()})"
+        if checkpoint.size < self.last_size:
+            raise CheckpointError(f"refusing to cosign: tree shrank from last cosigned {last} to {new}")
+        if checkpoint.size == self.last_size and checkpoint.root != self.last_root:
+            raise CheckpointError(
+                f"refusing to cosign: same size {checkpoint.size} but different "
+                f"root: last cosigned {self.last_root.hex()}, new "
+                f"{checkpoint.root.hex()}"
+            )
+        try:
+            verify_consistency(
+                self.last_size,
+                checkpoint.size,
+                self.last_root,
+                checkpoint.root,
+                consistency_proof,
+            )
+        except ProofError as exc:
+            raise CheckpointError(
+                f"refusing to cosign: {new} is not consistent with last cosigned {last}: {exc}"
+            ) from exc
+        text = SignedNote.parse(note).text
+        line = sign(text, self._signer.encode())
+        self.origin = checkpoint.origin
+        self.last_size = checkpoint.size
+        self.last_root = checkpoint.root
+        return line
+
+    def state(self) -> dict[str, str | int | None]:
+        return {
+            "origin": self.origin,
+            "size": self.last_size,
+            "root": _b64encode(self.last_root),
+            "witness": str(self._signer.verifier()),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.state(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, signer_key: str) -> Witness:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CheckpointError(f"witness state is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise CheckpointError("witness state must be a JSON object")
+        origin = data.get("origin")
+        size = data.get("size")
+        root = data.get("root")
+        if origin is not None and not isinstance(origin, str):
+            raise CheckpointError("witness state origin must be a string or null")
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise CheckpointError("witness state size must be an integer")
+        if not isinstance(root, str):
+            raise CheckpointError("witness state root must be base64 text")
+        witness = cls(
+            signer_key,
+            origin=origin,
+            last_size=size,
+            last_root=_b64decode(root, "witness state root"),
+        )
+        recorded = data.get("witness")
+        if recorded is not None and recorded != str(witness._signer.verifier()):
+            raise CheckpointError(
+                f"witness state belongs to key {recorded}, not {witness._signer.verifier()}"
+            )
+        return witness
+
+    def __repr__(self) -> str:
+        return (
+            f"Witness(name={self.name!r}, origin={self.origin!r}, "
+            f"last_size={self.last_size}, last_root={self.last_root.hex()})"
+        )
+
+
+# --------------------------------------------------------------------------
+# Key files
+# --------------------------------------------------------------------------
+
+
+def save_private_key(path: str | os.PathLike[str], signer_key: str) -> None:
+    """Write a signer key to a *new* file created with mode 0o600.
+
+    The mode is given to ``os.open`` (O_CREAT | O_EXCL, no symlink
+    following), so the key is never readable by others, not even briefly;
+    an existing file is not overwritten (``FileExistsError``).
+    """
+    SignerKey.parse(signer_key)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(signer_key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
+def load_key(path: str | os.PathLike[str]) -> str:
+    """Read a signer or verifier key file and return the validated key string.
+
+    On POSIX a signer key file readable or writable by group or others is
+    refused.
+    """
+    file = Path(path)
+    text = file.read_text(encoding="utf-8").strip()
+    if text.startswith(_PRIVATE_PREFIX):
+        if os.name == "posix":
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                raise CheckpointError(f"private key file {file} has mode {mode:#o}, expected 0o600")
+        SignerKey.parse(text)
+    else:
+        VerifierKey.parse(text)
+    return text

@@ -1,0 +1,36 @@
+"""The composition root: settings in, a ready Context out (store migrated, blobs, clock, calendar)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from decision_engine.adapters.blobs import FileBlobStore
+from decision_engine.adapters.official_calendar import load_calendar, parse_year_file
+from decision_engine.adapters.store import Store
+from decision_engine.adapters.tables import CALENDAR_YEARS
+from decision_engine.config import Settings
+from decision_engine.domain.calendar import StatutoryCalendar
+from decision_engine.services.clock import Clock, SystemClock
+from decision_engine.services.context import Context
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True) -> Context:
+    """Wire the engine for one database and data directory."""
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database_url)
+    if migrate:
+        store.migrate()
+    else:
+        store.check_durability()
+
+    def calendar() -> StatutoryCalendar:
+        cal = load_calendar()
+        with store.read() as conn:
+            for (body,) in conn.execute(select(CALENDAR_YEARS.c.body)
+                                        .order_by(CALENDAR_YEARS.c.year)):
+                cal = cal.with_year(parse_year_file(body))
+        return cal
+
+    return Context(settings=settings, store=store, blobs=FileBlobStore(settings.blob_dir),
+                   clock=clock or SystemClock(), load_calendar=calendar)

@@ -1,0 +1,156 @@
+"""The `decide` command line: a door onto the same services (refusals exit non-zero with rule and article)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from decision_engine import bootstrap
+from decision_engine.cli_audit import register as _register_audit
+from decision_engine.cli_clock import register as _register_clock
+from decision_engine.cli_procedures import register as _register_procedures
+from decision_engine.config import Settings
+from decision_engine.domain.errors import DomainError
+from decision_engine.services import calendar_years, identity, queries, verification
+from decision_engine.services.context import Context
+
+app = typer.Typer(help="decide — 重大行政决策程序 workflow engine (Order 713)", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+user_app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The statutory calendar (official holiday years).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(calendar_app, name="calendar")
+_register_audit(app)
+_register_procedures(app)
+_register_clock(app)
+
+
+def _ctx(**kw: Any) -> Context:
+    return bootstrap.build(Settings.from_env(), **kw)
+
+
+def _fail(err: DomainError) -> None:
+    typer.echo(f"refused: {err}", err=True)
+    raise typer.Exit(code=2 if err.status in (409, 422) else 3 if err.status in (401, 403) else 4)
+
+
+@app.command()
+def demo() -> None:
+    """Run one complete decision on the configured database, then verify the log."""
+    from decision_engine.services.demo import DEMO_PASSWORD, demo_clock, run_demo
+    ctx = _ctx(clock=demo_clock())
+    try:
+        did = run_demo(ctx, typer.echo, password=DEMO_PASSWORD)
+    except DomainError as err:
+        _fail(err)
+        return
+    view = queries.get_decision(ctx, did)
+    typer.echo(f"decision {did}: status {view['status']}, {view['seq']} events, "
+               f"{len(view['artifacts'])} artifacts")
+    from decision_engine.services import transparency
+    leaves = transparency.sequence(ctx)
+    transparency.checkpoint(ctx)
+    typer.echo(f"transparency log: {leaves} new leaves, signed checkpoint at size {transparency.tree_size(ctx)}")
+    rep = verification.verify(ctx)
+    typer.echo(f"verify: {rep.events} events in {rep.streams} chains, {rep.artifacts} artifacts, "
+               f"{rep.decisions} projections replayed — {'OK' if rep.ok else 'FAILED'}")
+    for f in rep.findings:
+        typer.echo(f"  {f}", err=True)
+    if not rep.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def verify(no_replay: Annotated[bool, typer.Option(help="skip re-deriving projections")] = False) -> None:
+    """Verify every chain, artifact hash and projection; non-zero exit naming what differs."""
+    ctx = _ctx()
+    rep = verification.verify(ctx, replay=not no_replay)
+    for f in rep.findings:
+        typer.echo(f"MISMATCH {f}")
+    typer.echo(f"{rep.events} events in {rep.streams} chains, {rep.artifacts} artifacts, "
+               f"{rep.decisions} projections: {'OK' if rep.ok else f'{len(rep.findings)} finding(s)'}")
+    if not rep.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def replay(decision_id: str,
+           at: Annotated[str | None, typer.Option(help="ISO 8601 moment")] = None,
+           seq: Annotated[int | None, typer.Option(help="event sequence number")] = None) -> None:
+    """The decision as it stood at a moment (or sequence number), as JSON."""
+    ctx = _ctx()
+    try:
+        if at is not None:
+            from datetime import datetime
+            moment = datetime.fromisoformat(at)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            at = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        view = queries.history_at(ctx, decision_id, at=at, seq=seq)
+    except DomainError as err:
+        _fail(err)
+        return
+    except ValueError as err:
+        typer.echo(f"refused: --at must be ISO 8601: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+
+
+@user_app.command("add")
+def user_add(name: str,
+             role: Annotated[list[str], typer.Option(help="role (repeatable)")],
+             unit: Annotated[str, typer.Option(help="unit the role is held in")] = "",
+             password: Annotated[str | None, typer.Option(help="password for the pages")] = None,
+             person_id: Annotated[str | None, typer.Option("--id", help="person id")] = None) -> None:
+    """Register a person with roles; prints the person id, then an API token on the last line."""
+    ctx = _ctx()
+    try:
+        pid = identity.register_person(ctx, name, person_id=person_id, password=password)
+        for r in role:
+            identity.grant_role(ctx, pid, r, unit or "—", reason="decide user add")
+        token = identity.issue_token(ctx, pid)
+    except DomainError as err:
+        _fail(err)
+        return
+    typer.echo(f"person {pid} ({name}) roles: {', '.join(role)} unit: {unit or '—'}")
+    typer.echo(token)
+
+
+@calendar_app.command("add-year")
+def calendar_add_year(path: Path) -> None:
+    """Add an official holiday year from the State Council notice (TOML file; see calendar_data/)."""
+    ctx = _ctx()
+    try:
+        year = calendar_years.add_year(ctx, path.read_text(encoding="utf-8"))
+    except DomainError as err:
+        _fail(err)
+        return
+    except ValueError as err:
+        typer.echo(f"refused: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"calendar year {year} recorded; deadlines in {year} are no longer provisional")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          demo: Annotated[bool, typer.Option("--demo", help="seed a demo decision first")] = False,
+          workers: int = 1,
+          flows: Annotated[bool, typer.Option(help="also serve the Prefect deployments")] = True) -> None:
+    """API and pages on http://HOST:PORT (and the Prefect flows beside them)."""
+    from decision_engine.serve import serve_all
+    serve_all(host=host, port=port, demo=demo, workers=workers, flows=flows)
+
+
+def main() -> None:  # pragma: no cover
+    """Entry point for `python -m decision_engine.cli`."""
+    app()
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,71 @@
+"""Who may read what (the services decide; doors only authenticate), and reads that need that check.
+
+Writes are authorised by the domain (`pick_actor` and SoD1–SoD8): an auditor or a system administrator
+holds no procedure role, so every procedure act is refused to them. Reads are decided here:
+
+- a person holding a procedure role, or an auditor, reads every decision in full, including withdrawn
+  drafts and refused attempts (Art. 38: auditors trace responsibility);
+- the system administrator manages accounts and, holding no procedure role, does not read procedure
+  files through the internal views (separation of account management from the procedure, inference);
+- anyone, without a token, reads published decisions through `services.publication` (the docket).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from decision_engine.domain.decision import Actor
+from decision_engine.domain.errors import NotFound, NotPermitted, Unavailable
+from decision_engine.domain.procedure import ROLES
+from decision_engine.services import decisions
+from decision_engine.services.context import Context
+from decision_engine.services.identity import actors_of
+
+ACCOUNT_ROLES = frozenset({"system_admin"})
+READER_ROLES = frozenset(ROLES) - ACCOUNT_ROLES
+PERSON_READERS = frozenset({"system_admin", "auditor"})
+
+
+def current_actors(ctx: Context, person_id: str) -> tuple[Actor, ...]:
+    """The roles a person holds now."""
+    with ctx.store.read() as conn:
+        return actors_of(conn, person_id, ctx.now_iso())
+
+
+def require_reader(ctx: Context, person_id: str) -> None:
+    """Internal decision views need a current procedure or audit role."""
+    held = {a.role for a in current_actors(ctx, person_id)}
+    if not held & READER_ROLES:
+        raise NotPermitted("reading decisions in procedure needs a procedure role or the auditor role; "
+                           f"the person holds: {', '.join(sorted(held)) or 'none'} (published decisions "
+                           "are at /api/v1/public/decisions)", rule="SoD", article="Art. 38 (inference)")
+
+
+def require_person_reader(ctx: Context, viewer: str, person_id: str) -> None:
+    """A person's record is read by the person, the system administrator and auditors."""
+    if viewer == person_id:
+        return
+    held = {a.role for a in current_actors(ctx, viewer)}
+    if not held & PERSON_READERS:
+        raise NotPermitted("reading another person's record needs the system_admin or auditor role",
+                           rule="SoD", article="Art. 38 (inference)")
+
+
+def artifact(ctx: Context, decision_id: str, artifact_id: str) -> dict[str, Any]:
+    """An artifact's (or a draft version's) metadata and fields, as recorded."""
+    with ctx.store.read() as conn:
+        d, _ = decisions.load(conn, decision_id)
+    art = d.state["artifacts"].get(artifact_id)
+    if art is None:
+        raise NotFound(f"no artifact {artifact_id!r} in decision {decision_id}", rule="R18", article="Art. 33")
+    return dict(art)
+
+
+def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[dict[str, Any], bytes]:
+    """An artifact's metadata and bytes, checked against its content address before they leave."""
+    art, data = decisions.artifact_content(ctx, decision_id, artifact_id)
+    if hashlib.sha256(data).hexdigest() != art["sha256"]:
+        raise Unavailable(f"artifact {artifact_id}: stored bytes do not match their SHA-256 "
+                          f"{art['sha256']} (run `decide verify`)", rule="R18", article="Art. 33")
+    return art, data

@@ -1,0 +1,547 @@
+"""The statutory clock (法定时限时钟) and the other background duties: find what is due, act exactly once.
+
+One clock run handles every decision that is due (DESIGN "Where Prefect fits"):
+
+* **comment windows** (R6, Art. 15): a notice whose deadline has passed is closed —
+  `CommentWindowClosed` on the decision's stream, and a notice to the undertaking unit to dispose of
+  the opinions (R8, Art. 18);
+* **deadlines**: the legality review (R11, Arts. 26–27: the deadline the unit requested, at least
+  7 working days), publication (R17, Art. 32: 20 working days, profile default), the decision's own
+  due date (R22, Art. 38 ¶2) and each execution unit's report (R19, Art. 34): a *reminder* to the
+  people responsible a few working days before (setting `reminder_working_days_before`); once passed,
+  `DeadlinePassed` and an *escalation* to the head of their unit; some working days later
+  (`escalation_organ_working_days`) `DeadlineEscalated` and an escalation to the decision organ;
+* **undue delay** (R22, Art. 38 ¶2): an incident — by ``services.accountability`` when it is
+  installed, otherwise by the minimal `UndueDelayIncidentOpened` here;
+* **execution reports due** (R19, Art. 34) and **scheduled post-evaluations** (R21, Art. 36):
+  `ExecutionReportDue` / `EvaluationDue`, with notices to the execution unit / the organ.
+
+Every act carries a deterministic key ``(decision, duty, due)``, stored in ``clock_duties`` in the same
+transaction as its events and notifications: running a duty twice, or retrying after a crash, appends
+nothing twice and leaves nothing half-written. The same keys guard the other background duties here:
+rendering documents when a gate clears, exporting the archive bundle when a case closes, and the
+yearly compliance report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, exists, func, insert, select, update
+
+from decision_engine.adapters import store as st
+from decision_engine.adapters.tables import (
+    CLOCK_DUTIES,
+    DECISIONS,
+    EVENTS,
+    NOTIFICATION_CONTACTS,
+    PERSONS,
+    ROLE_ASSIGNMENTS,
+)
+from decision_engine.domain.calendar import StatutoryCalendar
+from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decision, NewEvent
+from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
+from decision_engine.services import compliance, notifications
+from decision_engine.services.clock import statutory_date
+from decision_engine.services.context import SYSTEM_ACTOR, Context
+from decision_engine.services.decisions import _persist, stream_of
+
+CD = CLOCK_DUTIES
+D = DECISIONS
+E = EVENTS
+
+CLOCK_ACTOR = Actor(SYSTEM_ACTOR["person"], SYSTEM_ACTOR["role"], SYSTEM_ACTOR["unit"], "法定时限时钟")
+LIVE = (*PRE_DECISION, *DECIDED, "suspended")
+KINDS = ("comment_window", "reminder", "deadline", "undue_delay", "execution_report", "evaluation")
+ACTED_KINDS = tuple(k for k in KINDS if k != "undue_delay")  # undue delay opens incidents instead
+
+
+def plan(due: Sequence[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The due items grouped by kind, in the order the clock acts on them (undue delay apart)."""
+    return [(kind, items) for kind in ACTED_KINDS if (items := [i for i in due if i["kind"] == kind])]
+KIND_ZH = {"comment_window": "征求意见期届满", "reminder": "到期提醒", "deadline": "逾期督办",
+           "undue_delay": "久拖不决", "execution_report": "执行情况报告", "evaluation": "决策后评估"}
+EVENT_ZH = {"CommentWindowClosed": "公开征求意见期届满", "DeadlinePassed": "期限届满未办结",
+            "DeadlineEscalated": "逾期报决策机关督办", "UndueDelayIncidentOpened": "久拖不决事件立案",
+            "ExecutionReportDue": "执行情况报告到期", "EvaluationDue": "决策后评估日期已到",
+            "ArchiveExported": "档案包已导出", "ComplianceReportGenerated": "生成依法行政考核报告"}
+REMINDER_DAYS, ORGAN_DAYS = 3, 5  # defaults when a pinned procedure predates these settings
+DOCUMENT_TRIGGERS = ("GateCleared", "GateExempted", "DecisionFinalized", "DecisionClosed")
+DOCUMENT_LOOKBACK = 5000  # event ids may commit out of order on PostgreSQL: look back this far
+MAX_DOCUMENT_ATTEMPTS = 3
+ORGAN_ROLES = ("admin_head", "decision_organ")
+log = logging.getLogger("decide.clock")
+
+
+# ---------------------------------------------------------------------------------------- optional peers
+def _peer(module: str, name: str) -> Callable[..., Any] | None:
+    """A service another issue provides, when installed (`decision_engine.services.<module>.<name>`)."""
+    path = f"decision_engine.services.{module}"
+    try:
+        mod = importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        if exc.name == path:
+            return None
+        raise
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def _execution() -> Any:
+    """The execution rules (issue 6: `domain.execution`), when installed."""
+    try:
+        return importlib.import_module("decision_engine.domain.execution")
+    except ModuleNotFoundError as exc:
+        if exc.name == "decision_engine.domain.execution":
+            return None
+        raise
+
+
+# ---------------------------------------------------------------------------------------- what is due
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """A deadline the clock watches for one decision, and who answers for it."""
+
+    name: str
+    label: str
+    due: date
+    provisional: bool
+    gate: str
+    rule: str
+    article: str
+    role: str
+    unit: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _day(at: str) -> date:
+    """The statutory (Beijing) date of a stored timestamp or an ISO date."""
+    return statutory_date(datetime.fromisoformat(at)) if "T" in at else date.fromisoformat(at[:10])
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def watched(d: Decision, cal: StatutoryCalendar, today: date) -> list[Watched]:
+    """The unmet deadlines of a decision: legality review (R11), publication (R17), its due date
+    (R22) and each execution unit's report (R19)."""
+    out: list[Watched] = []
+    s = d.state
+    if s["status"] in PRE_DECISION and d.spec.has_gate("legality_review"):
+        sub = d.latest("legality_review", "legality_submission")
+        if sub is not None and not d.gate_satisfied(d.spec.gate("legality_review")):
+            requested = sub["fields"].get("requested_deadline")
+            if requested:
+                due, provisional = date.fromisoformat(str(requested)[:10]), False
+            else:
+                dur = d.spec.durations["legality_review"]
+                dl = cal.add_working_days(_day(sub["at"]), dur.days)
+                due, provisional = dl.due, dl.provisional
+            out.append(Watched("legality_review", "合法性审查期限", due, provisional, "legality_review", "R11",
+                               "Arts. 26–27", "legality_reviewer", None))
+    if s["status"] in DECIDED and s.get("decided_on") and d.spec.has_gate("publication") \
+            and "publication" in d.spec.durations and not d.gate_satisfied(d.spec.gate("publication")):
+        dur = d.spec.durations["publication"]
+        dl = cal.add_working_days(date.fromisoformat(s["decided_on"]), dur.days)
+        out.append(Watched("publication", f"决策公布期限（{dur.days}个工作日）", dl.due, dl.provisional,
+                           "publication", "R17", "Art. 32", "decision_organ", None))
+    if s["status"] in PRE_DECISION and s.get("due_by"):
+        out.append(Watched("due_by", "决策办理期限", date.fromisoformat(s["due_by"]), False,
+                           "collective_decision", "R22", "Art. 38 ¶2", "undertaking_unit", s["unit"]))
+    execution = _execution()
+    if execution is not None and s["status"] in DECIDED:
+        for r in execution.reports_due(d, cal, today):
+            out.append(Watched(f"execution_report:{_short(r['unit'])}", f"{r['unit']}执行情况报告期限",
+                               date.fromisoformat(r["due"]), bool(r["provisional"]), "execution", "R19",
+                               "Art. 34", "execution_unit", r["unit"],
+                               {"unit": r["unit"], "since": r["since"], "last_report_on": r["last_report_on"]}))
+    return out
+
+
+def duties_of(d: Decision, cal: StatutoryCalendar, today: date, *, incidents: bool = True) -> list[dict[str, Any]]:
+    """Every duty the clock owes a decision today, each with its key (decision, duty, due); pure."""
+    s, items = d.state, []
+    title, unit = s["title"], s["unit"]
+    if s["status"] in PRE_DECISION and d.spec.has_gate("public_participation") and \
+            not d.gate_satisfied(d.spec.gate("public_participation")):  # a cleared gate's windows closed (R6)
+        for notice in d.artifacts_of("public_participation", "comment_notice"):
+            deadline = date.fromisoformat(str(notice["fields"]["deadline"])[:10])
+            if today > deadline:  # R6, Art. 15: the window ends with its last day
+                items.append(_item(
+                    d, "comment_window", f"comment_window_closed:{notice['id']}", deadline,
+                    ("CommentWindowClosed", {"artifact_id": notice["id"], "deadline": deadline.isoformat(),
+                                             "published_at": notice["fields"].get("published_at"),
+                                             "rule": "R6", "article": "Art. 15"}),
+                    [("responsible", "undertaking_unit", unit, 0, "notice")],
+                    f"【程序通知】公开征求意见期已于{deadline.isoformat()}届满：{title}",
+                    "公开征求意见期已届满。请整理、研究公众意见，记录采纳情况及理由（R8，第十八条），"
+                    "再提交合法性审查。"))
+    remind = int(d.spec.settings.get("reminder_working_days_before", REMINDER_DAYS))
+    organ_after = int(d.spec.settings.get("escalation_organ_working_days", ORGAN_DAYS))
+    for w in watched(d, cal, today):
+        basis = f"{w.rule}，{w.article}"
+        due = w.due.isoformat() + ("（暂定）" if w.provisional else "")
+        facts = {"deadline": w.name, "due": w.due.isoformat(), "gate": w.gate, "rule": w.rule,
+                 "article": w.article, "provisional": w.provisional, **w.extra}
+        responsible = ("responsible", w.role, w.unit, 0, "reminder")
+        if w.name.startswith("execution_report:"):
+            items.append(_item(d, "execution_report", f"execution_report_due:{w.name[17:]}", w.due,
+                               ("ExecutionReportDue", facts), [responsible],
+                               f"【执行报告提醒】{w.extra['unit']}执行情况报告应于{due}报送：{title}",
+                               f"依据{basis}，请报送执行情况（自{w.extra['since']}起）。"))
+        elif today <= w.due and cal.working_days_between(today, w.due)[0] <= remind:
+            items.append(_item(d, "reminder", f"reminder:{w.name}", w.due, None, [responsible],
+                               f"【到期提醒】{w.label}将于{due}届满：{title}",
+                               f"{w.label}将于{due}届满（依据{basis}），请在期限内办理。"))
+        if today <= w.due:
+            continue
+        late = cal.working_days_between(w.due, today)[0]
+        items.append(_item(d, "deadline", f"deadline_passed:{w.name}", w.due, ("DeadlinePassed", facts),
+                           [("heads", w.role, w.unit, 1, "escalation")],
+                           f"【逾期督办】{w.label}已于{due}届满未办结：{title}",
+                           f"{w.label}已于{due}届满未办结（依据{basis}），请督促办理并说明原因。"))
+        if late >= organ_after:
+            items.append(_item(d, "deadline", f"escalation_organ:{w.name}", w.due,
+                               ("DeadlineEscalated", dict(facts, to="decision_organ", working_days_late=late)),
+                               [("organ", w.role, w.unit, 2, "escalation")],
+                               f"【逾期督办·报决策机关】{w.label}逾期{late}个工作日：{title}",
+                               f"{w.label}已于{due}届满，逾期{late}个工作日仍未办结（依据{basis}），"
+                               "报请决策机关督办。"))
+        if w.name == "due_by" and incidents:
+            # R22, Art. 38 ¶2 (inference): a decision legally due and not made opens an incident.
+            items.append(_item(d, "undue_delay", "undue_delay", w.due, ("UndueDelayIncidentOpened", dict(
+                facts, incident=f"UD-{d.id}-{w.due.isoformat()}", days_late=(today - w.due).days)), [],
+                "", ""))
+    execution = _execution()
+    if execution is not None and s["status"] in (*DECIDED, "suspended"):
+        for t in execution.evaluation_triggers(d, today, 0):
+            if t["trigger"] == "scheduled":  # R21, Art. 36: the date fixed at decision time
+                items.append(_item(d, "evaluation", "evaluation_due:scheduled", date.fromisoformat(t["since"]),
+                                   ("EvaluationDue", {"trigger": "scheduled", "since": t["since"],
+                                                      "rule": "R21", "article": "Art. 36"}),
+                                   [("organ", "decision_organ", None, 0, "notice")],
+                                   f"【决策后评估提醒】决策时确定的评估日期{t['since']}已到：{title}",
+                                   "决策时确定的评估日期已到，请委托评估单位开展决策后评估（R21，第三十六条）。"))
+    return items
+
+
+def _item(d: Decision, kind: str, duty: str, due: date, event: tuple[str, dict[str, Any]] | None,
+          notify: list[tuple[str, str, str | None, int, str]], subject: str, body: str) -> dict[str, Any]:
+    return {"decision_id": d.id, "duty": duty, "due": due.isoformat(), "kind": kind, "title": d.state["title"],
+            "event": [event[0], dict(event[1], decision_id=d.id)] if event else None,
+            "notify": [{"audience": a, "role": r, "unit": u, "level": lv, "kind": k} for a, r, u, lv, k in notify],
+            "subject": subject, "body": body, "link": f"/decisions/{d.id}", "on": None}
+
+
+def _today(ctx: Context, today: date | str | None) -> date:
+    if today is None:
+        return ctx.today()
+    if isinstance(today, date):
+        return today
+    try:
+        return date.fromisoformat(today)
+    except ValueError:
+        raise InvalidInput(f"today must be an ISO date, got {today!r}", rule="R22", article="Art. 38 ¶2") from None
+
+
+def find_due(ctx: Context, today: date | str | None = None) -> list[dict[str, Any]]:
+    """Every duty due today across all live decisions, minus those already done (one read pass)."""
+    day = _today(ctx, today)
+    cal = ctx.calendar
+    incidents = _peer("accountability", "open_undue_delay_incidents") is None
+    out: list[dict[str, Any]] = []
+    with ctx.store.read() as conn:
+        rows = conn.execute(select(D.c.id, D.c.procedure_hash, D.c.state).where(D.c.status.in_(LIVE))
+                            .order_by(D.c.id).execution_options(yield_per=500))
+        for did, spec_hash, state in rows:
+            d = Decision(st.get_spec(conn, spec_hash), orjson.loads(state), resolve=lambda h: st.get_spec(conn, h))
+            try:
+                out.extend(duties_of(d, cal, day, incidents=incidents))
+            except (DomainError, ValueError, KeyError, TypeError) as exc:  # one malformed record never stops the clock
+                log.error("statutory clock: decision %s skipped: %s: %s", did, type(exc).__name__, exc)
+        done = _done_keys(conn, {i["decision_id"] for i in out})
+    return [dict(i, on=day.isoformat()) for i in out if (i["decision_id"], i["duty"], i["due"]) not in done]
+
+
+def _done_keys(conn: Connection, decision_ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    ids = sorted(decision_ids)
+    keys: set[tuple[str, str, str]] = set()
+    for i in range(0, len(ids), 500):
+        keys.update((r[0], r[1], r[2]) for r in conn.execute(
+            select(CD.c.decision_id, CD.c.duty, CD.c.due).where(CD.c.decision_id.in_(ids[i:i + 500]))))
+    return keys
+
+
+# ---------------------------------------------------------------------------------------- acting
+@dataclass
+class Directory:
+    """Who holds which role in which unit now, who heads which unit (for resolving recipients)."""
+
+    holders: dict[str, list[tuple[str, str]]]
+    heads: dict[str, list[str]]
+
+    def responsible(self, role: str, unit: str | None) -> list[str]:
+        """People holding the role (in the unit, when one is named)."""
+        return [p for p, u in self.holders.get(role, []) if unit is None or u == unit]
+
+    def organ(self) -> list[str]:
+        """The decision organ: the administrative head and the organ's staff."""
+        return [p for r in ORGAN_ROLES for p, _ in self.holders.get(r, [])]
+
+    def recipients(self, audience: str, role: str, unit: str | None) -> list[str]:
+        """Level 0: those responsible; level 1: the heads of their units (the organ when none is
+        registered); level 2: the organ."""
+        if audience == "responsible":
+            people = self.responsible(role, unit)
+        elif audience == "heads":
+            units = {unit} if unit else {u for _, u in self.holders.get(role, [])}
+            people = [p for u in sorted(units) for p in self.heads.get(u, [])] or self.organ()
+        else:
+            people = self.organ()
+        return list(dict.fromkeys(people))
+
+
+def directory(conn: Connection, at: str) -> Directory:
+    """The current role holders and unit heads."""
+    R = ROLE_ASSIGNMENTS
+    holders: dict[str, list[tuple[str, str]]] = {}
+    for role, person, unit in conn.execute(
+            select(R.c.role, R.c.person_id, R.c.unit).join(PERSONS, PERSONS.c.id == R.c.person_id)
+            .where(R.c.valid_from <= at, (R.c.valid_to.is_(None)) | (R.c.valid_to > at), PERSONS.c.active)
+            .order_by(R.c.valid_from, R.c.id)):
+        holders.setdefault(role, []).append((person, unit))
+    heads: dict[str, list[str]] = {}
+    C = NOTIFICATION_CONTACTS
+    for person, unit in conn.execute(select(C.c.person_id, C.c.heads_unit).where(C.c.heads_unit.is_not(None))
+                                     .order_by(C.c.person_id)):
+        heads.setdefault(unit, []).append(person)
+    return Directory(holders, heads)
+
+
+def perform(ctx: Context, items: Sequence[dict[str, Any]], *, chunk: int = 200) -> dict[str, Any]:
+    """Act on due items: for each decision, in one transaction, the duty keys, the decision's events and
+    the notifications. A key already present is skipped; a decision refused (e.g. a concurrent writer) is
+    reported and left for the next run; an unavailable database stops the run with nothing half-written."""
+    result: dict[str, Any] = {"acted": 0, "skipped": 0, "stale": 0, "notifications": 0, "decisions": [],
+                              "failed": []}
+    if not items:
+        return result
+    at = ctx.now_iso()
+    by_decision: dict[str, list[dict[str, Any]]] = {}
+    for it in items:
+        by_decision.setdefault(it["decision_id"], []).append(it)
+    with ctx.store.read() as conn:
+        people = directory(conn, at)
+    ids = list(by_decision)
+    for i in range(0, len(ids), max(1, chunk)):
+        part = ids[i:i + max(1, chunk)]
+        try:
+            with ctx.store.write() as conn:
+                outcomes = _act(conn, part, by_decision, people, at, ctx.calendar)
+        except Unavailable:
+            raise
+        except DomainError:  # one decision refused: redo this chunk one decision at a time
+            outcomes = []
+            for did in part:
+                try:
+                    with ctx.store.write() as conn:
+                        outcomes += _act(conn, [did], by_decision, people, at, ctx.calendar)
+                except Unavailable:
+                    raise
+                except DomainError as err:
+                    result["failed"].append({"decision_id": did, "error": type(err).__name__,
+                                             "rule": err.rule, "article": err.article, "message": err.message})
+        for did, acted, skipped, stale, notified in outcomes:
+            result["acted"] += acted
+            result["skipped"] += skipped
+            result["stale"] += stale
+            result["notifications"] += notified
+            if acted:
+                result["decisions"].append(did)
+    return result
+
+
+def _act(conn: Connection, part: list[str], by_decision: dict[str, list[dict[str, Any]]], people: Directory,
+         at: str, cal: StatutoryCalendar) -> list[tuple[str, int, int, int, int]]:
+    done = _done_keys(conn, part)
+    out: list[tuple[str, int, int, int, int]] = []
+    for did in part:
+        todo: dict[tuple[str, str], dict[str, Any]] = {}
+        for it in by_decision[did]:
+            key = (it["duty"], it["due"])
+            if (did, *key) not in done:
+                todo.setdefault(key, it)
+        skipped = len(by_decision[did]) - len(todo)
+        if not todo:
+            out.append((did, 0, skipped, 0, 0))
+            continue
+        row = st.load_decision(conn, did)
+        d = Decision(st.get_spec(conn, row["procedure_hash"]), orjson.loads(row["state"]),
+                     resolve=lambda h: st.get_spec(conn, h))
+        on = {it["on"] for it in todo.values() if it.get("on")}
+        if len(on) == 1:  # the decision may have moved since it was found due: act only on what still is
+            still = {(i["duty"], i["due"]) for i in duties_of(d, cal, date.fromisoformat(on.pop()))}
+            todo = {k: it for k, it in todo.items() if k in still}
+        stale = len(by_decision[did]) - skipped - len(todo)
+        if not todo:
+            out.append((did, 0, skipped, stale, 0))
+            continue
+        with_event = [it for it in todo.values() if it["event"]]
+        seqs: dict[tuple[str, str], int] = {}
+        if with_event:
+            stored = _persist(conn, d, CLOCK_ACTOR, [NewEvent(it["event"][0], it["event"][1]) for it in with_event],
+                              at, int(row["last_seq"]), None)
+            seqs = {(it["duty"], it["due"]): env["seq"] for it, env in zip(with_event, stored, strict=True)}
+        conn.execute(insert(CD), [{
+            "decision_id": did, "duty": it["duty"], "due": it["due"], "ref": None, "status": "done", "attempts": 1,
+            "stream": stream_of(did) if key in seqs else notifications.stream_of(did), "seq": seqs.get(key),
+            "detail": orjson.dumps({"kind": it["kind"], "event": it["event"][0] if it["event"] else None}).decode(),
+            "done_at": at} for key, it in todo.items()])
+        planned = [notifications.Planned(did, person, it["duty"], it["due"], n["kind"], n["level"], it["subject"],
+                                         it["body"], it["link"])
+                   for it in todo.values() for n in it["notify"]
+                   for person in people.recipients(n["audience"], n["role"], n["unit"])]
+        notified = notifications.record(conn, planned, at=at)
+        out.append((did, len(todo), skipped, stale, len(notified)))
+    return out
+
+
+def open_undue_delay_incidents(ctx: Context, items: Sequence[dict[str, Any]],
+                               today: date | str | None = None) -> dict[str, Any]:
+    """R22, Art. 38 ¶2: open an incident for each decision past its due date without a decision — by
+    `services.accountability.open_undue_delay_incidents` when installed, else the minimal event here."""
+    peer = _peer("accountability", "open_undue_delay_incidents")
+    if peer is not None:
+        opened = peer(ctx, _today(ctx, today))
+        return {"delegated": "services.accountability.open_undue_delay_incidents",
+                "result": orjson.loads(orjson.dumps(opened, default=str))}
+    return perform(ctx, [i for i in items if i["kind"] == "undue_delay"])
+
+
+# ---------------------------------------------------------------------------------------- documents
+def documents_due(ctx: Context, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Decisions with a gate cleared or exempted, a decision made or a case closed whose documents have
+    not been rendered since (R18, Art. 33: records archived promptly and completely)."""
+    with ctx.store.read() as conn:
+        top = conn.execute(select(func.max(CD.c.ref)).where(CD.c.duty == "documents")).scalar()
+        handled = exists().where(CD.c.duty == "documents", CD.c.ref == E.c.id,
+                                 (CD.c.status != "failed") | (CD.c.attempts >= MAX_DOCUMENT_ATTEMPTS))
+        rows = conn.execute(select(E.c.id, E.c.stream, E.c.type)
+                            .where(E.c.type.in_(DOCUMENT_TRIGGERS), E.c.stream.like("decision:%"),
+                                   E.c.id > max(0, int(top or 0) - DOCUMENT_LOOKBACK), ~handled)
+                            .order_by(E.c.id).limit(limit)).all()
+    out: dict[str, dict[str, Any]] = {}
+    for event_id, stream, etype in rows:
+        item = out.setdefault(stream[9:], {"decision_id": stream[9:], "events": [], "closed": False})
+        item["events"].append(int(event_id))
+        item["closed"] = item["closed"] or etype == "DecisionClosed"
+    return list(out.values())
+
+
+def render_documents(ctx: Context, decision_id: str, event_ids: Sequence[int]) -> dict[str, Any]:
+    """Render every official document the record supports now (``services.documents.render_all``,
+    idempotent per record basis) and mark the triggering events handled."""
+    render_all = _peer("documents", "render_all")
+    status, rendered, error = "done", [], None
+    if render_all is None:
+        status = "skipped"
+    else:
+        try:
+            rendered = [{"id": r["id"], "doc_kind": r["doc_kind"], "title": r.get("title", "")}
+                        for r in render_all(ctx, decision_id)]
+        except Unavailable:
+            raise
+        except Exception as exc:  # a template or PDF failure: recorded, retried by later runs
+            status, error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        for event_id in event_ids:
+            key = str(event_id)
+            detail = orjson.dumps({"documents": [r["id"] for r in rendered], "error": error}).decode()
+            res = conn.execute(update(CD).where(CD.c.decision_id == decision_id, CD.c.duty == "documents",
+                                                CD.c.due == key)
+                               .values(status=status, attempts=CD.c.attempts + 1, detail=detail, done_at=at))
+            if res.rowcount == 0:
+                conn.execute(insert(CD).values(decision_id=decision_id, duty="documents", due=key, ref=event_id,
+                                               status=status, attempts=1, stream=f"documents:{decision_id}",
+                                               seq=None, detail=detail, done_at=at))
+    return {"decision_id": decision_id, "status": status, "documents": rendered, "error": error}
+
+
+def export_archive(ctx: Context, decision_id: str, *, out_dir: Path | None = None) -> dict[str, Any]:
+    """Export the archive bundle (档案, R18, Art. 33) of a decision once per head of its record:
+    the bundle's hash is recorded (`ArchiveExported` on the stream `archive:<decision>`)."""
+    export = _peer("archive", "export")
+    with ctx.store.read() as conn:
+        head = int(st.load_decision(conn, decision_id)["last_seq"])
+        done = conn.execute(select(CD.c.detail).where(CD.c.decision_id == decision_id, CD.c.duty == "archive",
+                                                      CD.c.due == f"seq:{head:08d}")).scalar()
+    if done is not None:
+        return dict(orjson.loads(done), new=False)
+    if export is None:
+        return {"decision_id": decision_id, "status": "skipped", "reason": "services.archive is not installed",
+                "new": False}
+    folder = out_dir or ctx.settings.data_dir / "archives" / decision_id
+    path = folder / f"{decision_id}-seq{head:08d}.zip"
+    manifest = export(ctx, decision_id, path)
+    data = path.read_bytes()
+    detail = {"decision_id": decision_id, "status": "done", "path": str(path), "head_seq": head,
+              "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+              "checkpoint_size": manifest.get("checkpoint", {}).get("size")}
+    at = ctx.now_iso()
+    try:
+        with ctx.store.write() as conn:
+            stored = st.append(conn, f"archive:{decision_id}", [("ArchiveExported", {
+                k: v for k, v in detail.items() if k != "status"})], at=at, actor=dict(SYSTEM_ACTOR))
+            conn.execute(insert(CD).values(decision_id=decision_id, duty="archive", due=f"seq:{head:08d}", ref=head,
+                                           status="done", attempts=1, stream=f"archive:{decision_id}",
+                                           seq=stored[-1]["seq"], detail=orjson.dumps(detail).decode(), done_at=at))
+    except ConcurrencyConflict:  # a concurrent run recorded this head first: keep its record
+        return export_archive(ctx, decision_id, out_dir=out_dir)
+    return dict(detail, new=True)
+
+
+# ---------------------------------------------------------------------------------------- reports
+def record_compliance_report(ctx: Context, year: int | None = None, *, scheduled: bool = False,
+                             unit: str | None = None) -> dict[str, Any]:
+    """The compliance report (依法行政考核, seed 001/003) per unit, from the record alone: computed,
+    stored as JSON and CSV blobs and recorded once per (year, run) — yearly when scheduled, daily on demand."""
+    today = ctx.today()
+    year = year or (today.year - 1 if scheduled else today.year)
+    duty = f"compliance_report:{year}" + (f":{_short(unit)}" if unit else "")
+    due = "yearly" if scheduled else today.isoformat()
+    with ctx.store.read() as conn:
+        done = conn.execute(select(CD.c.detail).where(CD.c.decision_id == "", CD.c.duty == duty,
+                                                      CD.c.due == due)).scalar()
+    if done is not None:
+        return dict(orjson.loads(done), new=False)
+    report = compliance.metrics(ctx, year, unit=unit)
+    json_sha = ctx.blobs.put(orjson.dumps(report, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
+    csv_sha = ctx.blobs.put(compliance.to_csv(report).encode("utf-8"))
+    rows = [{"unit": u, "decisions": m["decisions"], "finalized": m["finalized"], "overdue": m["overdue"],
+             "suspensions": m["suspensions"], "evaluations": m["evaluations"],
+             "legality_review_rate": m["legality_review_rate"],
+             "publication_on_time_rate": m["publication_on_time_rate"]}
+            for u, m in [*report["units"].items(), ("合计", report["total"])]]
+    detail = {"year": year, "unit": unit, "scheduled": scheduled, "as_of": today.isoformat(), "json_sha256": json_sha,
+              "csv_sha256": csv_sha, "rows": rows}
+    at = ctx.now_iso()
+    try:
+        with ctx.store.write() as conn:
+            stored = st.append(conn, "reports:compliance", [("ComplianceReportGenerated", {
+                k: v for k, v in detail.items() if k != "rows"})], at=at, actor=dict(SYSTEM_ACTOR))
+            conn.execute(insert(CD).values(decision_id="", duty=duty, due=due, ref=None, status="done", attempts=1,
+                                           stream="reports:compliance", seq=stored[-1]["seq"],
+                                           detail=orjson.dumps(detail).decode(), done_at=at))
+    except ConcurrencyConflict:
+        return record_compliance_report(ctx, year, scheduled=scheduled, unit=unit)
+    return dict(detail, new=True)

@@ -1,0 +1,308 @@
+"""Use cases on a decision: one short function each (open the unit of work, load, call the domain,
+append the events, save the projection, commit). Refused attempts by a known person are recorded
+as evidence (`AttemptRefused`) without changing the decision's state."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from decision_engine import procedures
+from decision_engine.adapters import store as st
+from decision_engine.audit.canonical import canonical, sha256_hex
+from decision_engine.domain.decision import Actor, BlobRef, Decision, NewEvent
+from decision_engine.domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    RuleViolation,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+from decision_engine.services.context import Context, new_id
+from decision_engine.services.identity import actors_of
+
+ACCEPTED_MEDIA = ("application/pdf", "application/json", "text/plain", "text/markdown", "text/html",
+                  "text/csv", "image/png", "image/jpeg",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "application/msword", "application/ofd", "application/zip")
+
+Act = Callable[[Decision, tuple[Actor, ...], date], tuple[Actor | None, list[NewEvent]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a command did: the decision, its new sequence, the events appended."""
+
+    decision_id: str
+    seq: int
+    events: tuple[dict[str, Any], ...]
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for doors."""
+        return {"decision_id": self.decision_id, "seq": self.seq, "status": self.status,
+                "events": [{"seq": e["seq"], "type": e["type"]} for e in self.events]}
+
+
+def stream_of(decision_id: str) -> str:
+    """The event stream of a decision."""
+    return f"decision:{decision_id}"
+
+
+def load(conn: Connection, decision_id: str) -> tuple[Decision, int]:
+    """A decision from its projection, with the sequence it was read at."""
+    row = st.load_decision(conn, decision_id)
+    spec = st.get_spec(conn, row["procedure_hash"])
+    return (Decision(spec, orjson.loads(row["state"]), resolve=lambda h: st.get_spec(conn, h)),
+            int(row["last_seq"]))
+
+
+def _persist(conn: Connection, d: Decision, actor: Actor, events: list[NewEvent], at: str,
+             previous_seq: int | None, expected_seq: int | None) -> list[dict[str, Any]]:
+    stored = st.append(conn, stream_of(d.id) if previous_seq is not None else
+                       stream_of(events[0].payload["decision_id"]),
+                       [(e.type, e.payload) for e in events], at=at, actor=actor.to_dict(),
+                       expected_seq=expected_seq)
+    for env in stored:
+        d.apply(env)
+        if env["type"] in ("ArtifactRecorded", "DraftVersionAdded"):
+            st.insert_artifact(conn, d.id, d.state["artifacts"][env["payload"]["artifact_id"]])
+    st.save_decision(conn, d.state, previous_seq=previous_seq)
+    return stored
+
+
+CONFLICT_RETRIES = 8  # a writer that pinned no sequence is re-run on the new state, not refused
+
+
+def run(ctx: Context, person_id: str, decision_id: str, act: Act, *, what: str,
+        expected_seq: int | None = None) -> Result:
+    """Run one act on a decision in one transaction; record a refusal as evidence and re-raise.
+
+    When another writer appended first (PostgreSQL runs concurrent transactions; SQLite serialises them)
+    and the caller pinned no `expected_seq`, the act is re-run on the decision as it now stands — every
+    rule is checked again — so a retry never needs the client; with a pinned sequence the conflict is the
+    answer (409)."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        at = ctx.now_iso()
+        today = ctx.today()
+        try:
+            with ctx.store.write() as conn:
+                d, seq = load(conn, decision_id)
+                candidates = actors_of(conn, person_id, at)
+                actor, events = act(d, candidates, today)
+                if not events:
+                    return Result(decision_id, seq, (), d.status)
+                stored = _persist(conn, d, actor or candidates[0], events, at, seq, expected_seq)
+                return Result(decision_id, stored[-1]["seq"], tuple(stored), d.status)
+        except (NotFound, Unauthenticated):
+            raise
+        except ConcurrencyConflict as conflict:
+            if expected_seq is None and attempt < CONFLICT_RETRIES:
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            _record_refusal(ctx, person_id, decision_id, what, conflict)
+            raise
+        except DomainError as refusal:
+            _record_refusal(ctx, person_id, decision_id, what, refusal)
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, refusal: DomainError) -> None:
+    """Art. 38 evidence: who tried what, and which rule refused it (state unchanged)."""
+    if refusal.status == 503:
+        return
+    at = ctx.now_iso()
+    try:
+        with ctx.store.write() as conn:
+            d, seq = load(conn, decision_id)
+            candidates = actors_of(conn, person_id, at)
+            actor = candidates[0] if candidates else Actor(person_id, "none", "")
+            _persist(conn, d, actor, [NewEvent("AttemptRefused", {
+                "act": what, "error": type(refusal).__name__, "rule": refusal.rule,
+                "article": refusal.article, "message": refusal.message[:500],
+                "missing": [m.to_dict() for m in refusal.missing][:50]})], at, seq, None)
+    except DomainError:
+        pass  # the refusal itself stands; failing to log it must not hide it
+
+
+def open_decision(ctx: Context, person_id: str, *, title: str, category: str, unit: str,
+                  profile: str = procedures.BASE, due_by: str | None = None, summary: str = "",
+                  decision_id: str | None = None) -> Result:
+    """Open a decision under a pinned procedure profile (R1)."""
+    spec = procedures.load(profile)
+    did = decision_id or new_id("MAD")
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        candidates = actors_of(conn, person_id, at)
+        from decision_engine.domain.decision import pick_actor
+        actor = pick_actor(candidates, ("undertaking_unit", "decision_organ", "admin_head"),
+                           "opening a decision", "R3", "Arts. 10–11")
+        events = Decision.open(spec, did, title=title, category=category, unit=unit, actor=actor,
+                               due_by=due_by, summary=summary)
+        st.put_spec(conn, spec, at)
+        d = Decision(spec)
+        stored = _persist(conn, d, actor, events, at, None, 0)
+        return Result(did, stored[-1]["seq"], tuple(stored), d.status)
+
+
+def record_determination(ctx: Context, person_id: str, decision_id: str, kind: str, value: bool,
+                         reasons: str, *, expected_seq: int | None = None) -> Result:
+    """Record a determination (R2, R5, R7, R9, R10, R13, R14, R16, R17)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        events = d.record_determination(c, kind, value, reasons)
+        det = d.spec.determination(kind)
+        return next(a for a in c if a.role in det.roles), events
+    return run(ctx, person_id, decision_id, act, what=f"determination:{kind}", expected_seq=expected_seq)
+
+
+def _store_blob(ctx: Context, content: bytes | None, media_type: str, filename: str,
+                fields: dict[str, Any]) -> BlobRef:
+    if content is None:
+        # A fields-only artifact: its bytes are the canonical JSON of the fields, which the event itself
+        # carries (and the hash chain protects); no separate blob write is needed.
+        data = canonical(fields)
+        if len(data) > ctx.settings.max_upload_bytes:
+            raise PayloadTooLarge(f"fields of {len(data)} bytes exceed the limit of "
+                                  f"{ctx.settings.max_upload_bytes}", rule="R18", article="Art. 33")
+        return BlobRef(sha256=sha256_hex(data), size=len(data), media_type="application/json",
+                       filename=filename or "fields.json", storage="inline")
+    if len(content) > ctx.settings.max_upload_bytes:
+        raise PayloadTooLarge(f"upload of {len(content)} bytes exceeds the limit of "
+                              f"{ctx.settings.max_upload_bytes}", rule="R18", article="Art. 33")
+    if media_type.split(";")[0].strip() not in ACCEPTED_MEDIA:
+        raise UnsupportedMediaType(f"media type {media_type!r} is not accepted; accepted: "
+                                   + ", ".join(ACCEPTED_MEDIA), rule="R18", article="Art. 33")
+    sha = ctx.blobs.put(content)
+    return BlobRef(sha256=sha, size=len(content), media_type=media_type.split(";")[0].strip(),
+                   filename=filename[:255])
+
+
+def record_artifact(ctx: Context, person_id: str, decision_id: str, kind: str, fields: dict[str, Any], *,
+                    content: bytes | None = None, media_type: str = "application/json",
+                    filename: str = "", expected_seq: int | None = None) -> Result:
+    """Record an artifact: bytes into the blob store first, then the event (never the reverse).
+
+    A feedback report (`opinion_summary`) written by hand is refused once public comments came in through
+    intake: it must then be generated from the record (`participation.record_feedback_report`, R8 Art. 18),
+    so no received opinion can be left out of it."""
+    if kind == "opinion_summary" and _has_public_comments(ctx, decision_id):
+        raise RuleViolation("公众意见已通过征求意见渠道收到，意见采纳情况报告须由系统根据记录生成 "
+                            "(comments were received through intake: generate the feedback report from the "
+                            "record — POST /api/v1/decisions/{id}/feedback-report)", rule="R8", article="Art. 18")
+    return _record_artifact(ctx, person_id, decision_id, kind, fields, content=content, media_type=media_type,
+                            filename=filename, expected_seq=expected_seq)
+
+
+def generated_feedback_report(ctx: Context, person_id: str, decision_id: str, fields: dict[str, Any], *,
+                              content: bytes, media_type: str, filename: str, expected_seq: int | None) -> Result:
+    """The one way in for a feedback report generated from the comment record (participation service)."""
+    return _record_artifact(ctx, person_id, decision_id, "opinion_summary", fields, content=content,
+                            media_type=media_type, filename=filename, expected_seq=expected_seq)
+
+
+def _has_public_comments(ctx: Context, decision_id: str) -> bool:
+    from decision_engine.adapters import comment_store as cs  # the comment tables are an adapter of their own
+    with ctx.store.read() as conn:
+        totals = cs.totals(conn, decision_id)
+    return bool(totals["on_time"] or totals["late"])
+
+
+def _record_artifact(ctx: Context, person_id: str, decision_id: str, kind: str, fields: dict[str, Any], *,
+                     content: bytes | None = None, media_type: str = "application/json",
+                     filename: str = "", expected_seq: int | None = None) -> Result:
+    if not isinstance(fields, dict):
+        raise InvalidInput("fields must be an object")
+    blob = _store_blob(ctx, content, media_type, filename or f"{kind}.json", fields)
+    artifact_id = new_id("A")
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        actor, events = d.record_artifact(c, kind, blob, fields, artifact_id, ctx.calendar, today)
+        return actor, events
+    return run(ctx, person_id, decision_id, act, what=f"artifact:{kind}", expected_seq=expected_seq)
+
+
+def add_draft_version(ctx: Context, person_id: str, decision_id: str, *, content: bytes, title: str,
+                      note: str = "", media_type: str = "text/plain", filename: str = "draft.txt",
+                      expected_seq: int | None = None) -> Result:
+    """A new draft version (reopens a legality review of an older version, R13)."""
+    blob = _store_blob(ctx, content, media_type, filename, {})
+    artifact_id = new_id("A")
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.add_draft_version(c, blob, title, note, artifact_id, today)
+    return run(ctx, person_id, decision_id, act, what="draft_version", expected_seq=expected_seq)
+
+
+def _simple(method: str, what: str) -> Callable[..., Result]:
+    def service(ctx: Context, person_id: str, decision_id: str, *args: Any,
+                expected_seq: int | None = None) -> Result:
+        def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+            fn = getattr(d, method)
+            events = fn(c, *args, today) if method in ("clear_gate", "finalize") else fn(c, *args)
+            return _acting(d, c, method, args), events
+        return run(ctx, person_id, decision_id, act, what=f"{what}:{':'.join(map(str, args[:1]))}",
+                   expected_seq=expected_seq)
+    service.__name__ = method
+    service.__doc__ = f"Service for Decision.{method} ({what})."
+    return service
+
+
+def _acting(d: Decision, c: tuple[Actor, ...], method: str, args: tuple[Any, ...]) -> Actor:
+    """The role in which the person acted (the domain already checked one exists)."""
+    roles: tuple[str, ...]
+    if method in ("clear_gate", "return_gate"):
+        roles = d.spec.gate(args[0]).clear or ("decision_organ",)
+    elif method == "exempt_gate":
+        roles = d.spec.artifact_kind(d.spec.gate(args[0]).exemption_kind).roles
+    elif method == "withdraw":
+        roles = ("admin_head", "decision_organ")
+    elif method == "close":
+        roles = ("decision_organ", "admin_head")
+    else:
+        roles = ("admin_head",)
+    return next(a for a in c if a.role in roles)
+
+
+clear_gate = _simple("clear_gate", "clear")
+return_gate = _simple("return_gate", "return")
+exempt_gate = _simple("exempt_gate", "exempt")
+finalize = _simple("finalize", "finalize")
+suspend = _simple("suspend", "suspend")
+resume = _simple("resume", "resume")
+withdraw = _simple("withdraw", "withdraw")
+close = _simple("close", "close")
+
+
+def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[dict[str, Any], bytes]:
+    """An artifact's metadata and bytes (inline artifacts are re-serialised from their fields)."""
+    with ctx.store.read() as conn:
+        d, _ = load(conn, decision_id)
+    art = d.state["artifacts"].get(artifact_id)
+    if art is None:
+        raise NotFound(f"no artifact {artifact_id!r} in decision {decision_id}")
+    data = canonical(art["fields"]) if art.get("storage") == "inline" else ctx.blobs.get(art["sha256"])
+    return art, data
+
+
+def migrate_procedure(ctx: Context, person_id: str, decision_id: str, profile: str, justification: str, *,
+                      expected_seq: int | None = None) -> Result:
+    """Move a running decision to another procedure version, approved by the legal office (PV1)."""
+    new = procedures.load(profile)
+    with ctx.store.write() as conn:
+        st.put_spec(conn, new, ctx.now_iso())
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        events = d.migrate_procedure(c, new, justification)
+        return next(a for a in c if a.role == "legality_reviewer"), events
+    return run(ctx, person_id, decision_id, act, what=f"migrate:{profile}", expected_seq=expected_seq)

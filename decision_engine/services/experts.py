@@ -1,0 +1,136 @@
+"""Expert review use cases (R9, SoD2; Arts. 19–21, 29(3)): the expert pool, selection with dissenting
+views deliberately included, conflict declarations, opinions signed by the expert's own confirmation over
+their sha256, and adoption status per opinion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, update
+
+from decision_engine.adapters import store as st
+from decision_engine.adapters.tables import EXPERT_POOL
+from decision_engine.domain import review
+from decision_engine.domain.decision import Actor, Decision, NewEvent, pick_actor
+from decision_engine.domain.errors import InvalidInput, NotFound, RuleViolation
+from decision_engine.services import decisions
+from decision_engine.services.context import Context, new_id
+from decision_engine.services.decisions import Result, load, run
+from decision_engine.services.identity import actors_of
+
+POOL_STREAM = "experts:pool"
+POOL_KEEPERS = ("decision_organ", "system_admin")
+P = EXPERT_POOL
+
+
+def add_to_pool(ctx: Context, by: str, person_id: str, *, fields: Sequence[str], affiliation: str,
+                title: str = "") -> dict[str, Any]:
+    """Add an expert (a person holding the role expert) to the pool, with fields and affiliation (Art. 21)."""
+    clean = [f.strip() for f in fields if f.strip()]
+    if not clean or not affiliation.strip():
+        raise InvalidInput("an expert in the pool has fields of expertise and an affiliation", rule="R9",
+                           article="Art. 21")
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        keeper = pick_actor(actors_of(conn, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
+        expert = next((a for a in actors_of(conn, person_id, at) if a.role == "expert"), None)
+        if expert is None:
+            raise InvalidInput(f"{person_id} does not hold the role expert", rule="R9", article="Art. 21")
+        row = conn.execute(select(P.c.active).where(P.c.person_id == person_id)).first()
+        if row is not None and row.active:
+            raise RuleViolation(f"{expert.name} is already in the pool", rule="R9", article="Art. 21")
+        [env] = st.append(conn, POOL_STREAM, [("ExpertAddedToPool", {
+            "person_id": person_id, "name": expert.name, "fields": clean, "affiliation": affiliation,
+            "title": title})], at=at, actor=keeper.to_dict())
+        values = {"name": expert.name, "fields": orjson.dumps(clean).decode(), "affiliation": affiliation,
+                  "title": title, "active": True, "added_at": at, "seq": env["seq"]}
+        if row is None:
+            conn.execute(insert(P).values(person_id=person_id, **values))
+        else:
+            conn.execute(update(P).where(P.c.person_id == person_id).values(**values))
+    return {"person_id": person_id, "name": expert.name, "seq": env["seq"]}
+
+
+def retire_from_pool(ctx: Context, by: str, person_id: str, *, reason: str) -> None:
+    """Take an expert out of the pool (Art. 41 disqualification, retirement); the history stays."""
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        keeper = pick_actor(actors_of(conn, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
+        if not reason.strip():
+            raise InvalidInput("leaving the pool needs a reason", rule="R9", article="Art. 21")
+        res = conn.execute(update(P).where(P.c.person_id == person_id, P.c.active.is_(True)).values(active=False))
+        if res.rowcount != 1:
+            raise NotFound(f"{person_id} is not an active member of the pool", rule="R9", article="Art. 21")
+        st.append(conn, POOL_STREAM, [("ExpertLeftPool", {"person_id": person_id, "reason": reason})], at=at,
+                  actor=keeper.to_dict())
+
+
+def pool(ctx: Context, *, field: str | None = None) -> list[dict[str, Any]]:
+    """Active experts of the pool, optionally those covering a field."""
+    with ctx.store.read() as conn:
+        rows = conn.execute(select(P).where(P.c.active.is_(True)).order_by(P.c.name)).mappings().all()
+    out = [dict(r, fields=orjson.loads(r["fields"])) for r in rows]
+    return [e for e in out if field is None or any(field in f for f in e["fields"])]
+
+
+def select_experts(ctx: Context, person_id: str, decision_id: str, *, expert_ids: Sequence[str], method: str,
+                   reasons: str, dissent_included: bool, dissent_note: str = "",
+                   outside_pool_reason: str = "") -> Result:
+    """The selection note (R9, Art. 20): who, how, why; dissenting views deliberately included (or why
+    not); experts from the pool, or the reason for going outside it (Art. 21)."""
+    members = {e["person_id"]: e for e in pool(ctx)}
+    outside = [e for e in expert_ids if e not in members]
+    if outside and not outside_pool_reason.strip():
+        raise RuleViolation(f"{', '.join(outside)} 不在专家库中；从库外遴选应当说明理由 (outside_pool_reason)",
+                            rule="R9", article="Art. 21")
+    at = ctx.now_iso()
+    names = {}
+    with ctx.store.read() as conn:
+        for e in expert_ids:
+            actor = next((a for a in actors_of(conn, e, at) if a.role == "expert"), None)
+            if actor is None:
+                raise InvalidInput(f"{e} does not hold the role expert", rule="R9", article="Art. 20")
+            names[e] = actor.name
+    return decisions.record_artifact(ctx, person_id, decision_id, "selection_note", {
+        "method": method, "reasons": reasons, "experts": [names[e] for e in expert_ids],
+        "expert_ids": list(expert_ids),
+        "affiliations": {e: members[e]["affiliation"] if e in members else "" for e in expert_ids},
+        "dissent_included": dissent_included, "dissent_note": dissent_note,
+        "outside_pool_reason": outside_pool_reason})
+
+
+def declare_conflict(ctx: Context, expert_id: str, decision_id: str, *, direct_interest: bool,
+                     statement: str, interests: Sequence[str] = ()) -> Result:
+    """The expert's own conflict-of-interest declaration; a direct interest bars them (SoD2, Art. 20)."""
+    return decisions.record_artifact(ctx, expert_id, decision_id, "conflict_declaration", {
+        "direct_interest": bool(direct_interest), "statement": statement, "interests": list(interests)})
+
+
+def submit_opinion(ctx: Context, expert_id: str, decision_id: str, *, opinion: str, dissenting: bool = False,
+                   content: bytes | None = None, media_type: str = "text/plain", filename: str = "") -> Result:
+    """The expert's written opinion, signed by their own confirmation over its sha256 in the same
+    transaction (R9, Art. 19: 书面意见应当签字或者盖章)."""
+    if not opinion.strip():
+        raise InvalidInput("the opinion is empty", rule="R9", article="Art. 19")
+    blob = decisions._store_blob(ctx, content if content is not None else opinion.encode(), media_type,
+                                 filename or "expert-opinion.txt", {})
+    artifact_id = new_id("A")
+    fields = {"opinion": opinion, "signature": review.signature(blob.sha256), "dissenting": bool(dissenting)}
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        actor, events = d.record_artifact(c, "expert_opinion", blob, fields, artifact_id, ctx.calendar, today)
+        return actor, [*events, review.opinion_signed(artifact_id, blob.sha256)]
+    return run(ctx, expert_id, decision_id, act, what="artifact:expert_opinion")
+
+
+def record_adoption(ctx: Context, person_id: str, decision_id: str,
+                    adoptions: Mapping[str, Mapping[str, Any]]) -> Result:
+    """The adoption status of each expert opinion (R9, Art. 29(3)), keyed by the opinion's artifact id."""
+    with ctx.store.read() as conn:
+        d, seq = load(conn, decision_id)
+    entries = review.adoption_entries(d, {k: dict(v) for k, v in adoptions.items()})
+    return decisions.record_artifact(ctx, person_id, decision_id, "expert_adoption", {"adoptions": entries},
+                                     expected_seq=seq)

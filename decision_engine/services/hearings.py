@@ -1,0 +1,118 @@
+"""Hearing use cases (R7, SoD5; Arts. 16–17): selection method and participant list published in
+advance, materials delivered to each participant ≥ 7 days ahead, the record presented by its sha256 and
+confirmed by every participant with their own credential before it is accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from decision_engine.domain import participation as dp
+from decision_engine.domain.decision import Actor, Decision, NewEvent
+from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation, Unauthenticated
+from decision_engine.domain.stage_rules import confirmed_by, iso_date
+from decision_engine.services import decisions
+from decision_engine.services.context import Context
+from decision_engine.services.decisions import Result, load, run
+from decision_engine.services.identity import actors_of
+
+
+def publish_selection_method(ctx: Context, person_id: str, decision_id: str, *, method: str,
+                             published_at: str | None = None, sides: Sequence[str] = ()) -> Result:
+    """Publish how participants will be selected, before selecting them (R7, Art. 16)."""
+    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_selection_method", {
+        "method": method, "published_at": published_at or ctx.today().isoformat(), "sides": list(sides)})
+
+
+def publish_participants(ctx: Context, person_id: str, decision_id: str, *, participants: Sequence[str],
+                         selected_at: str, published_at: str | None = None) -> Result:
+    """Publish the selected participants before the hearing (R7, Art. 16). Each is a registered person
+    holding the role hearing_participant: they will sign the record with their own credential (SoD5)."""
+    at = ctx.now_iso()
+    names = {}
+    with ctx.store.read() as conn:
+        for pid in participants:
+            try:
+                roles = actors_of(conn, pid, at)
+            except Unauthenticated:
+                raise InvalidInput(f"participant {pid!r} is not a registered person", rule="SoD5",
+                                   article="Art. 17") from None
+            actor = next((a for a in roles if a.role == "hearing_participant"), None)
+            if actor is None:
+                raise NotPermitted(f"{pid} does not hold the role hearing_participant (参加人以本人身份签字)",
+                                   rule="SoD5", article="Art. 17")
+            names[pid] = actor.name
+    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_participant_list", {
+        "participants": list(participants), "names": names, "selected_at": selected_at,
+        "published_at": published_at or ctx.today().isoformat()})
+
+
+def deliver_materials(ctx: Context, person_id: str, decision_id: str, *, participant: str,
+                      delivered_at: str, materials: str = "") -> Result:
+    """Record the delivery of the hearing materials to one participant (≥ 7 days ahead, R7, Art. 17)."""
+    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_materials_delivery", {
+        "participant": participant, "delivered_at": delivered_at, "materials": materials})
+
+
+def present_record(ctx: Context, person_id: str, decision_id: str, *, content: bytes,
+                   media_type: str = "text/plain", filename: str = "hearing-record.txt") -> Result:
+    """The organiser presents the hearing record for the participants to confirm (R7, Art. 17)."""
+    blob = decisions._store_blob(ctx, content, media_type, filename, {})
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return dp.present_record(d, c, sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
+                                 filename=blob.filename, today=today)
+    return run(ctx, person_id, decision_id, act, what="hearing:present_record")
+
+
+def confirm_record(ctx: Context, person_id: str, decision_id: str, sha256: str, remarks: str = "") -> Result:
+    """A participant confirms and signs the presented record with their own credential (SoD5, Art. 17)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return dp.confirm_record(d, c, sha256=sha256, remarks=remarks)
+    return run(ctx, person_id, decision_id, act, what="hearing:confirm_record")
+
+
+def record_hearing_record(ctx: Context, person_id: str, decision_id: str, *, sha256: str, summary: str,
+                          participants: Sequence[str] = ()) -> Result:
+    """Record the confirmed hearing record as the gate's artifact (R7, SoD5, Art. 17); the domain refuses
+    it until every participant (the published list, else those named) has confirmed this sha256."""
+    with ctx.store.read() as conn:
+        d, seq = load(conn, decision_id)
+    rec = d.state.get("records", {}).get(sha256)
+    if rec is None or "presented_at" not in rec:
+        raise RuleViolation(f"no hearing record {sha256[:12]}… was presented", rule="SoD5", article="Art. 17")
+    listed = d.latest("hearing", "hearing_participant_list")
+    people = [str(p) for p in listed["fields"]["participants"]] if listed else list(participants)
+    if not people:
+        raise InvalidInput("name the participants (or publish the list first)", rule="R7", article="Art. 17")
+    signed = confirmed_by(d, sha256)
+    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_record", {
+        "participants": people, "signed_by": [p for p in people if p in signed], "summary": summary,
+        "record_sha256": sha256}, content=ctx.blobs.get(sha256), media_type=rec["media_type"],
+        filename=rec["filename"], expected_seq=seq)
+
+
+def hearing_status(ctx: Context, decision_id: str) -> dict[str, Any]:
+    """The hearing as the organiser sees it: notice, list, deliveries (with days ahead), confirmations."""
+    with ctx.store.read() as conn:
+        d, _ = load(conn, decision_id)
+    notice = d.latest("hearing", "hearing_notice")
+    hearing_at = iso_date(notice["fields"]["hearing_at"], "hearing_at", "R7", "Art. 16") if notice else None
+    listed = d.latest("hearing", "hearing_participant_list")
+    deliveries = {a["fields"]["participant"]: a["fields"]["delivered_at"]
+                  for a in d.artifacts_of("hearing", "hearing_materials_delivery")}
+    records = {sha: r for sha, r in d.state.get("records", {}).items() if r.get("subject") == "hearing_record"}
+    people = [str(p) for p in listed["fields"]["participants"]] if listed else sorted(deliveries)
+    return {"decision_id": decision_id, "hearing_at": hearing_at.isoformat() if hearing_at else None,
+            "selection_method": (d.latest("hearing", "hearing_selection_method") or {}).get("fields"),
+            "participants": [{"person": p, "name": (listed["fields"].get("names") or {}).get(p, "") if listed
+                              else "", "delivered_at": deliveries.get(p),
+                              "days_ahead": ctx.calendar.calendar_days_between(
+                                  date.fromisoformat(deliveries[p][:10]), hearing_at)
+                              if p in deliveries and hearing_at else None,
+                              "confirmed": [sha for sha in records if p in confirmed_by(d, sha)]}
+                             for p in people],
+            "records": [{"sha256": sha, "presented_at": r.get("presented_at"),
+                         "confirmations": r["confirmations"]} for sha, r in records.items()],
+            "gate": d.gate_status(d.spec.gate("hearing"))}

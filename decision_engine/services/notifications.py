@@ -1,0 +1,278 @@
+"""Notifications (提醒与督办): reminders before a statutory deadline, escalations after it, notices.
+
+Each notification is first *recorded* (event `NotificationRecorded` on the stream
+`notifications:<decision>`, row in `notifications`), in the same transaction as the clock duty that
+caused it; it is *delivered* afterwards from that outbox by a pluggable :class:`Notifier` (SMTP by
+default), and the outcome is recorded as an event too (`NotificationDelivered`,
+`NotificationDeliveryFailed`, `NotificationKeptInInbox`). Delivery is at-least-once: a crash between
+sending and recording sends the message again, with the same Message-ID, so a mail client shows it
+once. Every person also reads their notifications in an inbox on the pages (:func:`inbox`).
+
+Who is told (resolved by the statutory clock, ``services.clock_duties``): the people holding the
+responsible role (level 0), then the head of their unit (level 1, from :func:`set_contact`), then the
+decision organ (level 2: ``admin_head`` and ``decision_organ``) — R22, Art. 38 ¶2 (inference: a
+deadline missed is escalated before it becomes an undue delay).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from decision_engine.adapters import store as st
+from decision_engine.adapters.tables import NOTIFICATION_CONTACTS, NOTIFICATIONS, PERSONS
+from decision_engine.config import Settings
+from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted
+from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
+from decision_engine.services.identity import _admin, actors_of
+
+N = NOTIFICATIONS
+C = NOTIFICATION_CONTACTS
+
+KIND_ZH = {"reminder": "到期提醒", "escalation": "逾期督办", "notice": "程序通知"}
+STATUS_ZH = {"pending": "待发送", "retrying": "待重试", "delivered": "已送达", "failed": "发送失败",
+             "inbox": "仅站内"}
+EVENT_ZH = {"NotificationRecorded": "记录通知", "NotificationDelivered": "通知已送达",
+            "NotificationDeliveryFailed": "通知发送失败", "NotificationKeptInInbox": "通知仅站内",
+            "NotificationRead": "通知已读", "ContactRecorded": "登记通知联系方式"}
+MAX_ATTEMPTS = 5
+_RULE, _ARTICLE = "R22", "Art. 38 ¶2 (inference: reminders and escalation)"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One e-mail to send: to whom, what, and the notification it delivers."""
+
+    notification_id: str
+    to: str
+    subject: str
+    body: str
+    link: str = ""
+
+
+class Notifier(Protocol):
+    """Delivers a message; returns a delivery id (the Message-ID); raises when it cannot."""
+
+    def send(self, message: Message) -> str: ...
+
+
+class SmtpNotifier:
+    """The default notifier: plain-text UTF-8 e-mail over SMTP (smtplib)."""
+
+    def __init__(self, host: str, port: int = 25, *, sender: str = "decide-noreply@localhost",
+                 timeout: float = 10.0, domain: str = "decide.local", base_url: str = "") -> None:
+        self.host, self.port, self.sender, self.timeout, self.domain = host, port, sender, timeout, domain
+        self.base_url = base_url
+
+    def send(self, message: Message) -> str:
+        """Send one message; the Message-ID is derived from the notification id (a resend is recognisable)."""
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = message.to
+        msg["Subject"] = message.subject
+        msg["Message-ID"] = f"<{message.notification_id}@{self.domain}>"
+        msg["Date"] = format_datetime(datetime.now().astimezone())
+        msg["X-Decide-Notification"] = message.notification_id
+        link = f"\n\n查看：{self.base_url}{message.link}" if message.link else ""
+        msg.set_content(message.body + link + "\n\n（本邮件由决策程序引擎自动发送，请勿直接回复。）\n", charset="utf-8")
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.send_message(msg)
+        return str(msg["Message-ID"])
+
+
+def default_notifier(settings: Settings) -> Notifier | None:
+    """SMTP when `DECIDE_SMTP_HOST` is set; otherwise none (notifications stay in the inbox)."""
+    return SmtpNotifier(settings.smtp_host, settings.smtp_port) if settings.smtp_host else None
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A notification the clock decided to send (recorded by :func:`record`)."""
+
+    decision_id: str
+    person_id: str
+    duty: str
+    due: str
+    kind: str
+    level: int
+    subject: str
+    body: str
+    link: str = ""
+
+
+def stream_of(decision_id: str) -> str:
+    """The notification stream of a decision."""
+    return f"notifications:{decision_id}"
+
+
+# ---------------------------------------------------------------------------------------- recording
+def record(conn: Connection, planned: Sequence[Planned], *, at: str) -> list[str]:
+    """Record notifications inside the caller's transaction (one event each); returns their ids.
+
+    A (decision, duty, due, person) already notified is skipped: the unique key makes a rerun a no-op.
+    """
+    if not planned:
+        return []
+    by_decision: dict[str, list[Planned]] = defaultdict(list)
+    for p in planned:
+        by_decision[p.decision_id].append(p)
+    ids: list[str] = []
+    for decision_id, items in by_decision.items():
+        have = {(r.duty, r.due, r.person_id) for r in conn.execute(
+            select(N.c.duty, N.c.due, N.c.person_id).where(N.c.decision_id == decision_id,
+                                                           N.c.duty.in_(sorted({p.duty for p in items}))))}
+        fresh: list[tuple[str, Planned]] = []
+        for p in items:
+            if (p.duty, p.due, p.person_id) in have:
+                continue
+            have.add((p.duty, p.due, p.person_id))
+            fresh.append((new_id("N"), p))
+        if not fresh:
+            continue
+        stored = st.append(conn, stream_of(decision_id), [("NotificationRecorded", {
+            "notification_id": nid, "decision_id": decision_id, "person_id": p.person_id, "duty": p.duty,
+            "due": p.due, "kind": p.kind, "level": p.level, "subject": p.subject, "body": p.body,
+            "link": p.link}) for nid, p in fresh], at=at, actor=dict(SYSTEM_ACTOR))
+        conn.execute(insert(N), [{
+            "id": nid, "decision_id": decision_id, "person_id": p.person_id, "duty": p.duty, "due": p.due,
+            "kind": p.kind, "level": p.level, "subject": p.subject[:500], "body": p.body, "link": p.link[:300],
+            "created_at": at, "status": "pending", "attempts": 0, "seq": env["seq"]}
+            for (nid, p), env in zip(fresh, stored, strict=True)])
+        ids.extend(nid for nid, _ in fresh)
+    return ids
+
+
+# ---------------------------------------------------------------------------------------- delivery
+def deliver_pending(ctx: Context, notifier: Notifier | None, *, limit: int = 100_000,
+                    max_attempts: int = MAX_ATTEMPTS, batch: int = 500) -> dict[str, int]:
+    """Deliver what the outbox holds (pending, or failed fewer than `max_attempts` times), oldest first, at
+    most `limit` per call; record each outcome as an event, a batch per transaction. Without a notifier or
+    an address, a notification stays in the inbox only."""
+    with ctx.store.read() as conn:
+        addresses: dict[str, str] = {r[0]: r[1] for r in conn.execute(
+            select(C.c.person_id, C.c.email).where(C.c.email.is_not(None)))}
+    counts = {"delivered": 0, "failed": 0, "retrying": 0, "inbox": 0}
+    after: tuple[str, str] = ("", "")
+    while sum(counts.values()) < limit:
+        with ctx.store.read() as conn:  # keyset pages: a notification that fails now waits for the next run
+            rows = conn.execute(_PENDING.where((N.c.created_at > after[0]) | (
+                (N.c.created_at == after[0]) & (N.c.id > after[1]))).limit(min(batch, limit - sum(counts.values())))
+            ).all()
+        if not rows:
+            break
+        after = (rows[-1].created_at, rows[-1].id)
+        outcomes = [_deliver(r, addresses.get(r.person_id), notifier, max_attempts) for r in rows]
+        _record_outcomes(ctx, outcomes)
+        for _, status, _ in outcomes:
+            counts[status] += 1
+    return counts
+
+
+_PENDING = select(N.c.id, N.c.decision_id, N.c.person_id, N.c.subject, N.c.body, N.c.link, N.c.attempts,
+                  N.c.created_at).where(N.c.status.in_(("pending", "retrying"))).order_by(N.c.created_at, N.c.id)
+
+
+def _deliver(r: Any, address: str | None, notifier: Notifier | None, max_attempts: int
+             ) -> tuple[Any, str, dict[str, Any]]:
+    if notifier is None or not address:
+        return r, "inbox", {"reason": "未配置邮件通道（DECIDE_SMTP_HOST）" if notifier is None else "收件人未登记邮箱"}
+    try:
+        delivery_id = notifier.send(Message(r.id, address, r.subject, r.body, r.link))
+    except Exception as exc:  # any transport failure is recorded, then retried by the next run
+        final = r.attempts + 1 >= max_attempts
+        return r, "failed" if final else "retrying", {"address": address, "attempt": r.attempts + 1,
+                                                      "error": f"{type(exc).__name__}: {exc}"[:500], "final": final}
+    return r, "delivered", {"address": address, "delivery_id": delivery_id, "channel": "email",
+                            "attempt": r.attempts + 1}
+
+
+_OUTCOME_EVENT = {"delivered": "NotificationDelivered", "failed": "NotificationDeliveryFailed",
+                  "retrying": "NotificationDeliveryFailed", "inbox": "NotificationKeptInInbox"}
+
+
+def _record_outcomes(ctx: Context, outcomes: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    if not outcomes:
+        return
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        by_decision: dict[str, list[tuple[Any, str, dict[str, Any]]]] = defaultdict(list)
+        for o in outcomes:
+            by_decision[o[0].decision_id].append(o)
+        for decision_id, items in by_decision.items():
+            st.append(conn, stream_of(decision_id), [(_OUTCOME_EVENT[status], {"notification_id": r.id, **extra})
+                                                     for r, status, extra in items],
+                      at=at, actor=dict(SYSTEM_ACTOR))
+        conn.execute(_SET_OUTCOME, [{
+            "b_id": r.id, "status": status, "attempts": r.attempts + (0 if status == "inbox" else 1),
+            "address": extra.get("address"), "last_error": extra.get("error"),
+            "delivered_at": at if status == "delivered" else None} for r, status, extra in outcomes])
+
+
+_SET_OUTCOME = update(N).where(N.c.id == bindparam("b_id")).values(
+    {c: bindparam(c) for c in ("status", "attempts", "address", "last_error", "delivered_at")})
+
+
+# ---------------------------------------------------------------------------------------- contacts
+def set_contact(ctx: Context, person_id: str, *, email: str | None = None, heads_unit: str | None = None,
+                by: str | None = None) -> None:
+    """Record where a person receives notifications and which unit they head (escalation level 1)."""
+    if email is not None and (not email.strip() or "@" not in email or any(c in email for c in " \r\n\t<>,")):
+        raise InvalidInput(f"not a plain e-mail address: {email!r}", rule=_RULE, article=_ARTICLE)
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        actor = _admin(conn, by, at)
+        if conn.execute(select(PERSONS.c.id).where(PERSONS.c.id == person_id)).first() is None:
+            raise NotFound(f"no person {person_id!r}", rule=_RULE, article=_ARTICLE)
+        st.append(conn, f"person:{person_id}", [("ContactRecorded", {"email": email, "heads_unit": heads_unit})],
+                  at=at, actor=actor)
+        values = {"email": email, "heads_unit": heads_unit, "updated_at": at}
+        if conn.execute(update(C).where(C.c.person_id == person_id).values(**values)).rowcount == 0:
+            conn.execute(insert(C).values(person_id=person_id, **values))
+
+
+# ---------------------------------------------------------------------------------------- inbox
+def inbox(ctx: Context, person_id: str, *, unread_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
+    """A person's notifications, newest first (for the pages' inbox)."""
+    q = select(N).where(N.c.person_id == person_id)
+    if unread_only:
+        q = q.where(N.c.read_at.is_(None))
+    with ctx.store.read() as conn:
+        rows = conn.execute(q.order_by(N.c.created_at.desc(), N.c.id.desc())
+                            .limit(max(1, min(limit, 500)))).mappings().all()
+    return [dict(r, kind_zh=KIND_ZH.get(r["kind"], r["kind"]), status_zh=STATUS_ZH.get(r["status"], r["status"]))
+            for r in rows]
+
+
+def unread_count(ctx: Context, person_id: str) -> int:
+    """How many notifications a person has not read."""
+    with ctx.store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(N).where(
+            N.c.person_id == person_id, N.c.read_at.is_(None))).scalar_one())
+
+
+def mark_read(ctx: Context, person_id: str, notification_id: str) -> None:
+    """The recipient marks a notification read (recorded; only the recipient may)."""
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        row = conn.execute(select(N.c.decision_id, N.c.person_id, N.c.read_at)
+                           .where(N.c.id == notification_id)).first()
+        if row is None:
+            raise NotFound(f"no notification {notification_id!r}", rule=_RULE, article=_ARTICLE)
+        if row.person_id != person_id:
+            raise NotPermitted("only the recipient marks a notification read", rule="SoD",
+                               article="Art. 38 (inference)")
+        if row.read_at is not None:
+            return
+        roles = actors_of(conn, person_id, at)
+        actor = roles[0].to_dict() if roles else {"person": person_id, "role": "none", "unit": "", "name": ""}
+        st.append(conn, stream_of(row.decision_id), [("NotificationRead", {"notification_id": notification_id})],
+                  at=at, actor=actor)
+        conn.execute(update(N).where(N.c.id == notification_id).values(read_at=at))

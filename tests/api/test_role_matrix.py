@@ -1,0 +1,352 @@
+"""Every (role × mutating endpoint) pair, over HTTP, on a decision at a stage where the act is possible:
+allowed exactly for the roles the rule book names (ORDER-713-RULES §3, SoD1–SoD8), denied (403, or 401
+for the public) for every other role, with the decision's state unchanged. Zero unexpected allows.
+
+The expected roles below are written from the rule book, not read from the procedure file, so that a
+procedure file granting a role too much fails here."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from decision_engine.domain.procedure import ROLES
+from decision_engine.services import decisions as svc
+from decision_engine.services import identity
+from decision_engine.services import queries as q
+from decision_engine.services.context import Context
+
+with warnings.catch_warnings():  # starlette asks for httpx2, which the registry does not carry
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+PUBLIC = "public"
+EVERYONE = (*ROLES, PUBLIC)
+CITY, BUREAU, JUSTICE, TRANSIT = "某市人民政府", "某市交通运输局", "某市司法局", "某市公交集团"
+UNIT_OF = {"undertaking_unit": BUREAU, "legality_reviewer": JUSTICE, "execution_unit": TRANSIT,
+           "admin_head": CITY, "decision_organ": CITY, "meeting_member": CITY, "secretariat": CITY,
+           "legal_adviser": "某律师事务所", "expert": "某大学", "risk_assessor": "某评估中心",
+           "hearing_organizer": "某听证机构", "hearing_participant": "某社区", "post_evaluator": "某第三方评估机构",
+           "party_committee": "中共某市委", "auditor": "某市审计局", "system_admin": "某市大数据局"}
+
+
+class Matrix:
+    """One context: the walk's cast, one fresh person per role, a client."""
+
+    def __init__(self, walk: Any) -> None:
+        self.walk = walk
+        self.ctx: Context = walk.ctx
+        self.client = TestClient(create_app(self.ctx))
+        self.person: dict[str, str] = {}
+        self.token: dict[str, str] = {}
+        for role in ROLES:
+            pid = identity.register_person(self.ctx, f"matrix {role}")
+            identity.grant_role(self.ctx, pid, role, UNIT_OF[role], reason="matrix")
+            self.person[role] = pid
+            self.token[role] = identity.issue_token(self.ctx, pid, ttl_days=3650)
+
+    def call(self, role: str, method: str, path: str, body: Any = None, files: Any = None) -> Any:
+        headers = {} if role == PUBLIC else {"Authorization": f"Bearer {self.token[role]}"}
+        if files is not None:
+            return self.client.request(method, f"/api/v1{path}", headers=headers, data=body, files=files)
+        return self.client.request(method, f"/api/v1{path}", headers=headers, json=body)
+
+
+# --------------------------------------------------------------------------------------------- stages
+def opened(w: Any) -> None:
+    w.open()
+
+
+def started(w: Any) -> None:
+    w.open().start()
+
+
+def specialised(w: Any) -> None:
+    w.open().start().determine(specialised=True)
+
+
+def risky(w: Any) -> None:
+    w.open().start().determine(risk_relevant=True)
+
+
+def hearing(w: Any) -> None:
+    w.open().start().determine(hearing_required_by_law=True)
+
+
+def nondisclosable(w: Any) -> None:
+    w.open().start().determine(nondisclosable=True)
+    w.art(w.c.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉及国家秘密")
+
+
+def window_closed(w: Any) -> None:
+    today = w.ctx.today()
+    w.open().start().determine().coordinate()
+    w.art(w.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
+          published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
+    w.ctx.clock.advance(days=31)
+    w.art(w.c.drafter, "opinion_summary", opinions=[{"opinion": "意见", "disposition": "adopted",
+                                                     "reason": "合理"}])
+
+
+def submitted(w: Any) -> None:
+    w.open().start().determine().coordinate().participate()
+    deadline = w.ctx.calendar.add_working_days(w.ctx.today(), 8)
+    w.art(w.c.drafter, "legality_submission", legal_basis="价格法", procedure_explanation="已履行",
+          requested_deadline=deadline.due.isoformat())
+    w.art(w.c.adviser, "legal_adviser_opinion", opinion="合法")
+
+
+def reviewed(w: Any) -> None:
+    submitted(w)
+    w.art(w.c.reviewer, "legality_opinion", authority="有权", procedure="完备", content="合法",
+          conclusion="lawful")
+
+
+def ready(w: Any) -> None:
+    w.ready()
+
+
+def met(w: Any) -> None:
+    w.ready().meeting().report()
+
+
+def decided(w: Any) -> None:
+    w.decided()
+
+
+def executing(w: Any) -> None:
+    w.decided()
+    w.art(w.c.head, "execution_unit_designation", units=[TRANSIT])
+
+
+def suspended(w: Any) -> None:
+    w.decided()
+    svc.suspend(w.ctx, w.c.head, w.did, "force_majeure", "台风")
+
+
+def published(w: Any) -> None:
+    w.decided()
+    w.art(w.c.office, "publication_record", channels=["政府公报", "政府网站", "某市日报"],
+          published_at=w.ctx.today().isoformat())
+
+
+def nothing(w: Any) -> None:
+    return None
+
+
+# ------------------------------------------------------------------------------------------ endpoints
+Request = Callable[[Any, "Matrix", str], tuple[str, str, Any]]
+
+
+def art(kind: str, **fields: Any) -> Request:
+    return lambda w, m, me: ("POST", f"/decisions/{w.did}/artifacts", {"kind": kind, "fields": fields})
+
+
+def today_art(kind: str, date_field: str, **fields: Any) -> Request:
+    return lambda w, m, me: ("POST", f"/decisions/{w.did}/artifacts", {"kind": kind, "fields": {
+        **fields, date_field: w.ctx.today().isoformat()}})
+
+
+def act(path: str, body: Any = None) -> Request:
+    return lambda w, m, me: ("POST", f"/decisions/{w.did}/{path}", body)
+
+
+def meeting_by(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    c = w.c
+    return ("POST", f"/decisions/{w.did}/artifacts", {"kind": "meeting_record", "fields": {
+        "meeting_type": "executive", "attendance": [c.member_a, c.member_b, me], "members_total": 3,
+        "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
+                     {"person": c.member_b, "position": "support", "text": "同意"},
+                     {"person": me, "position": "support", "text": "同意"}], "head_decision": "adopt"}})
+
+
+def new_person(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", "/persons", {"name": "新同事"})
+
+
+def grant(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/persons/{w.c.evaluator}/roles", {"role": "expert", "unit": "某大学", "reason": "聘任"})
+
+
+def end(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    rid = identity.grant_role(m.ctx, w.c.evaluator, "expert", "某大学", reason="聘任")
+    return ("POST", f"/persons/{w.c.evaluator}/roles/{rid}/end", {"reason": "调离"})
+
+
+def token_for(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/persons/{w.c.evaluator}/tokens", {"ttl_days": 30})
+
+
+def revoke_other(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", "/tokens/revoke", {"token": identity.issue_token(m.ctx, w.c.evaluator)})
+
+
+def upload(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("UPLOAD", f"/decisions/{w.did}/artifacts/upload",
+            {"kind": "consultation", "fields": '{"unit": "某市财政局", "opinion": "同意"}'})
+
+
+def draft(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("UPLOAD", f"/decisions/{w.did}/drafts", {"title": "第二稿"})
+
+
+def open_decision(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", "/decisions", {"title": "关于某事项的决定", "category": "policy", "unit": BUREAU})
+
+
+@dataclass(frozen=True)
+class Case:
+    """A mutating endpoint, the stage it is tried at, and who the rule book lets do it."""
+
+    name: str
+    stage: Callable[[Any], None]
+    request: Request
+    allowed: frozenset[str]
+
+
+ORGAN = frozenset({"admin_head", "decision_organ"})
+UNIT = frozenset({"undertaking_unit"})
+HEAD = frozenset({"admin_head"})
+ADMIN = frozenset({"system_admin"})
+CASES = [
+    Case("open decision (R3, Arts. 10–11)", nothing, open_decision, UNIT | ORGAN),
+    Case("start decision (R3, Art. 11)", opened, art("start_decision", lead_unit=BUREAU, units=[BUREAU]), ORGAN),
+    Case("withdraw (organ or head)", opened, act("withdraw", {"reason": "不再需要"}), ORGAN),
+    Case("determination: specialised (R9, Art. 19)", started,
+         act("determinations", {"kind": "specialised", "value": True, "reasons": "专业性强"}), UNIT),
+    Case("determination: catalogued (R2, Art. 3)", started,
+         act("determinations", {"kind": "catalogued", "value": False, "reasons": "未列入"}), ORGAN),
+    Case("draft version (R3, Art. 12)", started, draft, UNIT),
+    Case("consultation (R4, Art. 13)", started, art("consultation", unit="某市财政局", opinion="同意"), UNIT),
+    Case("consultation uploaded (R4, Art. 13)", started, upload, UNIT),
+    Case("party report (R16, Art. 31)", started, today_art("party_report", "reported_at", reported_to="市委"),
+         ORGAN),
+    Case("hearing notice (R7, Art. 16)", hearing,
+         art("hearing_notice", published_at="2025-03-03", hearing_at="2025-03-20", place="会议室"),
+         UNIT | {"hearing_organizer"}),
+    Case("conflict declaration (R9, SoD2, Art. 20)", specialised,
+         art("conflict_declaration", direct_interest=False, statement="无利害关系"), frozenset({"expert"})),
+    Case("risk report (R10, Arts. 22–24)", risky,
+         art("risk_report", risk_points=["投诉"], level="low", measures=["分步"], contingency_plan="预案",
+             conclusion="controllable"), frozenset({"risk_assessor"})),
+    Case("department opinions (R10, Art. 23)", risky, art("dept_opinions", departments=["信访局"], summary="可控"),
+         UNIT | {"risk_assessor"}),
+    Case("exempt participation (R5, Art. 14)", nondisclosable,
+         act("gates/public_participation/exempt", {"legal_basis": "政府信息公开条例第十四条"}),
+         UNIT | {"decision_organ"}),
+    Case("clear participation (R5–R8, SoD8)", window_closed, act("gates/public_participation/clear"), UNIT),
+    Case("legal adviser opinion (R12, Art. 28)", started, art("legal_adviser_opinion", opinion="合法"),
+         frozenset({"legal_adviser"})),
+    Case("legality opinion (R12, SoD1)", submitted,
+         art("legality_opinion", authority="有权", procedure="完备", content="合法", conclusion="lawful"),
+         frozenset({"legality_reviewer"})),
+    Case("return legality review (R11, SoD1)", submitted,
+         act("gates/legality_review/return", {"reason": "请补充材料"}), frozenset({"legality_reviewer"})),
+    Case("clear legality review (R12, SoD1, SoD8)", reviewed, act("gates/legality_review/clear"),
+         frozenset({"legality_reviewer"})),
+    Case("meeting record and decision (R15, SoD4)", ready, meeting_by, HEAD),
+    Case("finalize (R13–R16, SoD4)", met, act("finalize"), HEAD),
+    Case("publication record (R17, Art. 32)", decided,
+         today_art("publication_record", "published_at", channels=["政府网站"]), frozenset({"decision_organ"})),
+    Case("execution unit designation (R19, Art. 34)", decided, art("execution_unit_designation", units=[TRANSIT]),
+         ORGAN),
+    Case("execution report (R19, SoD6)", executing, art("execution_report", report_kind="progress", summary="顺利"),
+         frozenset({"execution_unit"})),
+    Case("evaluation report (R21, SoD3)", decided,
+         art("evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表参与",
+             findings="达到预期", recommendation="continue"), frozenset({"post_evaluator"})),
+    Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风"}), HEAD),
+    Case("resume (R20, SoD6)", suspended, act("resume", {"reason": "台风过境"}), HEAD),
+    Case("close (R18, Art. 33)", published, act("close"), ORGAN),
+    Case("register a person", nothing, new_person, ADMIN),
+    Case("grant a role", nothing, grant, ADMIN),
+    Case("end a role", nothing, end, ADMIN),
+    Case("issue a token", nothing, token_for, ADMIN),
+    Case("revoke another person's token", nothing, revoke_other, ADMIN),
+]
+
+
+@pytest.fixture
+def matrix(walk: Any) -> Matrix:
+    return Matrix(walk)
+
+
+def _attempt(m: Matrix, case: Case, role: str) -> Any:
+    me = m.person.get(role, "")
+    method, path, body = case.request(m.walk, m, me)
+    if method == "UPLOAD":
+        return m.call(role, "POST", path, body, files={"file": ("doc.txt", "文本".encode(), "text/plain")})
+    return m.call(role, method, path, body)
+
+
+def _snapshot(m: Matrix) -> tuple[str, str, int]:
+    if not m.walk.did:
+        return ("", "", q.count_decisions(m.ctx))
+    v = q.get_decision(m.ctx, m.walk.did)
+    return (v["status"], v["stage"], len(v["artifacts"]))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_each_role_is_allowed_or_denied_as_the_rule_book_says(walk: Any, case: Case) -> None:
+    m = Matrix(walk)
+    unexpected: list[str] = []
+    case.stage(walk)
+    for role in [r for r in EVERYONE if r not in case.allowed]:
+        before = _snapshot(m)
+        r = _attempt(m, case, role)
+        want = 401 if role == PUBLIC else 403
+        if r.status_code != want:
+            unexpected.append(f"{role}: {r.status_code} {r.text[:200]}")
+        elif _snapshot(m) != before:
+            unexpected.append(f"{role}: denied but the decision changed")
+        elif role != PUBLIC and r.json()["rule"] == "":
+            unexpected.append(f"{role}: denied without naming a rule")
+    for role in sorted(case.allowed):
+        fresh = copy.copy(walk)  # the same cast, a new decision at the same stage
+        fresh.did = ""
+        m.walk = fresh
+        case.stage(fresh)
+        r = _attempt(m, case, role)
+        if r.status_code not in (200, 201):
+            unexpected.append(f"{role} (allowed): {r.status_code} {r.text[:300]}")
+    assert unexpected == [], "\n".join(unexpected)
+
+
+READS = [
+    ("list decisions", lambda did: "/decisions", frozenset(ROLES) - {"system_admin"}),
+    ("read a decision", lambda did: f"/decisions/{did}", frozenset(ROLES) - {"system_admin"}),
+    ("history at a sequence", lambda did: f"/decisions/{did}?seq=2", frozenset(ROLES) - {"system_admin"}),
+    ("events, refused attempts included", lambda did: f"/decisions/{did}/events",
+     frozenset(ROLES) - {"system_admin"}),
+    ("public docket", lambda did: f"/public/decisions/{did}", frozenset(EVERYONE)),
+    ("public index", lambda did: "/public/decisions", frozenset(EVERYONE)),
+]
+
+
+def test_auditors_read_everything_the_administrator_reads_no_procedure_file_the_public_reads_the_published(
+        matrix: Matrix) -> None:
+    w = matrix.walk
+    published(w)
+    try:
+        svc.finalize(w.ctx, w.c.drafter, w.did)
+    except Exception:
+        pass  # a refused attempt, recorded as evidence for the auditor to read
+    unexpected = []
+    for name, path, allowed in READS:
+        for role in EVERYONE:
+            r = matrix.call(role, "GET", path(w.did))
+            ok = r.status_code == 200
+            if ok != (role in allowed):
+                unexpected.append(f"{name} as {role}: {r.status_code}")
+    assert unexpected == []
+    events = matrix.call("auditor", "GET", f"/decisions/{w.did}/events").json()["items"]
+    assert "AttemptRefused" in [e["type"] for e in events]
+    docket = matrix.call(PUBLIC, "GET", f"/public/decisions/{w.did}").json()
+    assert w.c.head not in str(docket)  # persons are not named to the public
