@@ -13,11 +13,14 @@ from fastapi import FastAPI
 
 from api import (
     errors,
+    routes_after,
     routes_decisions,
     routes_identity,
     routes_log,
+    routes_meetings,
     routes_participation,
     routes_public_comments,
+    routes_stages,
 )
 from api.deps import ContextHolder
 from api.middleware import BodyLimit, CatchAll, PublicRateLimit, SecurityHeaders
@@ -44,6 +47,9 @@ def create_app(ctx: Context | None = None, *, pages: bool = False) -> FastAPI:
     app.include_router(routes_public_comments.router)
     app.include_router(routes_log.router)
     app.include_router(routes_participation.router)
+    app.include_router(routes_stages.router)
+    app.include_router(routes_meetings.router)
+    app.include_router(routes_after.router)
     if pages:
         from api.pages import register_pages
         register_pages(app, holder.ctx)

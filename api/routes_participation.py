@@ -9,25 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, idempotent
 from api.errors import responses
-from api.schemas import In, Reason
+from api.schemas import AnyOut, DecisionId, In, Reason
 from decision_engine.services import access, legality, participation
 
 router = APIRouter(prefix="/api/v1", tags=["participation and legality review"])
 
 WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 READ_ERRORS = responses(401, 403, 404, 422, 503)
-DecisionId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 Tracking = Annotated[str, Path(min_length=6, max_length=40)]
-
-
-class AnyOut(BaseModel):
-    """A service's answer, as the service gives it (counts, sequence numbers, ids)."""
-
-    model_config = {"extra": "allow"}
 
 
 class HideIn(In):

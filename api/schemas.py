@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -492,3 +493,16 @@ class RevokedOut(BaseModel):
     """A revoked token."""
 
     revoked: bool
+
+
+# ------------------------------------------------------------------------------------------- shared by routes
+DecisionId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+                                 description="A decision id, e.g. MAD-1a2b3c4d5e6f")]
+RecordId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+                               description="A record id (meeting MTG-…, case AC-…, person P-…, document …)")]
+
+
+class AnyOut(BaseModel):
+    """A service's answer, as the service gives it (counts, sequence numbers, ids)."""
+
+    model_config = ConfigDict(extra="allow")

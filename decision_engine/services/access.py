@@ -42,6 +42,15 @@ def require_reader(ctx: Context, person_id: str) -> None:
                            "are at /api/v1/public/decisions)", rule="SoD", article="Art. 38 (inference)")
 
 
+def require_procedure_role(ctx: Context, person_id: str, act: str) -> None:
+    """An act that records something needs a current procedure role: the auditor reads and re-renders,
+    the system administrator manages accounts; neither writes into a decision's record (SoD)."""
+    held = {a.role for a in current_actors(ctx, person_id)}
+    if not held - ACCOUNT_ROLES - {"auditor"}:
+        raise NotPermitted(f"{act} needs a procedure role; the person holds: {', '.join(sorted(held)) or 'none'}",
+                           rule="SoD", article="Art. 38 (inference)")
+
+
 def require_person_reader(ctx: Context, viewer: str, person_id: str) -> None:
     """A person's record is read by the person, the system administrator and auditors."""
     if viewer == person_id:

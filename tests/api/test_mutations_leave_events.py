@@ -2,7 +2,7 @@
 every act on the record): each POST of the API, tried by a role the rule book allows, appends at least one
 event naming that person; tried by a role it refuses, it appends nothing but the AttemptRefused evidence
 (issue 3 §4) and changes no business state. Every mutating route is covered by a case below or by
-`tests/api/test_role_matrix.py`'s cases; a route that is neither fails the coverage test."""
+the cases of `tests/api/test_role_matrix.py` and `tests/api/test_stage_role_matrix.py`; a route that is neither fails the coverage test."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from api.app import create_app
 from decision_engine.adapters.tables import EVENTS
 from decision_engine.services import queries as q
 from tests.api.test_role_matrix import CASES, EVERYONE, PUBLIC, Case, Matrix
+from tests.api.test_stage_role_matrix import STAGE_CASES
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -91,7 +92,7 @@ EXTRA = [Case("public comment (R6, Art. 15)", noticed, public_comment, frozenset
          Case("cluster comments (R8, Art. 18)", commented, cluster, UNIT),
          Case("dispose of opinions (R8, Art. 18)", clustered, dispose, UNIT),
          Case("feedback report from the record (R8, Art. 18)", disposed, feedback, UNIT)]
-ALL = [*CASES, *EXTRA]
+ALL = [*CASES, *EXTRA, *STAGE_CASES]
 
 
 def _events(m: Matrix) -> list[tuple[str, str, str | None]]:

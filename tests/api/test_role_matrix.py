@@ -42,6 +42,7 @@ class Matrix:
 
     def __init__(self, walk: Any) -> None:
         self.walk = walk
+        walk.m = self  # stages that need a matrix person (a meeting's head, a listed participant) find it here
         self.ctx: Context = walk.ctx
         self.client = TestClient(create_app(self.ctx))
         self.person: dict[str, str] = {}

@@ -1,0 +1,280 @@
+"""The stage acts that are more than one artifact, over HTTP (issues 4, 5, 8, 9): the expert pool and the
+expert's signed opinion (R9, SoD2), the hearing record presented and confirmed by each participant (R7,
+SoD5), the legal office's supplement request (R11), publication or its lawful withholding (R17), the
+official documents rendered from the record (gongwen, Art. 33), and each person's work queue and
+notification inbox. Fields-only stage artifacts (notices, reports, opinions, designations) go through
+`POST /decisions/{id}/artifacts`. Each route is one service call; the services decide who may act."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, Field
+
+from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
+from api.errors import responses
+from api.routes_decisions import _media, _read_upload
+from api.schemas import (
+    AnyOut,
+    DecisionId,
+    ExpectedSeq,
+    Ident,
+    In,
+    Reason,
+    RecordId,
+    ResultOut,
+    Text,
+    sane_date,
+)
+from decision_engine.services import (
+    access,
+    documents,
+    experts,
+    hearings,
+    legality,
+    notifications,
+    publication,
+    work,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["stage acts, documents, work"])
+
+WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503)
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+DocKind = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class PoolIn(In):
+    """Add a person holding the role expert to the pool (Art. 21)."""
+
+    person_id: Ident
+    fields: Annotated[list[Short], Field(min_length=1, max_length=20)]
+    affiliation: Short
+    title: Annotated[str, Field(max_length=200)] = ""
+
+
+class RetireIn(In):
+    reason: Reason
+
+
+class ExpertOpinionIn(In):
+    """The expert's written opinion, signed with their own credential over its SHA-256 (R9, Art. 19)."""
+
+    opinion: Annotated[str, Field(min_length=1, max_length=20_000)]
+    dissenting: bool = False
+
+
+class ConfirmRecordIn(In):
+    sha256: Sha256
+    remarks: Text = ""
+
+
+class SupplementRequestIn(In):
+    items: Annotated[list[Short], Field(min_length=1, max_length=50)]
+    reason: Reason
+
+
+class PublishIn(In):
+    """Publication (R17, Art. 32): the channels, and for a matter of wide concern or a specialised one the
+    adoption explanation and the interpretation."""
+
+    channels: Annotated[list[Short], Field(min_length=1, max_length=10)]
+    published_at: Annotated[date | None, AfterValidator(sane_date)] = None
+    adoption_explanation: Text = ""
+    interpretation: Text = ""
+    expected_seq: ExpectedSeq = None
+
+
+class WithholdIn(In):
+    """Not published by law (依法不予公开): the legal reference and the reason, disclosed on the docket."""
+
+    legal_ref: Reason
+    reason: Reason
+    expected_seq: ExpectedSeq = None
+
+
+class RenderIn(In):
+    artifact_id: Annotated[str | None, Field(max_length=80)] = None
+
+
+# ------------------------------------------------------------------------------------------- experts
+@router.get("/experts", responses=READ_ERRORS)
+def expert_pool(ctx: CtxDep, person: CurrentPerson,
+                field: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
+    """Active experts of the pool, optionally those covering a field (Art. 21)."""
+    access.require_reader(ctx, person)
+    return experts.pool(ctx, field=field)
+
+
+@router.post("/experts", response_model=AnyOut, status_code=201, responses=WRITE_ERRORS)
+def add_expert(ctx: CtxDep, person: CurrentPerson, body: PoolIn,
+               idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The organ or the system administrator keeps the pool (R9, Art. 21)."""
+    return idempotent(ctx, person, idempotency_key, {"op": "pool_add", **body.model_dump()},
+                      lambda: experts.add_to_pool(ctx, person, body.person_id, fields=body.fields,
+                                                  affiliation=body.affiliation, title=body.title),
+                      out=AnyOut, status_code=201)
+
+
+@router.post("/experts/{person_id}/retire", response_model=AnyOut, responses=WRITE_ERRORS)
+def retire_expert(ctx: CtxDep, person: CurrentPerson, person_id: RecordId, body: RetireIn,
+                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Take an expert out of the pool with the reason (e.g. Art. 41 disqualification); history stays."""
+    def act() -> dict[str, Any]:
+        experts.retire_from_pool(ctx, person, person_id, reason=body.reason)
+        return {"person_id": person_id, "active": False}
+    return idempotent(ctx, person, idempotency_key, {"op": "pool_retire", "p": person_id, "r": body.reason},
+                      act, out=AnyOut)
+
+
+@router.post("/decisions/{decision_id}/expert-opinions", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def expert_opinion(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ExpertOpinionIn,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """A selected expert without a declared direct interest submits a signed opinion (R9, SoD2, Art. 19);
+    dissent is kept as written."""
+    return idempotent(ctx, person, idempotency_key, {"op": "expert_opinion", "d": decision_id, **body.model_dump()},
+                      lambda: experts.submit_opinion(ctx, person, decision_id, opinion=body.opinion,
+                                                     dissenting=body.dissenting), out=ResultOut, status_code=201)
+
+
+# ------------------------------------------------------------------------------------------- hearings
+@router.get("/decisions/{decision_id}/hearing", response_model=AnyOut, responses=READ_ERRORS)
+def hearing(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> Any:
+    """The hearing: notice, selection method, participants, deliveries with days ahead, records and who
+    confirmed them (R7, Arts. 16–17)."""
+    access.require_reader(ctx, person)
+    return hearings.hearing_status(ctx, decision_id)
+
+
+@router.post("/decisions/{decision_id}/hearing/records", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def present_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
+                   file: Annotated[UploadFile, File(description="The hearing record (PDF, text, …)")],
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The organiser presents the hearing record for each participant to confirm (R7, Art. 17)."""
+    data = _read_upload(ctx, file)
+    media, name = _media(file), (file.filename or "hearing-record")[:255]
+    return idempotent(ctx, person, idempotency_key, {"op": "hearing_record", "d": decision_id, "media": media,
+                                                     "sha": hashlib.sha256(data).hexdigest()},
+                      lambda: hearings.present_record(ctx, person, decision_id, content=data, media_type=media,
+                                                      filename=name), out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/hearing/confirmations", response_model=ResultOut, responses=WRITE_ERRORS)
+def confirm_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ConfirmRecordIn,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """A listed participant confirms and signs the presented record with their own credential (SoD5)."""
+    return idempotent(ctx, person, idempotency_key, {"op": "hearing_confirm", "d": decision_id, **body.model_dump()},
+                      lambda: hearings.confirm_record(ctx, person, decision_id, body.sha256, body.remarks),
+                      out=ResultOut)
+
+
+# ------------------------------------------------------------------------------------------- legality review
+@router.post("/decisions/{decision_id}/legality/supplement-requests", response_model=ResultOut,
+             responses=WRITE_ERRORS)
+def request_supplement(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: SupplementRequestIn,
+                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The legal office asks for supplementary material; the review clock stops until it arrives (R11,
+    Art. 26). The unit answers with a `legality_supplement` artifact."""
+    return idempotent(ctx, person, idempotency_key, {"op": "supplement", "d": decision_id, **body.model_dump()},
+                      lambda: legality.request_supplement(ctx, person, decision_id, items=body.items,
+                                                          reason=body.reason), out=ResultOut)
+
+
+# ------------------------------------------------------------------------------------------- publication
+@router.post("/decisions/{decision_id}/publish", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def publish(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: PublishIn,
+            idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """Publish a finalized decision through its channels; whether it met the deadline (20 working days by
+    the profile default) is recorded with it (R17, Art. 32)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(mode="json", exclude={"expected_seq"}, exclude_none=True)
+    return idempotent(ctx, person, idempotency_key, {"op": "publish", "d": decision_id, **args, "seq": seq},
+                      lambda: publication.publish(ctx, person, decision_id, expected_seq=seq, **args),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/withhold", response_model=ResultOut, responses=WRITE_ERRORS)
+def withhold(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: WithholdIn,
+             idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """Not published by law: the basis recorded and the publication gate exempted at once; the public
+    docket still discloses the basis (R17, Art. 32)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    return idempotent(ctx, person, idempotency_key, {"op": "withhold", "d": decision_id, "l": body.legal_ref,
+                                                     "r": body.reason, "seq": seq},
+                      lambda: publication.withhold(ctx, person, decision_id, legal_ref=body.legal_ref,
+                                                   reason=body.reason, expected_seq=seq), out=ResultOut)
+
+
+# ------------------------------------------------------------------------------------------- documents
+@router.get("/decisions/{decision_id}/documents", responses=READ_ERRORS)
+def list_documents(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> list[dict[str, Any]]:
+    """The official documents rendered from the decision's record, with template and output hashes."""
+    access.require_reader(ctx, person)
+    return documents.list_documents(ctx, decision_id)
+
+
+@router.post("/decisions/{decision_id}/documents/{kind}", response_model=AnyOut, status_code=201,
+             responses=WRITE_ERRORS)
+def render_document(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, kind: DocKind,
+                    body: RenderIn | None = None, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Render one official document (公文) from the record to HTML and PDF and record the rendering with
+    its template and output hashes (Art. 33); the same basis gives back the rendering already recorded."""
+    artifact_id = body.artifact_id if body else None
+    return idempotent(ctx, person, idempotency_key, {"op": "render", "d": decision_id, "k": kind, "a": artifact_id},
+                      lambda: _render(ctx, person, decision_id, kind, artifact_id), out=AnyOut, status_code=201)
+
+
+def _render(ctx: Any, person: str, decision_id: str, kind: str, artifact_id: str | None) -> dict[str, Any]:
+    access.require_procedure_role(ctx, person, "rendering an official document into the record")
+    return documents.render(ctx, decision_id, kind, artifact_id=artifact_id, person_id=person)
+
+
+@router.get("/documents/{doc_id}", response_model=AnyOut, responses=READ_ERRORS)
+def get_document(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId) -> Any:
+    """A rendering's record: kind, basis, template name and hash, HTML and PDF hashes."""
+    access.require_reader(ctx, person)
+    return documents.get_document(ctx, doc_id)
+
+
+@router.get("/documents/{doc_id}/content", responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
+                                                       **READ_ERRORS})
+def document_content(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId,
+                     format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf") -> Response:
+    """The rendered bytes, checked against their recorded hash before they leave."""
+    access.require_reader(ctx, person)
+    doc, data, media = documents.document_bytes(ctx, doc_id, format)
+    name = quote(f"{doc['title']}.{format}")
+    return Response(data, media_type=media, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{name}", "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+# ------------------------------------------------------------------------------------------- work
+@router.get("/work", response_model=AnyOut, responses=READ_ERRORS)
+def work_queue(ctx: CtxDep, person: CurrentPerson) -> Any:
+    """What waits for me: every pending act of my roles, soonest statutory deadline first."""
+    return work.work_queue(ctx, person)
+
+
+@router.get("/notifications", responses=READ_ERRORS)
+def inbox(ctx: CtxDep, person: CurrentPerson, unread: bool = False,
+          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+    """My reminders and escalations (R22, Art. 42), the most recent first."""
+    return notifications.inbox(ctx, person, unread_only=unread, limit=limit)
+
+
+@router.post("/notifications/{notification_id}/read", response_model=AnyOut, responses=WRITE_ERRORS)
+def mark_read(ctx: CtxDep, person: CurrentPerson, notification_id: RecordId) -> Any:
+    """The recipient marks a notification read (recorded on the decision's notification stream)."""
+    notifications.mark_read(ctx, person, notification_id)
+    return {"notification_id": notification_id, "read": True}
