@@ -18,6 +18,7 @@ PostgreSQL: DECIDE_TEST_POSTGRES_URL (a fresh database `decide_scale_*` is creat
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -93,13 +94,24 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
     """One copy of a template: events re-canonicalised and re-chained, the projection rebuilt by replay."""
     stream = f"decision:{new}"
     prev, rows = GENESIS, []
+    original = ""
     d = Decision(spec)
     for ev in template:
         env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
         env["stream"] = stream
         if env["type"] == "DecisionOpened":
+            original = env["payload"]["unit"]
             env["payload"] = dict(env["payload"], decision_id=new, unit=unit,
                                   title=f"{env['payload']['title']}（{k}）")
+        elif env["type"] == "ArtifactRecorded" and env["payload"]["kind"] == "start_decision":
+            # The start decision names the lead unit, which becomes the decision's unit (R3): the copy's
+            # own unit leads it, or every copy would still belong to the template's unit.
+            f, swap = env["payload"]["fields"], {original: unit}
+            fields = dict(f, lead_unit=swap.get(f["lead_unit"], f["lead_unit"]),
+                          units=[swap.get(u, u) for u in f["units"]])
+            data = canonical(fields)  # an inline artifact's bytes are its canonical fields
+            env["payload"] = dict(env["payload"], fields=fields, sha256=hashlib.sha256(data).hexdigest(),
+                                  size=len(data))
         body = canonical(env)
         digest = chain_hash(prev, body)
         a = env["actor"]
