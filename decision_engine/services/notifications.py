@@ -239,6 +239,24 @@ def set_contact(ctx: Context, person_id: str, *, email: str | None = None, heads
 
 
 # ---------------------------------------------------------------------------------------- inbox
+# The legal basis of each duty the clock notifies about (as `clock_duties.watched` and `duties_of` cite it):
+# a duty id is `kind[:window[:detail]]`, e.g. `reminder:legality_review`, `deadline_passed:publication`,
+# `execution_report_due:某市公交集团`, `comment_window_closed:A-…`.
+DUTY_BASIS: dict[str, tuple[str, str]] = {
+    "comment_window_closed": ("R6", "Art. 15"), "legality_review": ("R11", "Arts. 26–27"),
+    "publication": ("R17", "Art. 32"), "due_by": ("R22", "Art. 38 ¶2"), "execution_report": ("R19", "Art. 34"),
+    "execution_report_due": ("R19", "Art. 34"), "evaluation_due": ("R21", "Art. 36"),
+    "undue_delay": ("R22", "Art. 38 ¶2")}
+
+
+def duty_basis(duty: str) -> tuple[str, str] | None:
+    """The rule and article a notified duty rests on (None for a duty the clock does not know)."""
+    for part in duty.split(":")[:2]:
+        if part in DUTY_BASIS:
+            return DUTY_BASIS[part]
+    return None
+
+
 def inbox(ctx: Context, person_id: str, *, unread_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
     """A person's notifications, newest first (for the pages' inbox)."""
     q = select(N).where(N.c.person_id == person_id)
@@ -247,8 +265,12 @@ def inbox(ctx: Context, person_id: str, *, unread_only: bool = False, limit: int
     with ctx.store.read() as conn:
         rows = conn.execute(q.order_by(N.c.created_at.desc(), N.c.id.desc())
                             .limit(max(1, min(limit, 500)))).mappings().all()
-    return [dict(r, kind_zh=KIND_ZH.get(r["kind"], r["kind"]), status_zh=STATUS_ZH.get(r["status"], r["status"]))
-            for r in rows]
+    out = []
+    for r in rows:
+        rule, article = duty_basis(r["duty"]) or ("", "")
+        out.append(dict(r, kind_zh=KIND_ZH.get(r["kind"], r["kind"]),
+                        status_zh=STATUS_ZH.get(r["status"], r["status"]), rule=rule, article=article))
+    return out
 
 
 def unread_count(ctx: Context, person_id: str) -> int:

@@ -121,7 +121,9 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     text = h.client.get(f"/api/v1/reports/units/某市公交集团?start={start}&end={end}&format=csv",
                         headers=h.as_(c.office))
     assert text.headers["content-type"].startswith("text/csv") and did in text.text
-    assert list(csv.reader(io.StringIO(text.text)))[0]
+    rows = list(csv.reader(io.StringIO(text.text)))
+    assert ["执行中的决策", "in_execution", "", "合计 1", end, "某市公交集团"] in rows
+    assert any(r[1] == "in_execution" and r[2] == did for r in rows)
     assert h.client.get(f"/api/v1/reports/units/x?start={end}&end={start}",
                         headers=h.as_(c.office)).status_code == 422
     # Evaluation, the organ's decision to stop, which terminates the decision (R21, R20).

@@ -296,3 +296,19 @@ def test_a_duty_that_lapsed_between_finding_and_acting_is_not_performed(walk: An
     result = clock_duties.perform(walk.ctx, due)
     assert (result["acted"], result["stale"]) == (0, 1)
     assert "CommentWindowClosed" not in events_of(walk)
+
+
+def test_every_notified_duty_names_the_rule_and_article_it_rests_on(walk: Any) -> None:
+    """The inbox shows each notification's legal basis (issue 9: deadlines with their legal basis): the
+    basis read from a duty id agrees with the rule and article the clock's own event cites."""
+    from decision_engine.services.demo_portfolio import seed_portfolio
+    seed_portfolio(walk.ctx, walk.c, lambda _: None)
+    due = clock_duties.find_due(walk.ctx, walk.ctx.today() + timedelta(days=400))
+    kinds = Counter(i["kind"] for i in due)
+    assert {"deadline", "execution_report", "comment_window"} <= set(kinds), kinds
+    for item in due:
+        basis = notifications.duty_basis(item["duty"])
+        assert basis is not None, item["duty"]
+        if item["event"] and "rule" in item["event"][1]:
+            facts = item["event"][1]
+            assert basis == (facts["rule"], facts["article"]), (item["duty"], facts)
