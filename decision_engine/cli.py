@@ -31,7 +31,11 @@ _register_clock(app)
 
 
 def _ctx(**kw: Any) -> Context:
-    return bootstrap.build(Settings.from_env(), **kw)
+    try:
+        return bootstrap.build(Settings.from_env(), **kw)
+    except DomainError as err:  # the database unreachable or unreadable: one clear line, no traceback
+        _fail(err)
+        raise AssertionError("unreachable") from err
 
 
 def _fail(err: DomainError) -> None:

@@ -28,7 +28,16 @@ WITNESS_LOG_KEY = "log.pub"
 
 
 def _ctx() -> Context:
-    return bootstrap.build(Settings.from_env())
+    return context_or_exit()
+
+
+def context_or_exit(settings: Settings | None = None) -> Context:
+    """The Context from DECIDE_* settings; a database unreachable or unreadable is one clear line and a
+    non-zero exit, not a traceback."""
+    try:
+        return bootstrap.build(settings or Settings.from_env())
+    except DomainError as err:
+        _domain(err)
 
 
 def _refuse(message: str, code: int = 2) -> NoReturn:

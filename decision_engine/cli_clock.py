@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from decision_engine import bootstrap
+from decision_engine.cli_audit import context_or_exit
 from decision_engine.config import Settings
 from decision_engine.services import clock_duties, notifications
 
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         """Close comment windows, mark deadlines, remind and escalate, open undue-delay incidents (R22),
         flag execution reports and evaluations due, then deliver notifications; prints a JSON summary."""
         settings = Settings.from_env()
-        ctx = bootstrap.build(settings)
+        ctx = context_or_exit(settings)
         try:
             due = clock_duties.find_due(ctx, today)
             results: dict[str, object] = {"due": len(due)}

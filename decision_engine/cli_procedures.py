@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from decision_engine import bootstrap, procedures
-from decision_engine.config import Settings
+from decision_engine import procedures
+from decision_engine.cli_audit import context_or_exit
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.procedure import diff_procedures
 from decision_engine.services import compliance
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
                        unit: Annotated[str | None, typer.Option(help="one unit only")] = None,
                        csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per unit")] = False) -> None:
         """Compliance metrics for decisions opened in YEAR, per unit, computed from the record alone."""
-        ctx = bootstrap.build(Settings.from_env())
+        ctx = context_or_exit()
         try:
             report = compliance.metrics(ctx, year, unit=unit)
         finally:

@@ -19,7 +19,7 @@ import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, PROCEDURE_SPECS
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
@@ -63,8 +63,8 @@ class Store:
             with self._lock, self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "heads")  # feature branches off 0001 each add their own tables
-        except OperationalError as exc:  # issue 11 §5: unreachable at start is the same clear 503
-            raise Unavailable(f"the database is unavailable: {exc.orig}") from None
+        except DatabaseError as exc:  # issue 11 §5: unreachable (or unreadable) at start is the same clear 503
+            raise _unavailable(exc) from None
         self.check_durability()
 
     def check_durability(self) -> None:
@@ -75,8 +75,8 @@ class Store:
             with self.engine.connect() as conn:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
                 sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
-        except OperationalError as exc:
-            raise Unavailable(f"the database is unavailable: {exc.orig}") from None
+        except DatabaseError as exc:
+            raise _unavailable(exc) from None
         if str(mode).lower() != "wal" or int(sync or 0) < 2:
             raise DurabilityRefused(f"SQLite must run with journal_mode=WAL and synchronous=FULL; found "
                                     f"journal_mode={mode}, synchronous={sync}")
@@ -92,8 +92,8 @@ class Store:
             except IntegrityError as exc:
                 raise ConcurrencyConflict(f"another writer appended first: {exc.orig}", rule="R18",
                                           article="Art. 33") from None
-            except OperationalError as exc:
-                raise Unavailable(f"the database is unavailable: {exc.orig}") from None
+            except DatabaseError as exc:
+                raise _unavailable(exc) from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -102,12 +102,23 @@ class Store:
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield conn
-        except OperationalError as exc:
-            raise Unavailable(f"the database is unavailable: {exc.orig}") from None
+        except DatabaseError as exc:
+            raise _unavailable(exc) from None
 
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+def _unavailable(exc: DatabaseError) -> Exception:
+    """A database that cannot be reached or read is unavailable (503, nothing written); any other database
+    error (a programming error, say) is not disguised as an outage."""
+    if isinstance(exc, OperationalError):
+        return Unavailable(f"the database is unavailable: {exc.orig}")
+    if type(exc) is DatabaseError:  # SQLite: "file is not a database", "database disk image is malformed"
+        return Unavailable(f"the database cannot be read: {exc.orig} — restore it from a backup and run "
+                           "`decide verify`")
+    return exc
 
 
 @contextmanager

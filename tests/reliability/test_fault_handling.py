@@ -375,3 +375,32 @@ def test_with_prefect_down_every_get_route_answers_and_nothing_imports_prefect(t
     assert [k for k, v in answers.items() if v >= 500] == [], answers
     assert out["prefect_imported"] == []
     print(f"\n{len(answers)} requests with Prefect down, none 5xx, prefect never imported")
+
+
+def test_an_unreadable_sqlite_file_is_a_503_and_one_clear_line_from_the_cli_and_is_left_untouched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database file that is not a database (a bad restore, a disk fault): the API answers 503 naming
+    the fault on every route (it was a 500), the CLI says so in one line with a non-zero exit (it was a
+    traceback), and neither touches the file, so it can still be examined or restored."""
+    from typer.testing import CliRunner
+
+    from decision_engine.cli import app as cli
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = data / "decide.db"
+    bad.write_bytes(b"not a database, " * 512)
+    before = bad.read_bytes()
+    monkeypatch.setenv("DECIDE_DATA_DIR", str(data))
+    monkeypatch.delenv("DECIDE_DATABASE_URL", raising=False)
+    with serving(create_app()) as base, httpx.Client(base_url=base, timeout=30) as anon:
+        for method, path in (("GET", "/api/v1/decisions"), ("GET", "/api/v1/public/decisions"),
+                             ("POST", "/api/v1/public/decisions/MAD-x/comments")):
+            r = anon.request(method, path, headers={"Authorization": "Bearer x"}, json={"text": "意见"})
+            assert r.status_code == 503, r.text
+            assert r.json()["error"] == "Unavailable" and "file is not a database" in r.json()["message"]
+    for args in (["verify"], ["compliance", "2025"], ["clock", "run"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 4, (args, result.output)
+        assert "refused: the database cannot be read: file is not a database" in result.output
+        assert "Traceback" not in result.output
+    assert bad.read_bytes() == before
