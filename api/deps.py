@@ -111,7 +111,9 @@ def idempotent(ctx: Context, person_id: str, key: str | None, fingerprint: dict[
     if first is not None:
         return SafeJSONResponse(first.body, status_code=first.status, headers={"Idempotent-Replayed": "true"})
     try:
-        body = _render(out, action())
+        with ctx.store.before_commit(lambda conn, events: idempotency.note_committed(conn, person_id, key, events)):
+            result = action()
+        body = _render(out, result)
     except DomainError as refusal:
         if refusal.status >= 500:
             idempotency.release(ctx, person_id, key)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from typing import Any
 
@@ -30,6 +31,13 @@ E = EVENTS
 D = DECISIONS
 A = ARTIFACTS
 P = PROCEDURE_SPECS
+
+
+# A hook that runs inside a write transaction, just before it commits, with the events the transaction
+# appended: what must commit atomically with a command (its idempotency key's record) hangs here.
+BeforeCommit = Callable[[Connection, list[dict[str, Any]]], None]
+_before_commit: ContextVar[BeforeCommit | None] = ContextVar("decide_before_commit", default=None)
+_appended: ContextVar[list[dict[str, Any]] | None] = ContextVar("decide_appended", default=None)
 
 
 class DurabilityRefused(RuntimeError):
@@ -84,16 +92,38 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction; commits on success, rolls back on any exception."""
+        hook = _before_commit.get()
         with self._lock if self.is_sqlite else _nolock():
             try:
                 with self.engine.connect().execution_options(decide_write=True) as conn:
                     with conn.begin():
-                        yield conn
+                        if hook is None:
+                            yield conn
+                        else:
+                            appended: list[dict[str, Any]] = []
+                            token = _appended.set(appended)
+                            try:
+                                yield conn
+                                if appended:
+                                    hook(conn, appended)
+                            finally:
+                                _appended.reset(token)
             except IntegrityError as exc:
                 raise ConcurrencyConflict(f"another writer appended first: {exc.orig}", rule="R18",
                                           article="Art. 33") from None
             except DatabaseError as exc:
                 raise _unavailable(exc) from None
+
+    @contextmanager
+    def before_commit(self, hook: BeforeCommit) -> Iterator[None]:
+        """While open, every write transaction of this thread that appends events runs `hook(conn, events)`
+        just before it commits: in the same transaction, so the hook's writes and the events commit or
+        vanish together (a crash in between leaves neither)."""
+        token = _before_commit.set(hook)
+        try:
+            yield
+        finally:
+            _before_commit.reset(token)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -187,6 +217,9 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
         out.append(orjson.loads(body))  # what replay will see (e.g. 3.0 is canonically 3), not the input
     if rows:
         conn.execute(_INSERT_EVENTS, rows)
+        seen = _appended.get()
+        if seen is not None:
+            seen.extend(out)
     return out
 
 

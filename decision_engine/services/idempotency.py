@@ -3,8 +3,13 @@
 A key is scoped to the person who sent it. The first request *claims* the key (a row with status 0,
 "in progress"), runs its command, then *completes* the row with the response it gave. A retry with the
 same key and the same request gets that stored response back; the same key with a different request is
-malformed input (HTTP 422); a retry while the first is still running is a conflict (HTTP 409). A claim
-left behind by a crashed process may be taken over after `STALE_AFTER`.
+malformed input (HTTP 422); a retry while the first is still running is a conflict (HTTP 409).
+
+A crash between the command's commit and the completion must not let a retry run the command twice. So
+the command's own transaction marks the claim COMMITTED (status 1) with the events it appended, just
+before it commits (`Store.before_commit`): the events and the mark commit together or not at all. A claim
+left behind by a crashed process is then taken over after `STALE_AFTER` only if it is still IN_PROGRESS
+(nothing committed: running it again is safe); a COMMITTED one is answered from its events instead.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from decision_engine.adapters.tables import IDEMPOTENCY_KEYS
 from decision_engine.audit.canonical import canonical
@@ -26,6 +31,8 @@ from decision_engine.services.context import Context
 
 KEYS = IDEMPOTENCY_KEYS
 IN_PROGRESS = 0
+COMMITTED = 1  # the command's transaction committed; its response was not stored yet
+REFUSAL_EVIDENCE = frozenset({"AttemptRefused"})  # written for a refused command: not the command's effect
 STALE_AFTER = timedelta(seconds=60)
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")  # visible ASCII, as in an HTTP header
 
@@ -72,12 +79,48 @@ def _claim(ctx: Context, scoped: str, req_hash: str) -> StoredResponse | None:
         if row.request_hash != req_hash:
             raise InvalidInput("this Idempotency-Key was already used for a different request; "
                                "use a new key for a new request")
-        if row.status != IN_PROGRESS:
+        if row.status not in (IN_PROGRESS, COMMITTED):
             return StoredResponse(status=int(row.status), body=json.loads(row.response))
         if row.created_at > iso(now - STALE_AFTER):
             raise ConcurrencyConflict(IN_PROGRESS_MESSAGE)
+        if row.status == COMMITTED:  # the first request committed, then its process died: answer from it
+            body = recovered(json.loads(row.response))
+            conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(
+                status=200, response=json.dumps(body, ensure_ascii=False, sort_keys=True)))
+            return StoredResponse(status=200, body=body)
         conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(created_at=iso(now)))
         return None
+
+
+def note_committed(conn: Connection, person_id: str, key: str, events: list[dict[str, Any]]) -> None:
+    """Inside the command's transaction: mark the claim COMMITTED with the events appended (see above)."""
+    refs = [{"stream": e["stream"], "seq": e["seq"], "type": e["type"]} for e in events
+            if e["type"] not in REFUSAL_EVIDENCE]
+    if not refs:
+        return
+    scoped = _scoped(person_id, key)
+    row = conn.execute(select(KEYS.c.status, KEYS.c.response).where(KEYS.c.key == scoped)).first()
+    if row is None or row.status not in (IN_PROGRESS, COMMITTED):
+        return
+    earlier = json.loads(row.response)["events"] if row.status == COMMITTED else []
+    conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(
+        status=COMMITTED, response=json.dumps({"events": earlier + refs}, ensure_ascii=False)))
+
+
+def recovered(noted: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a retry whose first request committed but never stored its response: what it did."""
+    events = noted["events"]
+    last = events[-1]
+    stream = str(last["stream"])
+    kind, _, ident = stream.partition(":")
+    body: dict[str, Any] = {"replayed_after_crash": True, "seq": last["seq"],
+                            "events": [{"seq": e["seq"], "type": e["type"]} for e in events
+                                       if e["stream"] == stream],
+                            "message": "the first request with this Idempotency-Key was committed; its "
+                                       "response was lost when its process stopped — these are its events"}
+    if kind == "decision":
+        body["decision_id"] = ident
+    return body
 
 
 def complete(ctx: Context, person_id: str, key: str, status: int, body: Any) -> None:
@@ -85,12 +128,17 @@ def complete(ctx: Context, person_id: str, key: str, status: int, body: Any) -> 
     scoped = _scoped(person_id, key)
     text = json.dumps(body, ensure_ascii=False, sort_keys=True)
     with ctx.store.write() as conn:
-        conn.execute(update(KEYS).where(KEYS.c.key == scoped, KEYS.c.status == IN_PROGRESS)
+        conn.execute(update(KEYS).where(KEYS.c.key == scoped, KEYS.c.status.in_((IN_PROGRESS, COMMITTED)))
                      .values(status=status, response=text))
 
 
 def release(ctx: Context, person_id: str, key: str) -> None:
-    """Give up a claim (the request failed for a reason worth retrying: nothing was stored)."""
+    """Give up a claim after a failure worth retrying. Nothing committed: the key is free again. The
+    command committed and something failed after it: the retry is answered from what it committed."""
     scoped = _scoped(person_id, key)
     with ctx.store.write() as conn:
         conn.execute(delete(KEYS).where(KEYS.c.key == scoped, KEYS.c.status == IN_PROGRESS))
+        row = conn.execute(select(KEYS.c.response).where(KEYS.c.key == scoped, KEYS.c.status == COMMITTED)).first()
+        if row is not None:
+            conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(status=200, response=json.dumps(
+                recovered(json.loads(row.response)), ensure_ascii=False, sort_keys=True)))

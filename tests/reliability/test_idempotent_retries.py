@@ -64,3 +64,69 @@ def test_each_key_sent_ten_times_writes_exactly_one_artifact_and_one_event(ctx: 
     assert recorded == KEYS  # and exactly one event
     assert verification.verify(ctx, workers=1).ok
     print(f"\n{KEYS} keys × {SENDS} sends: {dict(statuses)}")
+
+
+def _consultations(ctx: Context, did: str) -> list[str]:
+    return [a["fields"]["unit"] for a in queries.get_decision(ctx, did)["artifacts"] if a["kind"] == "consultation"]
+
+
+def test_a_process_dying_between_the_commit_and_the_stored_response_does_not_run_the_command_twice(
+        ctx: Context, monkeypatch: Any) -> None:
+    """The window the claim/complete protocol alone leaves open: the command committed, the process died
+    before it stored its response. A retry after the claim went stale used to take the key over and record
+    the artifact a second time. The claim is now marked in the command's own transaction, so the retry is
+    answered from what was committed — one artifact — while a claim that committed nothing is still taken
+    over and run (exactly once)."""
+    from decision_engine.services import idempotency
+    from tests.api.test_role_matrix import TestClient
+    walk = Walk(ctx)
+    did = walk.open().start().did
+    token = identity.issue_token(ctx, walk.c.drafter, ttl_days=1)
+    client = TestClient(create_app(ctx))
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "crash-1"}
+    body = {"kind": "consultation", "fields": {"unit": "某市财政局", "opinion": "同意"}}
+    with monkeypatch.context() as died:  # the process stops right after the commit: nothing after it runs
+        died.setattr(idempotency, "complete", lambda *a, **k: None)
+        died.setattr(idempotency, "release", lambda *a, **k: None)
+        first = client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body)
+    assert first.status_code == 201 and _consultations(ctx, did) == ["某市财政局"]
+    early = client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body)
+    assert early.status_code == 409 and "in progress" in early.json()["message"]
+    ctx.clock.advance(seconds=idempotency.STALE_AFTER.total_seconds() + 1)  # type: ignore[attr-defined]
+    retry = client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body)
+    assert retry.status_code == 200, retry.text
+    got = retry.json()
+    assert got["replayed_after_crash"] is True and got["decision_id"] == did
+    assert [e["type"] for e in got["events"]] == ["ArtifactRecorded"] and got["seq"] == first.json()["seq"]
+    assert _consultations(ctx, did) == ["某市财政局"]  # not twice
+    again = client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body)
+    assert (again.status_code, again.json()) == (200, got)  # from now on the stored answer, as any replay
+    # A claim whose command never committed (the process died before the commit) is taken over and run.
+    scoped_hash = idempotency.request_hash({"op": "never"})
+    assert idempotency.claim(ctx, walk.c.drafter, "crash-2", scoped_hash) is None
+    ctx.clock.advance(seconds=idempotency.STALE_AFTER.total_seconds() + 1)  # type: ignore[attr-defined]
+    assert idempotency.claim(ctx, walk.c.drafter, "crash-2", scoped_hash) is None  # taken over
+    assert verification.verify(ctx).ok
+
+
+def test_a_failure_after_the_commit_answers_the_retry_from_what_was_committed(ctx: Context,
+                                                                               monkeypatch: Any) -> None:
+    """Something fails after the command committed (here: rendering its answer): the key is not released
+    for a second run; the retry gets what the first request committed."""
+    import api.deps
+    from tests.api.test_role_matrix import TestClient
+    walk = Walk(ctx)
+    did = walk.open().start().did
+    token = identity.issue_token(ctx, walk.c.drafter, ttl_days=1)
+    client = TestClient(create_app(ctx), raise_server_exceptions=False)
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "after-1"}
+    body = {"kind": "consultation", "fields": {"unit": "某市财政局", "opinion": "同意"}}
+
+    def broken(out: Any, value: Any) -> dict[str, Any]:
+        raise RuntimeError("the answer could not be rendered")
+    with monkeypatch.context() as m:
+        m.setattr(api.deps, "_render", broken)
+        assert client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body).status_code == 500
+    retry = client.post(f"/api/v1/decisions/{did}/artifacts", headers=headers, json=body)
+    assert retry.status_code == 200 and retry.json()["replayed_after_crash"] is True, retry.text
+    assert _consultations(ctx, did) == ["某市财政局"]
