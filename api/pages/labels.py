@@ -56,6 +56,10 @@ VALUES = {
     "many_public_opinions": N_("many public opinions"), "organ_decision": N_("the organ considers it necessary"),
     "scheduled": N_("scheduled"), "true": N_("yes"), "false": N_("no"),
     "on_time": N_("on time"), "late": N_("late"), "pending": N_("pending"),
+    "continue": N_("continue execution"), "adjust": N_("adjust"), "stop": N_("stop execution"),
+    "open": N_("open"), "closed": N_("closed"), "no_liability": N_("no liability"),
+    "corrected": N_("ordered to correct"), "sanctioned": N_("sanctioned according to law"),
+    "disqualified": N_("disqualified"), "referred": N_("referred to the competent organ"),
 }
 EVENTS = {
     "DecisionOpened": N_("decision opened"), "DeterminationRecorded": N_("determination recorded"),

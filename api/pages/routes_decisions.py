@@ -23,6 +23,8 @@ from decision_engine.services import (
     accountability,
     documents,
     execution,
+    hearings,
+    legality,
     participation,
     publication,
     queries,
@@ -36,7 +38,13 @@ GATE_ACTS = {"clear": N_("Gate cleared."), "return": N_("Returned, with the reas
 DECISION_ACTS = {"finalize": N_("The decision is finalized."), "suspend": N_("Execution is suspended."),
                  "resume": N_("Execution resumed."), "withdraw": N_("The decision is withdrawn."),
                  "close": N_("The case is closed."), "terminate": N_("Execution is terminated."),
-                 "accountability": N_("Accountability case opened.")}
+                 "accountability": N_("Accountability case opened."),
+                 "case_findings": N_("Findings recorded."), "case_close": N_("The accountability case is closed."),
+                 "hearing_record": N_("The hearing record is presented for confirmation."),
+                 "hearing_confirm": N_("You confirmed the hearing record."),
+                 "supplement": N_("Supplementary material requested; the review period stops until it arrives."),
+                 "adjust": N_("A major adjustment is opened as a new decision."),
+                 "evaluation_decision": N_("The decision on the evaluation is recorded.")}
 
 
 COMMENT_ACTS = {"cluster": N_("Comments grouped into distinct opinions."),
@@ -108,7 +116,11 @@ def router(ctx: Context) -> APIRouter:
                       fields={k["id"]: forms.fields_for(k["id"], k["fields"]) for k in kinds},
                       arts={a["id"]: a for a in data["decision"]["artifacts"]}, grounds=ART35_GROUNDS,
                       opinions=participation.public_opinions(ctx, decision_id, limit=200),
-                      documents=documents.list_documents(ctx, decision_id), doc_kinds=documents.DOC_KINDS)
+                      documents=documents.list_documents(ctx, decision_id), doc_kinds=documents.DOC_KINDS,
+                      cases=accountability.cases(ctx, decision_id=decision_id),
+                      hearing=hearings.hearing_status(ctx, decision_id) if any(
+                          g["id"] == "hearing" and g["status"] != "not_applicable"
+                          for s in data["stages"] for g in s["gates"]) else None)
 
     @r.get("/decisions/{decision_id}/artifacts/{artifact_id}")
     def download(request: Request, decision_id: str, artifact_id: str) -> Response:
@@ -201,6 +213,7 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         if what not in DECISION_ACTS:
             raise NotFound(f"no act {what!r} on a decision")
+        content, media, filename = await _upload(form)
         calls = {"finalize": lambda: svc.finalize(ctx, pid, decision_id),
                  "suspend": lambda: svc.suspend(ctx, pid, decision_id, _text(form, "ground"), _text(form, "reason")),
                  "resume": lambda: svc.resume(ctx, pid, decision_id, _text(form, "reason")),
@@ -211,9 +224,29 @@ def router(ctx: Context) -> APIRouter:
                                                           basis_ref=_text(form, "basis_ref")),
                  "accountability": lambda: accountability.open_case(
                      ctx, pid, decision_id, grounds=_grounds(form), persons=_persons(form),
-                     summary=_text(form, "summary"))}
+                     summary=_text(form, "summary")),
+                 "case_findings": lambda: accountability.record_findings(
+                     ctx, pid, _text(form, "case_id"), findings=_text(form, "findings"), persons=_finding(form)),
+                 "case_close": lambda: accountability.close_case(
+                     ctx, pid, _text(form, "case_id"), outcome=_text(form, "outcome"), sanctions=_sanctions(form),
+                     reason=_text(form, "reason")),
+                 "hearing_record": lambda: hearings.present_record(
+                     ctx, pid, decision_id, content=content if content is not None else _text(form, "text").encode(),
+                     media_type=media or "text/plain", filename=filename or "hearing-record.txt"),
+                 "hearing_confirm": lambda: hearings.confirm_record(ctx, pid, decision_id, _text(form, "sha256"),
+                                                                    _text(form, "remarks")),
+                 "supplement": lambda: legality.request_supplement(ctx, pid, decision_id, items=_lines(form, "items"),
+                                                                   reason=_text(form, "reason")),
+                 "adjust": lambda: execution.open_adjustment(ctx, pid, decision_id, title=_text(form, "title"),
+                                                             reason=_text(form, "reason"),
+                                                             basis_ref=_text(form, "basis_ref")),
+                 "evaluation_decision": lambda: execution.decide_on_evaluation(
+                     ctx, pid, decision_id, _text(form, "evaluation_id"), outcome=_text(form, "outcome"),
+                     reasons=_text(form, "reasons"))}
+        then = (lambda r: f"/decisions/{r.decision_id}") if what == "adjust" else None
+        case = _text(form, "case_id") if what.startswith("case_") else ""
         return await act(request, calls[what], back=f"/decisions/{decision_id}", done=DECISION_ACTS[what],
-                         form_id=f"act-{what}", form=form)
+                         form_id=f"act-{what}-{case}" if case else f"act-{what}", form=form, then=then)
 
     return r
 
@@ -227,6 +260,24 @@ def _grounds(form: FormData) -> list[dict[str, str]]:
 def _persons(form: FormData) -> list[dict[str, str]]:
     """The person concerned and the capacity they answer in (none if blank: refused under ACC1)."""
     return [{"person": _text(form, "person"), "capacity": _text(form, "capacity")}] if _text(form, "person") else []
+
+
+def _finding(form: FormData) -> list[dict[str, Any]]:
+    """One person's finding in a case: facts and whether they are responsible (ACC2, ACC3)."""
+    if not _text(form, "person"):
+        return []
+    return [{"person": _text(form, "person"), "capacity": _text(form, "capacity"),
+             "finding": _text(form, "finding"), "responsible": _text(form, "responsible") == "yes"}]
+
+
+def _sanctions(form: FormData) -> list[dict[str, str]]:
+    """Each sanction line `person | measure | legal basis` (ACC3); a malformed line is kept so the domain
+    refuses it with its rule."""
+    out = []
+    for line in _lines(form, "sanctions"):
+        parts = [p.strip() for p in line.split("|")]
+        out.append(dict(zip(("person", "measure", "basis", "dissent_considered"), parts, strict=False)))
+    return out
 
 
 def attachment(data: bytes, art: dict[str, Any]) -> Response:

@@ -184,7 +184,12 @@ def decision_page(ctx: Context, decision_id: str, person_id: str | None) -> dict
             "withdraw": bool(roles & {"admin_head", "decision_organ"}),
             "close": bool(roles & {"admin_head", "decision_organ"}),
             "publish": d.spec.has_gate("publication") and bool(
-                roles & set(d.spec.artifact_kind("publication_record").roles))}
+                roles & set(d.spec.artifact_kind("publication_record").roles)),
+            "supplement": "legality_reviewer" in roles,
+            "hearing_present": bool(roles & {"hearing_organizer", "undertaking_unit"}),
+            "hearing_confirm": "hearing_participant" in roles,
+            "adjust": bool(roles & {"admin_head", "decision_organ"}) and d.status in (*DECIDED, "suspended"),
+            "cases": bool(roles & {"auditor", "decision_organ", "admin_head", "party_committee"})}
     return {"decision": v, "stages": stages, "determinations": dets, "acts": acts,
             "roles": [a.to_dict() for a in actors], "summary": d.state.get("summary", ""),
             "waiting": pending(d, roles, person_id or "", today, ctx.calendar) if person_id else [],

@@ -68,3 +68,54 @@ def test_execution_progress_report_refused_for_a_non_executor_then_recorded(demo
     r = site.post(executor, page, f"{page}/artifacts/execution_report", form)
     assert 'class="banner refused"' not in r.text, r.text[r.text.find("banner"):][:600]
     assert reports() == before + 1
+
+
+def test_a_case_gets_its_findings_and_is_closed_from_the_decision_page(demo_site: tuple[Site, str]) -> None:
+    """Findings (ACC2) and closure (ACC3) on the page: a sanction without a finding of responsibility is
+    refused with its rule and the input kept; closing with no liability succeeds."""
+    site, did = demo_site
+    page = f"/decisions/{did}"
+    case = accountability.open_case(site.ctx, site.auditor, did, grounds=[{"article": "Art. 40", "text": "迟报"}],
+                                    persons=[{"person": site.c.executor, "capacity": "execution"}]).case_id
+    auditor = site.client(site.auditor)
+    shown = auditor.get(page).text
+    assert case in shown and f'id="act-case_findings-{case}"' in shown
+    r = site.post(auditor, page, f"{page}/acts/case_findings", {
+        "case_id": case, "findings": "经查，系系统故障所致", "person": site.c.executor, "capacity": "execution",
+        "finding": "无主观过错", "responsible": "no"})
+    assert 'class="banner refused"' not in r.text, r.text[:500]
+    r = site.post(auditor, page, f"{page}/acts/case_close", {
+        "case_id": case, "outcome": "sanctioned", "sanctions": f"{site.c.executor} | 警告 | 政务处分法第七条",
+        "reason": "x"})
+    assert 'data-rule="ACC3"' in r.text and "政务处分法第七条" in r.text  # no finding of responsibility
+    assert accountability.get_case(site.ctx, case)["status"] == "open"
+    r = site.post(auditor, page, f"{page}/acts/case_close", {"case_id": case, "outcome": "no_liability",
+                                                             "reason": "无主观过错"})
+    assert 'class="banner refused"' not in r.text
+    assert accountability.get_case(site.ctx, case)["status"] == "closed"
+    assert "不予追责" in auditor.get(page).text
+
+
+def test_the_organ_decides_on_the_evaluation_and_opens_an_adjustment_from_the_page(
+        demo_site: tuple[Site, str]) -> None:
+    site, did = demo_site
+    page = f"/decisions/{did}"
+    view = queries.get_decision(site.ctx, did)
+    if view["status"] not in ("decided", "published", "in_execution", "evaluated", "suspended"):
+        raise AssertionError(f"the demo ends in {view['status']}")
+    evaluation = next(a["id"] for a in view["artifacts"] if a["kind"] == "evaluation_report")
+    drafter = site.client(site.c.drafter)
+    assert 'id="act-adjust"' not in drafter.get(page).text  # not an act of the unit (SoD6)
+    r = site.post(drafter, page, f"{page}/acts/evaluation_decision", {"evaluation_id": evaluation,
+                                                                      "outcome": "continue", "reasons": "x"})
+    assert 'class="banner refused"' in r.text
+    office = site.client(site.c.office)
+    r = site.post(office, page, f"{page}/acts/evaluation_decision", {"evaluation_id": evaluation,
+                                                                     "outcome": "adjust", "reasons": "票价结构需调整"})
+    assert 'class="banner refused"' not in r.text
+    r = site.post(office, page, f"{page}/acts/adjust", {"title": "关于调整公交票价结构的决定", "reason": "评估建议调整"})
+    assert 'class="banner refused"' not in r.text
+    new = r.url.path.rsplit("/", 1)[-1]
+    assert new != did and queries.get_decision(site.ctx, new)["title"] == "关于调整公交票价结构的决定"
+    assert queries.get_decision(site.ctx, did)["status"] == view["status"]  # the original stays intact
+    replay_equals_live(site.ctx, did)

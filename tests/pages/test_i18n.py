@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "gettext": (2,)}
 # What a template may show outside `_()`: identifiers and citations, not words (rules, articles, formats).
 JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
-ALLOWED = re.compile(r"SHA-256|HTML|PDF|JSON|Arts?\.|R\d+|SoD\d+|\bv\b|\bB\b|seq")
+ALLOWED = re.compile(r"SHA-256|HTML|PDF|JSON|Arts?\.|R\d+|SoD\d+|ACC\d+|\bv\b|\bB\b|seq")
 
 
 def extracted() -> set[str]:
