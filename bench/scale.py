@@ -1,6 +1,7 @@
 """Scale on PostgreSQL (issue 11 §1–2): generate N decisions at every stage, then measure list/search,
 the replay of a decision with 10,000 events, and the API under a load from `wrk` with 1, 2 and 4 uvicorn
-workers — req/s, p50/p99 per operation and the CPU each process used.
+workers — req/s, p50/p99 per operation and the CPU each process used — and a mixed load cycling through
+the six operations (public docket, read, list, search, public comment, a gate act recording a consultation).
 
     .venv/bin/python bench/scale.py --decisions 100000                # the scale run
     .venv/bin/python bench/scale.py --decisions 2000 --seconds 5       # a quick one
@@ -275,6 +276,10 @@ def load(url: str, data_dir: Path, token: str, ids: dict[str, str], seconds: flo
            ("list: status filter", "/api/v1/decisions?status=in_execution&limit=50", None, auth),
            ("search: title", "/api/v1/decisions?q=%E5%9E%83%E5%9C%BE&limit=50", None, auth),
            ("comment intake", f"/api/v1/public/decisions/{ids['waste']}/comments", lua, {})]
+    writer, targets = gate_actors(url, data_dir)
+    mixed = lua.parent / "mixed.lua"
+    mixed.write_text(mixed_script(token, writer, ids, targets), encoding="utf-8")
+    ops.append(("mixed (6 ops, 1/6 each)", "/api/v1/health", mixed, {}))
     results: dict[str, Any] = {}
     for workers in workers_list:
         proc, base = serve(url, data_dir, workers)
@@ -295,6 +300,54 @@ def load(url: str, data_dir: Path, token: str, ids: dict[str, str], seconds: flo
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
     return results
+
+
+def gate_actors(url: str, data_dir: Path, n: int = 20) -> tuple[str, list[str]]:
+    """A drafter of one unit with n started decisions to record consultations on (the gate acts of the mixed
+    load), made on the system clock the server runs on; returns the drafter's token and the decisions."""
+    from decision_engine.services import decisions as svc
+    live = bootstrap.build(Settings(data_dir=data_dir, database_url=url))
+    try:
+        drafter = identity.register_person(live, "压测经办人")
+        identity.grant_role(live, drafter, "undertaking_unit", UNITS[0], reason="scale")
+        head = identity.register_person(live, "压测行政首长")
+        identity.grant_role(live, head, "admin_head", "某市人民政府", reason="scale")
+        dids = []
+        for i in range(n):
+            did = svc.open_decision(live, drafter, title=f"压测事项{i}", category="public_project",
+                                    unit=UNITS[0]).decision_id
+            svc.record_artifact(live, head, did, "start_decision", {"lead_unit": UNITS[0], "units": [UNITS[0]]})
+            dids.append(did)
+        return identity.issue_token(live, drafter, ttl_days=30), dids
+    finally:
+        live.store.dispose()
+
+
+def mixed_script(reader: str, writer: str, ids: dict[str, str], targets: list[str]) -> str:
+    """A wrk script cycling through six operations in turn: the public docket, reading a decision, a status
+    list, a title search, a public comment and a gate act (a consultation recorded on one of `targets`)."""
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a Lua string literal (LuaJIT has no \\u escapes)
+    return f"""
+local reader = {{["Authorization"] = {q("Bearer " + reader)}}}
+local writer = {{["Authorization"] = {q("Bearer " + writer)}, ["Content-Type"] = "application/json"}}
+local json = {{["Content-Type"] = "application/json"}}
+local targets = {{{", ".join(q(t) for t in targets)}}}
+local comment = {q(json.dumps({"text": "建议延长早晚高峰公交班次。"}, ensure_ascii=False))}
+local artifact = {q(json.dumps({"kind": "consultation", "fields": {"unit": "某市财政局", "opinion": "同意"}},
+                                ensure_ascii=False))}
+local i = 0
+request = function()
+  i = i + 1
+  local k = i % 6
+  if k == 0 then return wrk.format("GET", {q("/api/v1/public/decisions/" + ids["published"])}) end
+  if k == 1 then return wrk.format("GET", {q("/api/v1/decisions/" + ids["published"])}, reader) end
+  if k == 2 then return wrk.format("GET", "/api/v1/decisions?status=in_execution&limit=50", reader) end
+  if k == 3 then return wrk.format("GET", "/api/v1/decisions?q=%E5%9E%83%E5%9C%BE&limit=50", reader) end
+  if k == 4 then return wrk.format("POST", {q("/api/v1/public/decisions/" + ids["waste"] + "/comments")}, json, comment) end
+  return wrk.format("POST", "/api/v1/decisions/" .. targets[(i % #targets) + 1] .. "/artifacts", writer, artifact)
+end
+"""
 
 
 def main() -> None:
@@ -358,7 +411,7 @@ def main() -> None:
                                   [int(w) for w in args.workers.split(",")], say)
             one = report["http"].get("1:read a decision", {}).get("req_s") or 0
             two = report["http"].get("2:read a decision", {}).get("req_s") or 0
-            if one:
+            if one and two:
                 say(f"(4) scaling 1 → 2 workers (read a decision): {two / one:.2f}× (target ≥ 1.6×)")
         else:
             say("wrk is not installed (apt-get install wrk): HTTP load skipped")
