@@ -74,6 +74,11 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
+# The error responses the routes declare (one shape, `ErrorOut`): for a command, and for an authenticated read.
+WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503)
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else \

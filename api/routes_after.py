@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS, responses
 from api.schemas import (
     AnyOut,
     Code,
@@ -33,8 +33,6 @@ from decision_engine.services import access, accountability, execution, reports
 
 router = APIRouter(prefix="/api/v1", tags=["after the decision"])
 
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
 PUBLIC_ERRORS = responses(400, 404, 409, 422, 429, 503)
 Tracking = Annotated[str, Path(min_length=6, max_length=40, pattern=r"^[A-Z]{2}-[0-9]{8}-[0-9A-F]{10}$")]
 Short = Annotated[str, Field(min_length=1, max_length=500)]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS, responses
 from api.schemas import (
     ActIn,
     ArtifactIn,
@@ -50,8 +50,6 @@ GateId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-
                              description="A gate of the pinned procedure, e.g. legality_review")]
 Filter = Annotated[str | None, Query(max_length=200)]
 
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 PUBLIC_ERRORS = responses(404, 422, 429, 503)
 JSON_FORM_LIMIT = 1024 * 1024
 

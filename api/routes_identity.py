@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import (
     MeOut,
     PersonIn,
@@ -31,8 +31,6 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 PersonId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 AssignmentId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
 @router.get("/me", response_model=MeOut, responses=READ_ERRORS)

@@ -15,13 +15,12 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from api.deps import CtxDep, CurrentPerson
-from api.errors import responses
+from api.errors import READ_ERRORS, responses
 from decision_engine.services import access, compliance, timetravel, transparency
 
 router = APIRouter(prefix="/api/v1")
 
 PUBLIC_ERRORS = responses(404, 422, 429, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
 Size = Annotated[int | None, Query(ge=1, le=2**53 - 1, description="a tree size with a signed checkpoint")]
 Stream = Annotated[str, Query(min_length=3, max_length=120, pattern=r"^[a-z]+:[A-Za-z0-9_.:-]+$",
                               description="an event stream, e.g. decision:MAD-1a2b3c4d5e6f")]

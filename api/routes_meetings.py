@@ -15,14 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import AnyOut, Code, DecisionId, Ident, In, Name, Reason, RecordId, Text, sane_date
 from decision_engine.services import access, meetings
 
 router = APIRouter(prefix="/api/v1", tags=["collective decision"])
 
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
 ItemNo = Annotated[int, Path(ge=1, le=500, description="The agenda item's number (1, 2, …)")]
 People = Annotated[list[Ident], Field(min_length=1, max_length=200)]
 

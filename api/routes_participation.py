@@ -12,14 +12,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.schemas import AnyOut, DecisionId, In, Reason
 from decision_engine.services import access, legality, participation
 
 router = APIRouter(prefix="/api/v1", tags=["participation and legality review"])
 
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
 Tracking = Annotated[str, Path(min_length=6, max_length=40)]
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
-from api.errors import responses
+from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.routes_decisions import _media, _read_upload
 from api.schemas import (
     AnyOut,
@@ -44,8 +44,6 @@ from decision_engine.services import (
 
 router = APIRouter(prefix="/api/v1", tags=["stage acts, documents, work"])
 
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 DocKind = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
