@@ -6,8 +6,11 @@ migrations). Everything else is a projection that `decide verify` re-derives fro
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# Undecided decisions with a due date (R22's overdue list; migration 0009, domain.decision.PRE_DECISION).
+_OVERDUE = text("due_by IS NOT NULL AND status IN ('draft', 'in_procedure', 'ready_for_decision')")
 
 
 class EventRow(SQLModel, table=True):
@@ -40,7 +43,9 @@ class DecisionRow(SQLModel, table=True):
                       # migration 0008: the list's first page straight from an index at 100k decisions
                       Index("ix_decisions_status_opened", "status", "opened_at", "id"),
                       Index("ix_decisions_unit_opened", "unit", "opened_at", "id"),
-                      Index("ix_decisions_due_status", "due_by", "status"))
+                      Index("ix_decisions_due_status", "due_by", "status"),
+                      Index("ix_decisions_overdue", "opened_at", "id", postgresql_where=_OVERDUE,
+                            sqlite_where=_OVERDUE))
     id: str = Field(primary_key=True, max_length=40)
     title: str = Field(max_length=500)
     category: str = Field(max_length=40)

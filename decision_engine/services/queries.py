@@ -7,12 +7,12 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, bindparam, func, or_, select
 
 from decision_engine.adapters import store as st
 from decision_engine.adapters.tables import DECISIONS, EVENTS
 from decision_engine.domain.calendar import Deadline, StatutoryCalendar
-from decision_engine.domain.decision import Decision
+from decision_engine.domain.decision import PRE_DECISION, Decision
 from decision_engine.domain.errors import InvalidInput
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import load, stream_of
@@ -128,26 +128,8 @@ def list_decisions(ctx: Context, *, status: str | None = None, unit: str | None 
                    ) -> dict[str, Any]:
     """Decisions, newest first, filtered, with an opaque cursor for the next page."""
     limit = max(1, min(limit, 200))
-    query = select(D.c.id, D.c.title, D.c.category, D.c.unit, D.c.status, D.c.stage, D.c.opened_at,
-                   D.c.updated_at, D.c.due_by, D.c.procedure_id, D.c.last_seq)
-    for col, val in (("status", status), ("unit", unit), ("category", category), ("stage", stage)):
-        if val:
-            query = query.where(D.c[col] == val)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(D.c.title.like(like), D.c.id == q))
-    if overdue:
-        query = query.where(D.c.due_by.is_not(None), D.c.due_by < ctx.today().isoformat(),
-                            D.c.status.in_(("draft", "in_procedure", "ready_for_decision")))
-    if cursor:
-        try:
-            opened, did = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-            if not isinstance(opened, str) or not isinstance(did, str):
-                raise TypeError("cursor parts must be strings")
-        except (ValueError, TypeError):
-            raise InvalidInput("malformed cursor") from None
-        query = query.where(or_(D.c.opened_at < opened, (D.c.opened_at == opened) & (D.c.id < did)))
-    query = query.order_by(D.c.opened_at.desc(), D.c.id.desc()).limit(limit + 1)
+    query = list_statement(ctx.today().isoformat(), status=status, unit=unit, category=category, stage=stage,
+                           q=q, overdue=overdue, cursor=cursor, limit=limit)
     with ctx.store.read() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
     nxt = None
@@ -156,6 +138,33 @@ def list_decisions(ctx: Context, *, status: str | None = None, unit: str | None 
         last = rows[-1]
         nxt = base64.urlsafe_b64encode(json.dumps([last["opened_at"], last["id"]]).encode()).decode()
     return {"items": rows, "next_cursor": nxt}
+
+
+def list_statement(today: str, *, status: str | None = None, unit: str | None = None,
+                   category: str | None = None, stage: str | None = None, q: str | None = None,
+                   overdue: bool | None = None, cursor: str | None = None, limit: int = 50) -> Select[Any]:
+    """The list's query (one more row than the page, to know whether another page follows)."""
+    query = select(D.c.id, D.c.title, D.c.category, D.c.unit, D.c.status, D.c.stage, D.c.opened_at,
+                   D.c.updated_at, D.c.due_by, D.c.procedure_id, D.c.last_seq)
+    for col, val in (("status", status), ("unit", unit), ("category", category), ("stage", stage)):
+        if val:
+            query = query.where(D.c[col] == val)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(D.c.title.like(like), D.c.id == q))
+    if overdue:  # R22: literals, so that the planner sees the partial index ix_decisions_overdue applies
+        query = query.where(D.c.due_by.is_not(None), D.c.due_by < today,
+                            D.c.status.in_(bindparam("undecided", PRE_DECISION, expanding=True,
+                                                     literal_execute=True)))
+    if cursor:
+        try:
+            opened, did = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+            if not isinstance(opened, str) or not isinstance(did, str):
+                raise TypeError("cursor parts must be strings")
+        except (ValueError, TypeError):
+            raise InvalidInput("malformed cursor") from None
+        query = query.where(or_(D.c.opened_at < opened, (D.c.opened_at == opened) & (D.c.id < did)))
+    return query.order_by(D.c.opened_at.desc(), D.c.id.desc()).limit(limit + 1)
 
 
 def count_decisions(ctx: Context) -> int:
