@@ -31,11 +31,16 @@ TESTS = {
     "tests/reliability/test_fault_handling.py": (
         "database unreachable (connections refused, a closed port from the first request, a connection cut "
         "mid-run), SQLite on a full disk, blob disk full (tmpfs): 503 + Retry-After, nothing partial, "
-        "recovery with the same Idempotency-Key; Prefect down: every GET route of API and pages answers in a "
-        "process that never imports Prefect, `decide clock run` does the clock's duties (§5)", "6 faults"),
+        "recovery with the same Idempotency-Key; an unreadable SQLite file: 503 and one CLI line, the file "
+        "untouched; Prefect down: every GET route of API and pages answers in a process that never imports "
+        "Prefect, `decide clock run` does the clock's duties (§5)", "7 faults"),
     "tests/reliability/test_idempotent_retries.py": (
-        "Idempotency-Keys sent 10 times over HTTP, many concurrently: one artifact and one event per key (§7)",
-        "1,000 keys × 10 sends per database"),
+        "Idempotency-Keys sent 10 times over HTTP, many concurrently: one artifact and one event per key; a "
+        "process dying between the commit and the stored response, or failing after the commit: the retry "
+        "is answered from what committed, never run twice (§3, §7)", "1,000 keys × 10 sends per database"),
+    "tests/reliability/test_generator.py": (
+        "the scale generator: copies across 10 units verify (chains, blobs, full replay) and are found by "
+        "unit and by search (§1)", "160 decisions per database (bench/scale.py: 100,000)"),
     "tests/integration/test_tamper.py": (
         "`decide verify` catches edited, deleted, reordered, inserted events, changed artifacts and edited "
         "meeting / comment tables (§6)", "every attack kind on each database"),
@@ -44,10 +49,13 @@ TESTS = {
         "collective decision never exempted (§8)", "11 states × 96 acts × 16 roles = 16,896 attempts"),
     "tests/api/test_role_matrix.py": (
         "every (role × mutating endpoint) over HTTP as the rule book says (issue 3)", "34 endpoints × 17 roles"),
+    "tests/api/test_stage_role_matrix.py": (
+        "the same for the routes of meetings, stage acts, documents and after-decision acts (issues 3–6)",
+        "28 endpoints × 17 roles"),
     "tests/api/test_mutations_leave_events.py": (
         "every mutating endpoint appends its event naming the person; a refused one only the evidence; the "
         "route table is walked whole, the pages' forms listed with a reason (§8)",
-        "20 API routes (allowed + refused), 19 page forms listed"),
+        "69 cases over every API mutating route (allowed + refused), 19 page forms listed"),
     "tests/api/test_schemathesis.py": (
         "schemathesis on the whole OpenAPI: no 5xx, no response off its schema (§8)",
         "200 examples per operation, fixed seed"),
