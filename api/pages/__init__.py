@@ -19,6 +19,7 @@ from api.pages import (
     routes_compliance,
     routes_decisions,
     routes_documents,
+    routes_experts,
     routes_meetings,
     routes_public,
     routes_work,
@@ -35,7 +36,7 @@ def register_pages(app: FastAPI, ctx: Context) -> None:
                        max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=ctx.settings.environment != "development")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (routes_auth, routes_work, routes_decisions, routes_meetings, routes_documents, routes_audit,
-                   routes_compliance, routes_public):
+    for module in (routes_auth, routes_work, routes_decisions, routes_meetings, routes_experts, routes_documents,
+                   routes_audit, routes_compliance, routes_public):
         app.include_router(module.router(ctx))
 

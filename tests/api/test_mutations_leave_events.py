@@ -151,7 +151,8 @@ PAGE_FORMS = {"/audit/verify": "runs `decide verify`: a read, no event", "/login
               "/decisions/{decision_id}/gates/{gate}/{what}": "clear / return / exempt",
               "/decisions/{decision_id}/publish": "services.publication", "/decisions/{decision_id}/withhold":
               "services.publication.withhold", "/documents/{doc_id}/rerender": "documents (gongwen)",
-              "/meetings": "services.meetings", "/meetings/{meeting_id}/{what}": "services.meetings",
+              "/experts": "services.experts.add_to_pool", "/experts/{person_id}/retire":
+              "services.experts.retire_from_pool", "/meetings": "services.meetings", "/meetings/{meeting_id}/{what}": "services.meetings",
               "/notifications/{notification_id}/read": "a notification's read flag",
               "/public/decisions/{decision_id}/comments": "the public comment, as the API's",
               "/public/decisions/{decision_id}/opinions": "the public opinions list (a query form)"}
