@@ -12,7 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,21 +47,7 @@ def main() -> None:
     c = walk.c
     n = args.meetings * args.items
     t0 = time.perf_counter()
-    dids = []
-    today = ctx.today()
-    for _ in range(n):
-        walk.did = ""
-        walk.open().start().determine().coordinate()
-        walk.art(c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
-                 published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
-        dids.append(walk.did)
-    ctx.clock.advance(days=31)  # type: ignore[attr-defined]
-    for did in dids:
-        walk.did = did
-        walk.art(c.drafter, "opinion_summary", opinions=[{"opinion": "意见", "disposition": "adopted",
-                                                          "reason": "合理"}])
-        svc.clear_gate(ctx, c.bureau_head, did, "public_participation")
-        walk.legality()
+    dids = walk.ready_many(n)
     print(f"setup: {n} ready decisions in {time.perf_counter() - t0:.1f} s ({url.split(':')[0]})")
 
     commands, sitting_times = 0, []

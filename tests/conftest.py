@@ -181,6 +181,26 @@ class Walk:
         """Opened, started, determined (nothing conditional), coordinated, participated, reviewed."""
         return self.open().start().determine().coordinate().participate().legality()
 
+    def ready_many(self, n: int) -> list[str]:
+        """n decisions walked to ready for the collective decision together (one clock advance for all
+        their comment windows, not one each): for benchmarks and scale set-ups."""
+        from datetime import timedelta
+        today, dids = self.ctx.today(), []
+        for _ in range(n):
+            self.did = ""
+            self.open().start().determine().coordinate()
+            self.art(self.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
+                     published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
+            dids.append(self.did)
+        self.ctx.clock.advance(days=31)  # type: ignore[attr-defined]
+        for did in dids:
+            self.did = did
+            self.art(self.c.drafter, "opinion_summary", opinions=[
+                {"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
+            self.svc.clear_gate(self.ctx, self.c.bureau_head, did, "public_participation")
+            self.legality()
+        return dids
+
     def decided(self) -> Walk:
         self.ready().meeting().report()
         self.svc.finalize(self.ctx, self.c.head, self.did)
