@@ -174,8 +174,10 @@ def long_decision(ctx: Any, events: int) -> str:
         rows = []
         for i in range(events - len(evs)):
             seq += 1
-            payload = dict(report["payload"], artifact_id=f"A-long{i:06d}",
-                           fields=dict(report["payload"]["fields"], summary=f"第{i}期进展报告"))
+            fields = dict(report["payload"]["fields"], summary=f"第{i}期进展报告")
+            data = canonical(fields)  # an inline artifact's bytes are its canonical fields (verify checks)
+            payload = dict(report["payload"], artifact_id=f"A-long{i:06d}", fields=fields,
+                           sha256=hashlib.sha256(data).hexdigest(), size=len(data))
             env = st.envelope(f"decision:{did}", seq, "ArtifactRecorded", report["at"], report["actor"], payload)
             body = canonical(env)
             digest = chain_hash(prev, body)
@@ -184,6 +186,13 @@ def long_decision(ctx: Any, events: int) -> str:
                          "unit": env["actor"]["unit"], "body": body, "prev_hash": prev, "hash": digest})
             prev = digest
         conn.execute(insert(EVENTS), rows)
+        # the projection as the engine would have kept it, so that `decide verify` passes on this decision
+        evs = st.stream_events(conn, f"decision:{did}")
+        d = Decision(st.get_spec(conn, evs[0]["payload"]["procedure"]["hash"]), resolve=lambda h: st.get_spec(conn, h))
+        for ev in evs:
+            d.apply(ev, refresh=False)
+        d.refresh()
+        st.save_decision(conn, d.state, previous_seq=int(st.load_decision(conn, did)["last_seq"]))
     return did
 
 
@@ -392,7 +401,7 @@ def main() -> None:
                 queries.replay(conn, did)
         report["replay"] = r = timed(replay, 20)
         say(f"(3) replay of a decision with {args.long_events:,} events: p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms "
-            "(target < 50 ms)")
+            "(target < 50 ms) — the full fold from the first event, as `decide verify` does")
         # the server runs on the system clock (the generator's manual clock ran ahead of it): the reader and
         # its token are made on the system clock too, or the role would not yet be held
         live = bootstrap.build(Settings(data_dir=data_dir, database_url=url))
