@@ -10,11 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from decision_engine import bootstrap
+from decision_engine.cli_audit import context_or_exit
 from decision_engine.cli_audit import register as _register_audit
 from decision_engine.cli_clock import register as _register_clock
 from decision_engine.cli_procedures import register as _register_procedures
-from decision_engine.config import Settings
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import calendar_years, identity, queries, verification
 from decision_engine.services.context import Context
@@ -31,11 +30,7 @@ _register_clock(app)
 
 
 def _ctx(**kw: Any) -> Context:
-    try:
-        return bootstrap.build(Settings.from_env(), **kw)
-    except DomainError as err:  # the database unreachable or unreadable: one clear line, no traceback
-        _fail(err)
-        raise AssertionError("unreachable") from err
+    return context_or_exit(**kw)
 
 
 def _fail(err: DomainError) -> None:

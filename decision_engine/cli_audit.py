@@ -31,11 +31,11 @@ def _ctx() -> Context:
     return context_or_exit()
 
 
-def context_or_exit(settings: Settings | None = None) -> Context:
-    """The Context from DECIDE_* settings; a database unreachable or unreadable is one clear line and a
-    non-zero exit, not a traceback."""
+def context_or_exit(settings: Settings | None = None, **kw: Any) -> Context:
+    """The Context from DECIDE_* settings (`kw` as `bootstrap.build` takes them, e.g. a clock); a database
+    unreachable or unreadable is one clear line and a non-zero exit, not a traceback."""
     try:
-        return bootstrap.build(settings or Settings.from_env())
+        return bootstrap.build(settings or Settings.from_env(), **kw)
     except DomainError as err:
         _domain(err)
 
