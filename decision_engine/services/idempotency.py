@@ -84,10 +84,7 @@ def _claim(ctx: Context, scoped: str, req_hash: str) -> StoredResponse | None:
         if row.created_at > iso(now - STALE_AFTER):
             raise ConcurrencyConflict(IN_PROGRESS_MESSAGE)
         if row.status == COMMITTED:  # the first request committed, then its process died: answer from it
-            body = recovered(json.loads(row.response))
-            conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(
-                status=200, response=json.dumps(body, ensure_ascii=False, sort_keys=True)))
-            return StoredResponse(status=200, body=body)
+            return _settle(conn, scoped, row.response)
         conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(created_at=iso(now)))
         return None
 
@@ -105,6 +102,17 @@ def note_committed(conn: Connection, person_id: str, key: str, events: list[dict
     earlier = json.loads(row.response)["events"] if row.status == COMMITTED else []
     conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(
         status=COMMITTED, response=json.dumps({"events": earlier + refs}, ensure_ascii=False)))
+
+
+def _settle(conn: Connection, scoped: str, noted: str) -> StoredResponse:
+    """Turn a COMMITTED claim into the stored answer a retry gets from now on: what the command committed."""
+    body = recovered(json.loads(noted))
+    conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(status=200, response=_text(body)))
+    return StoredResponse(status=200, body=body)
+
+
+def _text(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
 
 def recovered(noted: dict[str, Any]) -> dict[str, Any]:
@@ -126,10 +134,9 @@ def recovered(noted: dict[str, Any]) -> dict[str, Any]:
 def complete(ctx: Context, person_id: str, key: str, status: int, body: Any) -> None:
     """Store the response given to the request that claimed the key."""
     scoped = _scoped(person_id, key)
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
     with ctx.store.write() as conn:
         conn.execute(update(KEYS).where(KEYS.c.key == scoped, KEYS.c.status.in_((IN_PROGRESS, COMMITTED)))
-                     .values(status=status, response=text))
+                     .values(status=status, response=_text(body)))
 
 
 def release(ctx: Context, person_id: str, key: str) -> None:
@@ -140,5 +147,4 @@ def release(ctx: Context, person_id: str, key: str) -> None:
         conn.execute(delete(KEYS).where(KEYS.c.key == scoped, KEYS.c.status == IN_PROGRESS))
         row = conn.execute(select(KEYS.c.response).where(KEYS.c.key == scoped, KEYS.c.status == COMMITTED)).first()
         if row is not None:
-            conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(status=200, response=json.dumps(
-                recovered(json.loads(row.response)), ensure_ascii=False, sort_keys=True)))
+            _settle(conn, scoped, row.response)
