@@ -229,12 +229,8 @@ def render_document(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
     its template and output hashes (Art. 33); the same basis gives back the rendering already recorded."""
     artifact_id = body.artifact_id if body else None
     return idempotent(ctx, person, idempotency_key, {"op": "render", "d": decision_id, "k": kind, "a": artifact_id},
-                      lambda: _render(ctx, person, decision_id, kind, artifact_id), out=AnyOut, status_code=201)
-
-
-def _render(ctx: Any, person: str, decision_id: str, kind: str, artifact_id: str | None) -> dict[str, Any]:
-    access.require_procedure_role(ctx, person, "rendering an official document into the record")
-    return documents.render(ctx, decision_id, kind, artifact_id=artifact_id, person_id=person)
+                      lambda: documents.render(ctx, decision_id, kind, artifact_id=artifact_id, person_id=person),
+                      out=AnyOut, status_code=201)
 
 
 @router.get("/documents/{doc_id}", response_model=AnyOut, responses=READ_ERRORS)

@@ -25,6 +25,7 @@ from decision_engine.adapters.tables import DOCUMENTS, EVENTS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import NotFound
+from decision_engine.services import access
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
 from decision_engine.services.decisions import stream_of
@@ -432,7 +433,10 @@ def _produce(ctx: Context, decision_id: str, kind: DocKind, artifact_id: str, ba
 def render(ctx: Context, decision_id: str, kind_id: str, *, artifact_id: str | None = None,
            person_id: str | None = None) -> dict[str, Any]:
     """Render one official document from the record and record the rendering (idempotent: the same
-    record basis and the same templates give back the rendering already recorded)."""
+    record basis and the same templates give back the rendering already recorded). A person rendering
+    needs a procedure role: auditors read and re-render to compare, they record nothing (issue 3, SoD)."""
+    if person_id is not None:
+        access.require_procedure_role(ctx, person_id, "rendering an official document into the record")
     kind = doc_kind(kind_id)
     template_hash = gongwen.template_hash(_template(kind))
     with ctx.store.read() as conn:

@@ -106,6 +106,19 @@ def test_a_document_whose_source_is_not_recorded_is_refused_with_its_rule(walk: 
     assert (unknown.value.rule, unknown.value.article) == ("R18", "Art. 33")
 
 
+def test_an_auditor_reads_documents_but_does_not_render_them_into_the_record(walk: Any) -> None:
+    """Issue 3: auditors write nothing — the service refuses them (SoD), so the API and the pages agree."""
+    from decision_engine.domain.errors import NotPermitted
+    from decision_engine.services import identity
+    walk.open().start()
+    auditor = identity.register_person(walk.ctx, "审计员")
+    identity.grant_role(walk.ctx, auditor, "auditor", "某市审计局", reason="任职")
+    with pytest.raises(NotPermitted) as info:
+        documents.render(walk.ctx, walk.did, "comment_notice", person_id=auditor)
+    assert (info.value.rule, info.value.article) == ("SoD", "Art. 38 (inference)")
+    assert documents.list_documents(walk.ctx, walk.did) == []
+
+
 def test_a_changed_template_no_longer_matches_the_recorded_rendering(demo: tuple[Context, str], tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     ctx, did = demo
