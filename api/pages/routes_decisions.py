@@ -16,6 +16,8 @@ from api.pages.web import PageRoute, act, checked_form, render, require_person, 
 from api.pages.web import lines as _lines
 from api.pages.web import text as _text
 from decision_engine import procedures
+from decision_engine.domain import accountability as acc
+from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import ART35_GROUNDS, CATEGORIES, EXCLUDED_CATEGORIES
 from decision_engine.domain.errors import NotFound
 from decision_engine.services import (
@@ -117,7 +119,8 @@ def router(ctx: Context) -> APIRouter:
                       arts={a["id"]: a for a in data["decision"]["artifacts"]}, grounds=ART35_GROUNDS,
                       opinions=participation.public_opinions(ctx, decision_id, limit=200),
                       documents=documents.list_documents(ctx, decision_id), doc_kinds=documents.DOC_KINDS,
-                      cases=accountability.cases(ctx, decision_id=decision_id),
+                      cases=accountability.cases(ctx, decision_id=decision_id), capacities=tuple(acc.CAPACITIES),
+                      case_outcomes=acc.OUTCOMES, evaluation_outcomes=ex.EVALUATION_OUTCOMES,
                       hearing=hearings.hearing_status(ctx, decision_id) if any(
                           g["id"] == "hearing" and g["status"] != "not_applicable"
                           for s in data["stages"] for g in s["gates"]) else None)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, LargeBinary, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-# Undecided decisions with a due date (R22's overdue list; migration 0009, domain.decision.PRE_DECISION).
-_OVERDUE = text("due_by IS NOT NULL AND status IN ('draft', 'in_procedure', 'ready_for_decision')")
+from decision_engine.domain.decision import PRE_DECISION
+
+# Undecided decisions with a due date (R22's overdue list; migration 0009 writes the same predicate out).
+_OVERDUE = text("due_by IS NOT NULL AND status IN (" + ", ".join(f"'{s}'" for s in PRE_DECISION) + ")")
 
 
 class EventRow(SQLModel, table=True):

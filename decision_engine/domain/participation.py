@@ -40,6 +40,8 @@ MODERATION_REASONS = {"abusive": "含侮辱、谩骂等不文明内容", "off_to
 PUBLIC_ACTOR = {"person": "public", "role": "public", "unit": "", "name": "社会公众"}
 IDENTITY_FIELDS = ("name", "organisation", "contact")
 
+RECORD_PRESENTERS = ("hearing_organizer", "undertaking_unit")  # who presents the hearing record (R7, Art. 17)
+
 
 def comments_stream(decision_id: str) -> str:
     """The event stream holding a decision's public comments."""
@@ -327,8 +329,7 @@ def _require_pre_decision(d: Decision, act: str) -> None:
 def present_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, size: int, media_type: str,
                    filename: str, today: date) -> tuple[Actor, list[NewEvent]]:
     """R7, Art. 17: the organiser presents the hearing record (by its sha256) for the participants' signatures."""
-    actor = pick_actor(candidates, ("hearing_organizer", "undertaking_unit"), "presenting the hearing record",
-                       "R7", "Art. 17")
+    actor = pick_actor(candidates, RECORD_PRESENTERS, "presenting the hearing record", "R7", "Art. 17")
     _require_pre_decision(d, "presenting a hearing record")
     notice = d.latest("hearing", "hearing_notice")
     if notice is None:

@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from decision_engine.adapters.tables import DECISIONS, PUBLIC_COMMENTS
+from decision_engine.domain import accountability as acc
+from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Decision
 from decision_engine.domain.errors import Missing
+from decision_engine.domain.participation import RECORD_PRESENTERS
 from decision_engine.domain.procedure import GateSpec
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import Context
@@ -186,10 +189,10 @@ def decision_page(ctx: Context, decision_id: str, person_id: str | None) -> dict
             "publish": d.spec.has_gate("publication") and bool(
                 roles & set(d.spec.artifact_kind("publication_record").roles)),
             "supplement": "legality_reviewer" in roles,
-            "hearing_present": bool(roles & {"hearing_organizer", "undertaking_unit"}),
+            "hearing_present": bool(roles & set(RECORD_PRESENTERS)),
             "hearing_confirm": "hearing_participant" in roles,
-            "adjust": bool(roles & {"admin_head", "decision_organ"}) and d.status in (*DECIDED, "suspended"),
-            "cases": bool(roles & {"auditor", "decision_organ", "admin_head", "party_committee"})}
+            "adjust": bool(roles & set(ex.CHANGE_ROLES)) and d.status in ex.CHANGEABLE,
+            "cases": bool(roles & set(acc.CASE_ROLES))}
     return {"decision": v, "stages": stages, "determinations": dets, "acts": acts,
             "roles": [a.to_dict() for a in actors], "summary": d.state.get("summary", ""),
             "waiting": pending(d, roles, person_id or "", today, ctx.calendar) if person_id else [],
