@@ -203,14 +203,12 @@ def record_artifact(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                                                expected_seq=seq), status_code=201)
 
 
-def _read_upload(ctx: CtxDep, file: UploadFile) -> bytes:
-    limit = ctx.settings.max_upload_bytes
-    data = file.file.read(limit + 1)  # the service refuses more than the limit (413)
-    return data
-
-
-def _media(file: UploadFile) -> str:
-    return (file.content_type or "application/octet-stream").split(";")[0].strip().lower()[:120]
+def read_upload(ctx: CtxDep, file: UploadFile, default_name: str) -> tuple[bytes, str, str]:
+    """An uploaded file's bytes (at most one byte past the limit: the service refuses more, 413), its media
+    type and a clean file name (NUL or invalid text → 422)."""
+    data = file.file.read(ctx.settings.max_upload_bytes + 1)
+    media = (file.content_type or "application/octet-stream").split(";")[0].strip().lower()[:120]
+    return data, media, _text((file.filename or default_name)[:255], "filename") or default_name
 
 
 @router.post("/decisions/{decision_id}/artifacts/upload", response_model=ResultOut, status_code=201,
@@ -235,8 +233,7 @@ def upload_artifact(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
     except ValueError as exc:
         raise InvalidInput(f"fields: {exc}") from None
     seq = expected_seq(expected_seq_, if_match)
-    data = _read_upload(ctx, file)
-    media, filename = _media(file), _text((file.filename or "upload")[:255], "filename") or "upload"
+    data, media, filename = read_upload(ctx, file, "upload")
     return _result(ctx, person, idempotency_key,
                    {"op": "upload", "id": decision_id, "kind": kind, "fields": parsed, "seq": seq,
                     "media": media, "filename": filename, "sha256": hashlib.sha256(data).hexdigest()},
@@ -256,8 +253,7 @@ def add_draft(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
     """Add a draft version (a legality review of an older version reopens, R13)."""
     title_, note_ = _text(title, "title") or "", _text(note, "note") or ""
     seq = expected_seq(expected_seq_, if_match)
-    data = _read_upload(ctx, file)
-    media, filename = _media(file), _text((file.filename or "draft")[:255], "filename") or "draft"
+    data, media, filename = read_upload(ctx, file, "draft")
     return _result(ctx, person, idempotency_key,
                    {"op": "draft", "id": decision_id, "title": title_, "note": note_, "seq": seq,
                     "media": media, "filename": filename, "sha256": hashlib.sha256(data).hexdigest()},

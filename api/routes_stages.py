@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
 from api.errors import READ_ERRORS, WRITE_ERRORS
-from api.routes_decisions import _media, _read_upload
+from api.routes_decisions import read_upload
 from api.schemas import (
     AnyOut,
     DecisionId,
@@ -158,8 +158,7 @@ def present_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                    file: Annotated[UploadFile, File(description="The hearing record (PDF, text, …)")],
                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The organiser presents the hearing record for each participant to confirm (R7, Art. 17)."""
-    data = _read_upload(ctx, file)
-    media, name = _media(file), (file.filename or "hearing-record")[:255]
+    data, media, name = read_upload(ctx, file, "hearing-record")
     return idempotent(ctx, person, idempotency_key, {"op": "hearing_record", "d": decision_id, "media": media,
                                                      "sha": hashlib.sha256(data).hexdigest()},
                       lambda: hearings.present_record(ctx, person, decision_id, content=data, media_type=media,
