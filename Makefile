@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run demo test lint typecheck pytest bench system-deps clean
+.PHONY: run demo test lint typecheck pytest bench system-deps fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,12 +21,19 @@ system-deps:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
 	    echo "warning: could not install chromium / fonts-noto-cjk (browser tests will be skipped)"; }
 
-run: $(STAMP)
+# Official documents need a Chinese font: without one, rendering is refused (never a PDF of empty boxes).
+fonts:
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) || \
+	    echo "warning: no Chinese font and fonts-noto-cjk could not be installed: documents will not render"; }
+
+run: $(STAMP) fonts
 	mkdir -p "$(PREFECT_HOME)"
 	$(VENV)/bin/decide serve --demo
 
+# The terminal demo keeps its own data directory, apart from what `make run` serves.
 demo: $(STAMP)
-	$(VENV)/bin/decide demo
+	DECIDE_DATA_DIR="$(CURDIR)/data/demo-run" $(VENV)/bin/decide demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check decision_engine api flows tests bench

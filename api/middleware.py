@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -34,6 +37,10 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; frame-ancestors 'none'")
+# A stored official document (公文) is served with its own policy: no script, no fetch, and only the exact
+# <style> blocks it was rendered with (CSP hash sources), so it looks as its PDF does (GB/T 9704).
+DOCUMENT_CSP_BASE = "default-src 'none'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+_STYLE_BLOCK = re.compile(rb"<style[^>]*>(.*?)</style>", re.S | re.I)
 JSON_BODY_LIMIT = 1024 * 1024
 MULTIPART_OVERHEAD = 1024 * 1024
 
@@ -47,12 +54,23 @@ async def _send_json(send: Send, status: int, body: dict[str, Any],
     await send({"type": "http.response.body", "body": data})
 
 
+def document_csp(html: bytes) -> str:
+    """The policy for one stored document: its inline styles allowed by their SHA-256, nothing else."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
+                     for m in _STYLE_BLOCK.finditer(html)})
+    return DOCUMENT_CSP_BASE + (f"; style-src {' '.join(hashes)}" if hashes else "")
+
+
 def _error(status: int, error: str, message: str) -> dict[str, Any]:
     return {"error": error, "rule": "", "article": "", "message": message, "missing": []}
 
 
 class SecurityHeaders:
-    """Add the security headers to every HTTP response."""
+    """Add the security headers to every HTTP response.
+
+    A route that serves a stored document sets its own, narrower policy (`document_csp`: no script at all,
+    only the document's own styles by hash); that policy is kept. Every other response gets the page, API or
+    docs policy."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -67,9 +85,11 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                own = [v for k, v in message.get("headers", []) if k.lower() == b"content-security-policy"]
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"content-security-policy", b"x-frame-options")]
-                headers += [(b"content-security-policy", csp.encode()),
+                policy = own[0] if own and own[0].startswith(DOCUMENT_CSP_BASE.encode()) else csp.encode()
+                headers += [(b"content-security-policy", policy),
                             (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                             (b"referrer-policy", b"no-referrer")]
                 if path.startswith("/api/v1/") and not path.startswith("/api/v1/public"):

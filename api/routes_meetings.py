@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, idempotent
 from api.errors import READ_ERRORS, WRITE_ERRORS
+from api.middleware import document_csp
 from api.schemas import AnyOut, Code, DecisionId, Ident, In, Name, Reason, RecordId, Text, sane_date
 from decision_engine.services import access, meetings
 
@@ -206,8 +207,7 @@ def minutes_document(ctx: CtxDep, person: CurrentPerson, meeting_id: RecordId,
     access.require_reader(ctx, person)
     meta, content = meetings.minutes_content(ctx, meeting_id, version)
     return Response(content, media_type="text/html; charset=utf-8", headers={
-        "x-content-sha256": str(meta["sha256"]), "content-security-policy": "default-src 'none'; "
-        "style-src 'unsafe-inline'"})
+        "x-content-sha256": str(meta["sha256"]), "content-security-policy": document_csp(content)})
 
 
 @router.get("/decisions/{decision_id}/meeting-packet", response_model=AnyOut, responses=READ_ERRORS)

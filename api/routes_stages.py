@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field
 
 from api.deps import CtxDep, CurrentPerson, IdempotencyKey, IfMatch, expected_seq, idempotent
 from api.errors import READ_ERRORS, WRITE_ERRORS
+from api.middleware import document_csp
 from api.routes_decisions import read_upload
 from api.schemas import (
     AnyOut,
@@ -249,7 +250,7 @@ def document_content(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId,
     name = quote(f"{doc['title']}.{format}")
     return Response(data, media_type=media, headers={
         "content-disposition": f"attachment; filename*=UTF-8''{name}", "x-content-type-options": "nosniff",
-        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        "content-security-policy": document_csp(data)})
 
 
 # ------------------------------------------------------------------------------------------- work

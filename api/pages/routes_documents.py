@@ -7,12 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.middleware import document_csp
 from api.pages.i18n import N_
 from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
 from decision_engine.services import documents
 from decision_engine.services.context import Context
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"  # a stored document runs no script
 
 
 def router(ctx: Context) -> APIRouter:
@@ -56,7 +55,7 @@ def router(ctx: Context) -> APIRouter:
 def document_response(rec: dict[str, object], data: bytes, media: str) -> Response:
     """A stored rendering, served with its hash; HTML under a script-free content security policy."""
     headers = {"x-content-sha256": str(rec["html_sha256"] if media.startswith("text/html") else rec["pdf_sha256"]),
-               "content-security-policy": CSP, "x-content-type-options": "nosniff"}
+               "content-security-policy": document_csp(data), "x-content-type-options": "nosniff"}
     if media == "application/pdf":
         headers["content-disposition"] = f'inline; filename="{rec["id"]}.pdf"'
     return Response(data, media_type=media, headers=headers)

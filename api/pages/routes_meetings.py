@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.middleware import document_csp
 from api.pages.i18n import N_
 from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
 from api.pages.web import lines as _lines
@@ -68,7 +69,7 @@ def router(ctx: Context) -> APIRouter:
         meta, data = meetings.minutes_content(ctx, meeting_id, version)
         return Response(data, media_type=str(meta["media_type"]), headers={
             "x-content-sha256": str(meta["sha256"]), "x-content-type-options": "nosniff",
-            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"})
+            "content-security-policy": document_csp(data)})
 
     @r.post("/meetings/{meeting_id}/{what}")
     async def meeting_act(request: Request, meeting_id: str, what: str) -> Response:
