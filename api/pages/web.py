@@ -155,11 +155,19 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page: the template with the request's language, person, CSRF token and pending messages."""
     lang = lang_of(request)
     messages = request.session.pop("flash", [])
-    return templates.TemplateResponse(request, f"pages/{template}", {
-        "lang": lang, "html_lang": HTML_LANG[lang], "person": person_of(request),
-        "person_name": request.session.get("name", ""), "csrf": csrf_token(request), "messages": messages,
-        "languages": LANGUAGE_NAMES, "unread": _unread(request),
-        "refill": {m["form_id"]: m.get("values", {}) for m in messages if m.get("form_id")}, **context}, status_code=status_code)
+    page = {"lang": lang, "html_lang": HTML_LANG[lang], "person": person_of(request),
+            "person_name": request.session.get("name", ""), "csrf": csrf_token(request), "messages": messages,
+            "languages": LANGUAGE_NAMES, "unread": _unread(request),
+            "refill": {m["form_id"]: m.get("values", {}) for m in messages if m.get("form_id")},
+            "refusals": {m["form_id"]: m["error"] for m in messages
+                         if m.get("form_id") and m["kind"] == "refused"}, **context}
+    response = templates.TemplateResponse(request, f"pages/{template}", page, status_code=status_code)
+    shown = bytes(response.body)
+    unplaced = [f for f in page["refusals"] if f'id="refusal-{f}"'.encode() not in shown]
+    if unplaced:  # a refusal whose form is not on this page is shown whole in the banner at the top
+        page["refusals"] = {f: e for f, e in page["refusals"].items() if f not in unplaced}
+        response = templates.TemplateResponse(request, f"pages/{template}", page, status_code=status_code)
+    return response
 
 
 def flash(request: Request, kind: str, **data: Any) -> None:
@@ -214,7 +222,7 @@ async def act(request: Request, call: Callable[[], Any], *, back: str, done: str
     except DomainError as refusal:
         flash(request, "refused", error=compact(refusal.to_dict()), status=refusal.status, form_id=form_id,
               values=kept(form) if form is not None else {})
-        return RedirectResponse(f"{back}#{form_id}" if form_id else back, status_code=303)
+        return RedirectResponse(f"{back.split('#')[0]}#refusal-{form_id}" if form_id else back, status_code=303)
     flash(request, "ok", text=gettext(request, done))
     return RedirectResponse(then(result) if then else back, status_code=303)
 
