@@ -4,7 +4,6 @@ and the domain (a missing or malformed field is refused there, with its rule and
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +40,13 @@ def F(name: str, type_: str, label: str, *, options: tuple[str, ...] = (), colum
 
 
 OPINION_ROW = ("opinion", "disposition", "reason")
+# A table is entered as rows of fields, one input per column; these columns are chosen from a list (shown in
+# words, stored as the record's codes), the others are typed.
+COLUMN_OPTIONS: dict[str, tuple[str, ...]] = {"disposition": ("adopted", "partly", "not_adopted"),
+                                              "position": ("support", "oppose", "abstain")}
+COLUMN_LABELS: dict[str, str] = {"opinion": N_("Opinion"), "disposition": N_("Handling"), "reason": N_("Reason"),
+                                 "person": N_("Member"), "position": N_("Position"), "text": N_("What was said")}
+TABLE_ROWS = 6  # empty rows offered on a form (a refused form shows the rows typed, plus two)
 FIELDS: dict[str, tuple[Field, ...]] = {
     "start_decision": (F("lead_unit", "text", N_("lead unit")), F("units", "lines", N_("undertaking units")),
                        F("affected_units", "lines", N_("affected units to consult"), optional=True),
@@ -62,7 +68,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                          optional=True)),
     "participation_record": (F("method", "text", N_("method")), F("summary", "textarea", N_("summary"))),
     "group_consultation": (F("groups", "lines", N_("groups consulted")), F("summary", "textarea", N_("summary"))),
-    "opinion_summary": (F("opinions", "table", N_("opinions: opinion | adopted, partly or not_adopted | reason"),
+    "opinion_summary": (F("opinions", "table", N_("opinions and how each was handled"),
                           columns=OPINION_ROW),),
     "nondisclosure_basis": (F("legal_ref", "text", N_("legal reference")), F("reason", "textarea", N_("reason"))),
     "hearing_notice": (F("published_at", "date", N_("published on")), F("hearing_at", "date", N_("hearing on")),
@@ -76,7 +82,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "conflict_declaration": (F("direct_interest", "bool", N_("direct interest in the matter")),
                              F("statement", "textarea", N_("statement"))),
     "expert_opinion": (F("opinion", "textarea", N_("opinion")), F("signature", "text", N_("signature or seal"))),
-    "expert_adoption": (F("adoptions", "table", N_("adoption: opinion | adopted, partly or not_adopted | reason"),
+    "expert_adoption": (F("adoptions", "table", N_("how each expert opinion was adopted"),
                           columns=OPINION_ROW),),
     "prior_assessment_link": (F("reference", "text", N_("reference")),
                               F("assessed_under", "text", N_("assessed under"))),
@@ -102,8 +108,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "meeting_record": (F("meeting_type", "choice", N_("meeting type"), options=MEETING_TYPES),
                        F("attendance", "lines", N_("members present (person ids)")),
                        F("members_total", "int", N_("members in total")),
-                       F("opinions", "table", N_("opinions in speaking order: person id | support, oppose or "
-                                                  "abstain | what was said"), columns=("person", "position", "text")),
+                       F("opinions", "table", N_("opinions in speaking order"), columns=("person", "position", "text")),
                        F("head_decision", "choice", N_("head's decision"), options=HEAD_DECISIONS),
                        F("head_reasons", "textarea", N_("reasons for departing from the majority"), optional=True),
                        F("amendments", "textarea", N_("amendments"), optional=True),
@@ -137,23 +142,31 @@ def fields_for(kind: str, spec_fields: list[str]) -> tuple[Field, ...]:
 
 
 def parse(kind: str, spec_fields: list[str], form: FormData, *, rule: str, article: str) -> dict[str, Any]:
-    """The submitted form as the artifact's fields (blank optional inputs left out; `extra` JSON merged)."""
+    """The submitted form as the artifact's fields (blank optional inputs left out)."""
     out: dict[str, Any] = {}
     for f in fields_for(kind, spec_fields):
+        if f.type == "table":
+            rows = table_rows(f, form)
+            if rows or f.required:
+                out[f.name] = rows
+            continue
         raw = str(form.get(f"f_{f.name}") or "").strip()
         if not raw and not f.required:
             continue
         out[f.name] = _value(f, raw, rule, article)
-    extra = str(form.get("extra") or "").strip()
-    if extra:
-        try:
-            more = json.loads(extra)
-        except ValueError:
-            raise InvalidInput("extra fields must be a JSON object", rule=rule, article=article) from None
-        if not isinstance(more, dict):
-            raise InvalidInput("extra fields must be a JSON object", rule=rule, article=article)
-        out.update(more)
     return out
+
+
+def table_rows(f: Field, form: FormData) -> list[dict[str, str]]:
+    """A table field's rows from their inputs (`f_<name>-<row>-<column>`), blank rows left out, in order."""
+    rows: list[dict[str, str]] = []
+    for i in range(200):
+        row = {c: str(form.get(f"f_{f.name}-{i}-{c}") or "").strip() for c in f.columns}
+        if not any(f"f_{f.name}-{i}-{c}" in form for c in f.columns):
+            break
+        if any(row.values()):
+            rows.append(row)
+    return rows
 
 
 def _value(f: Field, raw: str, rule: str, article: str) -> Any:
@@ -166,11 +179,15 @@ def _value(f: Field, raw: str, rule: str, article: str) -> Any:
             return int(raw) if raw else None
         except ValueError:
             raise InvalidInput(f"{f.name} must be a whole number", rule=rule, article=article) from None
-    if f.type == "table":
-        rows = []
-        for line in raw.splitlines():
-            if line.strip():
-                parts = [p.strip() for p in line.split("|", len(f.columns) - 1)]
-                rows.append(dict(zip(f.columns, parts + [""] * (len(f.columns) - len(parts)), strict=True)))
-        return rows
     return raw
+
+
+def field_label(kind: str, name: str) -> str:
+    """The label (untranslated message id) of an artifact field, or its name if the form does not know it."""
+    return next((f.label for f in FIELDS.get(kind, ()) if f.name == name), name)
+
+
+def rows_to_offer(f: Field, typed: dict[str, str]) -> int:
+    """How many rows a table field's form shows: the rows typed before a refusal plus two, at least TABLE_ROWS."""
+    filled = {k.split("-")[1] for k in typed if k.startswith(f"f_{f.name}-") and k.count("-") >= 2}
+    return max(TABLE_ROWS, len(filled) + 2)

@@ -54,13 +54,14 @@ COMMENT_ACTS = {"cluster": N_("Comments grouped into distinct opinions."),
 
 
 def _dispositions(form: FormData) -> list[dict[str, Any]]:
-    """One line per opinion: cluster id | adopted, partly or not_adopted | reason | draft version changed."""
+    """One disposition per opinion group chosen on the form (`disp-<group>`, with its reason and the draft
+    version that took it up); groups left at "—" are not disposed of now."""
     out: list[dict[str, Any]] = []
-    for line in str(form.get("dispositions") or "").splitlines():
-        if line.strip():
-            parts = [p.strip() for p in line.split("|", 3)] + ["", "", ""]
-            version = parts[3]
-            out.append({"cluster_id": parts[0], "disposition": parts[1], "reason": parts[2],
+    for key, value in form.multi_items():
+        if key.startswith("disp-") and isinstance(value, str) and value:
+            cid = key.removeprefix("disp-")
+            version = str(form.get(f"version-{cid}") or "")
+            out.append({"cluster_id": cid, "disposition": value, "reason": str(form.get(f"reason-{cid}") or ""),
                         "changed_in_version": int(version) if version.isdigit() else None})
     return out
 

@@ -22,7 +22,7 @@ from jinja2.runtime import Context as JinjaContext
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.pages import labels
+from api.pages import forms, labels
 from api.pages.i18n import DEFAULT, HTML_LANG, LANGUAGE_NAMES, LANGUAGES, N_, translations
 from decision_engine.domain.errors import DomainError, Unauthenticated
 from decision_engine.services import access
@@ -88,7 +88,23 @@ def bj(at: str | None) -> str:
     return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-templates.env.globals.update(_=_, label=label, name=name, roles_text=roles_text)
+@pass_context
+def field_label(context: JinjaContext, kind: str, field: str) -> str:
+    """An artifact field's label in the reader's language (its name when the forms do not know it)."""
+    return translations(_lang(context)).gettext(forms.field_label(kind, field))
+
+
+@pass_context
+def column_label(context: JinjaContext, column: str) -> str:
+    """A table column's heading in the reader's language (its name when unknown)."""
+    msg = forms.COLUMN_LABELS.get(column)
+    return translations(_lang(context)).gettext(msg) if msg else column
+
+
+templates.env.globals.update(_=_, label=label, name=name, roles_text=roles_text, field_label=field_label,
+                             column_label=column_label,
+                             rows_to_offer=forms.rows_to_offer,
+                             column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)
 templates.env.filters["bj"] = bj
 
 

@@ -234,7 +234,8 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.ok()
     group = page.locator("#comments table tbody tr td").first.inner_text().strip()
     page.click("#comments-dispose > summary")
-    page.fill("#dispositions", f"{group} | not_adopted | 涨幅已控制在成本监审范围内，并配套换乘优惠")
+    page.select_option(f"#disp-{group}", "not_adopted")  # chosen in words: 不采纳
+    page.fill(f"#reason-{group}", "涨幅已控制在成本监审范围内，并配套换乘优惠")
     page.click("#comments-dispose form button[type=submit]")
     b.ok()
     page.click("form[action$='/comments/report'] button")  # the feedback report, as opinion_summary (R8)

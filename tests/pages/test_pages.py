@@ -101,7 +101,7 @@ def test_acts_through_forms_are_recorded_and_a_refused_one_shows_its_rule(site: 
     replay_equals_live(site.ctx, did)
 
 
-def test_a_table_field_is_entered_one_row_per_line(site: Site) -> None:
+def test_a_table_field_is_entered_as_rows_of_fields_with_the_handling_chosen_in_words(site: Site) -> None:
     client = site.client(site.c.drafter)
     r = site.post(client, "/decisions/new", "/decisions/new", {
         "title": "关于调整公交票价的决定", "category": "public_project", "unit": "某市交通运输局"})
@@ -109,15 +109,24 @@ def test_a_table_field_is_entered_one_row_per_line(site: Site) -> None:
     site.post(site.client(site.c.head), f"/decisions/{did}", f"/decisions/{did}/artifacts/start_decision",
               {"f_lead_unit": "某市交通运输局", "f_units": "某市交通运输局"})
     site.post(client, f"/decisions/{did}", f"/decisions/{did}/drafts", {"title": "v1", "text": "草案"})
+    page = client.get(f"/decisions/{did}").text
+    assert 'id="art-opinion_summary-opinions-0-disposition"' in page and ">部分采纳</option>" in page
+    assert "JSON" not in page  # no JSON box to type into
     r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/opinion_summary", {
-        "f_opinions": "票价涨幅过大 | partly | 涨幅下调\n增加夜班线路 | adopted | 已增加"})
+        "f_opinions-0-opinion": "票价涨幅过大", "f_opinions-0-disposition": "partly", "f_opinions-0-reason": "涨幅下调",
+        "f_opinions-1-opinion": "", "f_opinions-1-disposition": "", "f_opinions-1-reason": "",
+        "f_opinions-2-opinion": "增加夜班线路", "f_opinions-2-disposition": "adopted", "f_opinions-2-reason": "已增加"})
     assert "已记录" in r.text
     summary = next(a for a in queries.get_decision(site.ctx, did)["artifacts"] if a["kind"] == "opinion_summary")
-    assert summary["fields"]["opinions"][1] == {"opinion": "增加夜班线路", "disposition": "adopted",
-                                                "reason": "已增加"}
+    assert summary["fields"]["opinions"] == [
+        {"opinion": "票价涨幅过大", "disposition": "partly", "reason": "涨幅下调"},
+        {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "已增加"}]
+    shown = client.get(f"/decisions/{did}").text
+    assert "<dt>处理情况</dt><dd>部分采纳</dd>" in shown.replace("\n", "")  # the record read in words
     r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/opinion_summary", {
-        "f_opinions": "意见 | maybe | 理由"})
+        "f_opinions-0-opinion": "意见", "f_opinions-0-disposition": "maybe", "f_opinions-0-reason": "理由"})
     assert 'data-rule="R8"' in r.text and "opinion #1" in r.text
+    assert 'value="意见"' in r.text  # what was typed is kept
 
 
 def test_every_page_renders_for_the_demo_decision(demo_site: tuple[Site, str]) -> None:
