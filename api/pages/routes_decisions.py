@@ -97,7 +97,7 @@ def router(ctx: Context) -> APIRouter:
     def new(request: Request) -> Response:
         require_person(request)
         return render(request, "decision_new.html", categories=(*CATEGORIES, *EXCLUDED_CATEGORIES),
-                      profiles=procedures.profiles(), values={})
+                      profiles=procedures.titles(), values={})
 
     @r.post("/decisions/new")
     async def open_decision(request: Request) -> Response:

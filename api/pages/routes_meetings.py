@@ -14,7 +14,7 @@ from api.pages.web import text as _text
 from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.meeting import CAPACITIES, POSITIONS
-from decision_engine.services import meetings
+from decision_engine.services import meetings, queries
 from decision_engine.services.context import Context
 from decision_engine.services.identity import person_view
 
@@ -60,8 +60,9 @@ def router(ctx: Context) -> APIRouter:
     def page(request: Request, meeting_id: str) -> Response:
         require_reader(request, ctx)
         m = meetings.get_meeting(ctx, meeting_id)
+        ready = queries.list_decisions(ctx, status="ready_for_decision", limit=200)["items"]
         return render(request, "meeting.html", mt=m, names=_names(ctx, m["roster"]), positions=POSITIONS,
-                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES)
+                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES, ready=ready)
 
     @r.get("/meetings/{meeting_id}/minutes")
     def minutes(request: Request, meeting_id: str, version: int | None = None) -> Response:

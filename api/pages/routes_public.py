@@ -17,8 +17,8 @@ from api.pages.routes_decisions import attachment
 from api.pages.routes_documents import document_response
 from api.pages.web import PageRoute, checked_form, compact, flash, gettext, kept, render
 from api.pages.web import text as _text
-from decision_engine.domain.errors import DomainError
-from decision_engine.services import execution, participation, public_views
+from decision_engine.domain.errors import DomainError, InvalidInput, NotFound
+from decision_engine.services import execution, participation, public_views, queries
 from decision_engine.services.context import Context
 
 RECEIVED = N_("Received. Keep your tracking number to follow how your opinion is handled:")
@@ -66,11 +66,16 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/public/track")
     def track(request: Request, number: str = "") -> Response:
-        status = None
+        status, unknown, title = None, False, ""
         if number.strip():
-            status = execution.opinion_status(ctx, number.strip()) if number.strip().upper().startswith("ZX") \
-                else participation.comment_status(ctx, number)
-        return render(request, "public_track.html", number=number, status=status)
+            try:
+                status = execution.opinion_status(ctx, number.strip()) \
+                    if number.strip().upper().startswith("ZX") else participation.comment_status(ctx, number)
+            except (NotFound, InvalidInput):  # a mistyped number: say so plainly, no rule code for the public
+                unknown = True
+            else:  # the decision by its title (it was public when the opinion was given)
+                title = queries.get_decision(ctx, str(status["decision_id"]))["title"]
+        return render(request, "public_track.html", number=number, status=status, unknown=unknown, title=title)
 
     @r.get("/public/decisions/{decision_id}/text")
     def text(request: Request, decision_id: str) -> Response:

@@ -35,3 +35,14 @@ def load(profile: str = BASE) -> Procedure:
     text = _read(f"profiles/{profile}.toml")
     base = tomllib.loads(text)["profile"]["extends"]
     return Procedure(apply_overlay(parse_procedure(_read(f"{base}.toml")), text))
+
+
+@functools.lru_cache(maxsize=1)
+def titles() -> dict[str, tuple[str, str]]:
+    """Each built-in procedure's title in Chinese and English, for choosing one by name (not by its id)."""
+    out: dict[str, tuple[str, str]] = {}
+    for pid in profiles():
+        data = tomllib.loads(_read(f"{pid}.toml" if pid in BASES else f"profiles/{pid}.toml"))
+        head = data.get("procedure") or data.get("profile") or {}
+        out[pid] = (str(head.get("title_zh") or pid), str(head.get("title_en") or head.get("title_zh") or pid))
+    return out

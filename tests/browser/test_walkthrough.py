@@ -296,7 +296,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     page.fill("#cv-members", f"{c.member_a}\n{c.member_b}")
     page.click("#convene form button[type=submit]")
     b.ok()
-    page.fill("#agenda-decision", did)
+    page.select_option("#agenda-decision", did)  # chosen by its title, not typed
     page.click("#m-agenda button[type=submit]")
     b.ok()
     page.click("#m-attendance button[type=submit]")
