@@ -73,6 +73,13 @@ EVENTS = {
     "RoleGranted": N_("role granted"), "RoleEnded": N_("role ended"), "TokenIssued": N_("token issued"),
     "TokenRevoked": N_("token revoked"),
 }
+RECORD_FIELDS = {  # what an auditor's comparison of two moments names (services/timetravel._SCALARS)
+    "status": N_("status"), "stage": N_("stage"), "draft_version": N_("draft version"),
+    "decided_on": N_("decided on"), "decided_version": N_("draft version decided"),
+    "published_on": N_("published on"), "suspension": N_("suspension"), "closed": N_("closed for the archive"),
+    "unit": N_("lead undertaking unit"), "units": N_("undertaking units"), "due_by": N_("decision due by"),
+    "execution_units": N_("execution units"), "refused_attempts": N_("refused attempts"),
+}
 DEADLINES = {
     "comment_period_min": N_("comment period (minimum)"), "legality_review_min": N_("legality review time (minimum)"),
     "publication_max": N_("publication (at the latest)"), "due_by": N_("decision due by"),

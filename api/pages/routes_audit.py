@@ -5,6 +5,7 @@ the trace-back of one person's acts (Art. 38; R18, Art. 33)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -12,8 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.pages.web import PageRoute, checked_form, render, require_person, require_reader
-from decision_engine.domain.errors import InvalidInput
-from decision_engine.services import access, accountability, auditing, timetravel, verification
+from decision_engine import procedures
+from decision_engine.domain.errors import DomainError, InvalidInput
+from decision_engine.services import (
+    access,
+    accountability,
+    auditing,
+    identity,
+    queries,
+    timetravel,
+    verification,
+)
 from decision_engine.services.clock import CHINA, iso
 from decision_engine.services.context import Context
 
@@ -32,6 +42,26 @@ def moment(value: str) -> str | None:
 def local(at: str | None) -> str:
     """A stored moment as Beijing time for a datetime-local input."""
     return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%dT%H:%M") if at else ""
+
+
+def _words(ctx: Context, view: dict[str, Any], d: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Names for what a comparison lists by id: gates, stages, determinations, artifact kinds and persons."""
+    try:
+        spec = procedures.load(str(view["procedure"].get("id") or procedures.BASE))
+    except DomainError:
+        spec = procedures.load()
+    people: dict[str, str] = {}
+    for e in d["events"]:
+        if e["person"] not in people:
+            try:
+                people[e["person"]] = str(identity.person_view(ctx, e["person"])["name"])
+            except DomainError:
+                people[e["person"]] = e["person"]
+    return {"gate": {g.id: g.name_zh for g in spec.gates}, "stage": {s["id"]: s.get("name_zh", s["id"])
+                                                                      for s in spec.stages},
+            "kind": {k.id: k.name_zh for k in spec.artifacts.values()},
+            "flag": {k.id: k.name_zh for k in spec.determinations.values()},
+            "person": people}
 
 
 def router(ctx: Context) -> APIRouter:
@@ -75,8 +105,10 @@ def router(ctx: Context) -> APIRouter:
         ma, mb = moment(a), moment(b)
         if ma is None or mb is None:
             raise InvalidInput("a difference needs two moments (a and b)", rule="R18", article="Art. 33")
-        return render(request, "audit_diff.html", decision_id=decision_id,
-                      diff=timetravel.diff(ctx, decision_id, ma, mb), a=local(ma), b=local(mb))
+        view = queries.get_decision(ctx, decision_id)
+        d = timetravel.diff(ctx, decision_id, ma, mb)
+        return render(request, "audit_diff.html", decision_id=decision_id, title=view["title"], diff=d,
+                      a=local(ma), b=local(mb), words=_words(ctx, view, d))
 
     @r.get("/audit/decisions/{decision_id}/traceback")
     def traceback(request: Request, decision_id: str) -> Response:
