@@ -37,6 +37,11 @@ from decision_engine.domain.procedure import Procedure
 D, E, A = DECISIONS, EVENTS, ARTIFACTS
 
 
+def _projection(values: dict[str, Any]) -> dict[str, Any]:
+    """A projection row's values with its state stored as sorted-key JSON text (`store.state_text`)."""
+    return dict(values, state=st.state_text(values["state"]))
+
+
 def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in result]
 
@@ -177,11 +182,11 @@ class SqlCases(_Repo):
         return None if row is None else (json.loads(row.state), int(row.last_seq))
 
     def add(self, case_id: str, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(C).values(id=case_id, **values))  # a second incident: IntegrityError
+        self.conn.execute(insert(C).values(id=case_id, **_projection(values)))  # a second incident: IntegrityError
 
     def update(self, case_id: str, previous_seq: int, values: dict[str, Any]) -> bool:
         return bool(self.conn.execute(update(C).where(C.c.id == case_id, C.c.last_seq == previous_seq)
-                                      .values(**values)).rowcount == 1)
+                                      .values(**_projection(values))).rowcount == 1)
 
     def decision_ids(self, kind: str) -> set[str]:
         return set(self.conn.execute(select(C.c.decision_id).where(C.c.kind == kind)).scalars())
@@ -219,11 +224,11 @@ class SqlMeetings(_Repo):
         return None if row is None else (json.loads(row.state), int(row.last_seq))
 
     def add(self, meeting_id: str, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(M).values(id=meeting_id, **values))
+        self.conn.execute(insert(M).values(id=meeting_id, **_projection(values)))
 
     def update(self, meeting_id: str, previous_seq: int, values: dict[str, Any]) -> bool:
         return bool(self.conn.execute(update(M).where(M.c.id == meeting_id, M.c.last_seq == previous_seq)
-                                      .values(**values)).rowcount == 1)
+                                      .values(**_projection(values))).rowcount == 1)
 
     def place_item(self, meeting_id: str, item_no: int, decision_id: str) -> None:
         self.conn.execute(insert(MI).values(meeting_id=meeting_id, item_no=item_no, decision_id=decision_id))
