@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, update
@@ -33,6 +33,9 @@ from decision_engine.adapters.tables import (
     ROLE_ASSIGNMENTS,
 )
 from decision_engine.domain.procedure import Procedure
+
+if TYPE_CHECKING:
+    from decision_engine.services.ports import Units
 
 D, E, A = DECISIONS, EVENTS, ARTIFACTS
 
@@ -527,3 +530,7 @@ class SqlUnits:
 def unit_of(tx: Any) -> SqlUnitOfWork:
     """The unit of work over a connection held by a caller not behind the port yet (a raw transaction)."""
     return tx if isinstance(tx, SqlUnitOfWork) else SqlUnitOfWork(tx)
+
+
+if TYPE_CHECKING:  # mypy checks that the relational store implements the whole port
+    _port: Units = SqlUnits(st.Store("sqlite://"))
