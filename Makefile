@@ -1,13 +1,14 @@
 # decide — two commands do all the set-up on a fresh machine:
 #   make run    creates .venv on first use, installs, serves API + pages + flows on SQLite with demo data
-#   make test   the same set-up, then ruff, mypy (strict on decision_engine/) and every test
+#   make test   the same set-up, then ruff, mypy (strict on decision_engine/, api/, flows/), the layer
+#               contracts (import-linter, [tool.importlinter] in pyproject.toml) and every test
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run demo test lint typecheck pytest bench system-deps fonts clean
+.PHONY: run demo test lint typecheck layers pytest bench system-deps fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,10 +42,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+layers: $(STAMP)
+	$(VENV)/bin/lint-imports
+
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -q
 
-test: $(STAMP) system-deps lint typecheck pytest
+test: $(STAMP) system-deps lint typecheck layers pytest
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from decision_engine.adapters.blobs import FileBlobStore
 from decision_engine.adapters.official_calendar import load_calendar, parse_year_file
+from decision_engine.adapters.repositories import SqlUnits
 from decision_engine.adapters.store import Store
 from decision_engine.adapters.tables import CALENDAR_YEARS
 from decision_engine.config import Settings
@@ -33,4 +34,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
         return cal
 
     return Context(settings=settings, store=store, blobs=FileBlobStore(settings.blob_dir),
-                   clock=clock or SystemClock(), load_calendar=calendar)
+                   clock=clock or SystemClock(), load_calendar=calendar,
+                   units=SqlUnits(store))

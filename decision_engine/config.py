@@ -1,13 +1,18 @@
-"""Settings, read once from the environment at the composition root (STYLE habit 10)."""
+"""Settings, read once from the environment at the composition root (STYLE habit 10).
+
+This module and `bootstrap.py` are the only ones that read `os.environ` (tests/unit/test_layers.py): the
+flows' Prefect defaults and the environment handed to child processes are set and read here too.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEV_SECRET = "development-only-secret-change-me"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class SettingsRefused(RuntimeError):
@@ -28,6 +33,22 @@ class Settings:
     public_rate_per_minute: int = 120
     smtp_host: str = ""
     smtp_port: int = 25
+    base_url: str = ""  # DECIDE_BASE_URL: where links in mail and Prefect artifacts point ("" = not set)
+    clock_interval_seconds: float = 900.0  # DECIDE_CLOCK_INTERVAL_SECONDS: the statutory clock's schedule
+    sequencer_interval_seconds: float = 60.0  # DECIDE_SEQUENCER_INTERVAL_SECONDS
+    documents_interval_seconds: float = 300.0  # DECIDE_DOCUMENTS_INTERVAL_SECONDS
+    prefect_home: Path | None = None  # PREFECT_HOME when set; else <data dir>/prefect
+
+    @property
+    def links_base(self) -> str:
+        """The base of links to the engine's pages (DECIDE_BASE_URL, else the default local address)."""
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @property
+    def flow_intervals(self) -> dict[str, float]:
+        """The schedules of the interval deployments (flows/deployments.py `plans`)."""
+        return {"clock_seconds": self.clock_interval_seconds, "sequencer_seconds": self.sequencer_interval_seconds,
+                "documents_seconds": self.documents_interval_seconds}
 
     @property
     def blob_dir(self) -> Path:
@@ -56,4 +77,26 @@ class Settings:
                    log_origin=env.get("DECIDE_LOG_ORIGIN", "decide.local/log"),
                    public_rate_per_minute=int(env.get("DECIDE_PUBLIC_RATE_PER_MINUTE", 120)),
                    smtp_host=env.get("DECIDE_SMTP_HOST", ""),
-                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)))
+                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)),
+                   base_url=env.get("DECIDE_BASE_URL", ""),
+                   clock_interval_seconds=float(env.get("DECIDE_CLOCK_INTERVAL_SECONDS", 900)),
+                   sequencer_interval_seconds=float(env.get("DECIDE_SEQUENCER_INTERVAL_SECONDS", 60)),
+                   documents_interval_seconds=float(env.get("DECIDE_DOCUMENTS_INTERVAL_SECONDS", 300)),
+                   prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None)
+
+
+def prefect_defaults(env: MutableMapping[str, str] | None = None) -> Path:
+    """Set Prefect's defaults in the environment before Prefect is imported (values already there win):
+    its home under the data directory (not ``~/.prefect``), analytics off (no network here), a start-up
+    timeout long enough for a fresh temporary server. Returns the home."""
+    env = os.environ if env is None else env
+    env.setdefault("PREFECT_HOME", str(Path(env.get("DECIDE_DATA_DIR", "./data")).resolve() / "prefect"))
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    return Path(env["PREFECT_HOME"])
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a child process (Prefect's server, the deployments' runner): this process's
+    own, with the overrides."""
+    return {**os.environ, **overrides}

@@ -10,20 +10,18 @@ the request path. ``--no-flows`` skips them. Their output goes to ``<data dir>/p
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import IO, Any
 
 import uvicorn
 
 from decision_engine import bootstrap
-from decision_engine.config import Settings
+from decision_engine.config import Settings, child_environment
 
 PREFECT_HOST = "127.0.0.1"
 PREFECT_PORT = 4200
@@ -69,10 +67,10 @@ class PrefectBeside:
                  startup_timeout: float = 180.0, env: dict[str, str] | None = None) -> None:
         self.api_url = f"http://{host}:{port}/api"
         self.host, self.port, self.startup_timeout = host, port, startup_timeout
-        self.home = Path(os.environ.get("PREFECT_HOME") or settings.data_dir / "prefect")
-        self.env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                    "DECIDE_DATA_DIR": str(settings.data_dir), "DECIDE_DATABASE_URL": settings.database_url,
-                    **(env or {})}
+        self.home = settings.prefect_home or settings.data_dir / "prefect"
+        self.env = child_environment(**{"PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                                        "DECIDE_DATA_DIR": str(settings.data_dir),
+                                        "DECIDE_DATABASE_URL": settings.database_url, **(env or {})})
         self.server: subprocess.Popen[bytes] | None = None
         self.runner: subprocess.Popen[bytes] | None = None
         self.state = "starting"
@@ -138,9 +136,8 @@ def serve_all(*, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, 
         did = seed_demo(settings)
         print(f"demo decision {did}: " if did else "demo data already in the store: ", end="")
         print(f"http://{host}:{port}/  (password for demo people: demo-password)")
-    os.environ.setdefault("DECIDE_FLOWS", "1" if flows else "0")
-    os.environ.setdefault("DECIDE_BASE_URL", f"http://{host}:{port}")
-    beside = PrefectBeside(settings, port=prefect_port).start() if flows else None
+    children = {"DECIDE_FLOWS": "1", "DECIDE_BASE_URL": settings.base_url or f"http://{host}:{port}"}
+    beside = PrefectBeside(settings, port=prefect_port, env=children).start() if flows else None
     try:
         uvicorn.run(app, host=host, port=port, workers=workers, log_level="info")
     finally:

@@ -1,17 +1,12 @@
 """Prefect flows and deployments: the statutory clock, the checkpoint sequencer, documents and archives,
 compliance reports. Each flow is thin; each task calls one service (DESIGN "Where Prefect fits").
 
-Importing this package sets Prefect's defaults before Prefect itself is imported: its home under the data
-directory (not ``~/.prefect``), analytics off (no network here), a start-up timeout long enough for a fresh
-temporary server. Values already in the environment win.
+Importing this package sets Prefect's defaults before Prefect itself is imported (`config.prefect_defaults`:
+its home under the data directory, analytics off, a long start-up timeout; values already set win).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from decision_engine.config import prefect_defaults
 
-os.environ.setdefault("PREFECT_HOME", str(Path(os.environ.get("DECIDE_DATA_DIR", "./data")).resolve() / "prefect"))
-Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+prefect_defaults().mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level

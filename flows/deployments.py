@@ -22,7 +22,6 @@ flows from this source directory.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 from prefect import Flow
 from prefect.schedules import Cron
 
+from decision_engine.config import Settings
 from flows.clock import statutory_clock
 from flows.compliance import compliance_report
 from flows.documents import decision_documents, documents_and_archives
@@ -55,12 +55,6 @@ def plans(*, clock_seconds: float = 900, sequencer_seconds: float = 60, document
          {"schedules": [Cron("0 6 15 1 *", timezone=TIMEZONE)], "parameters": {"scheduled": True}}),
         ("compliance-report", compliance_report, "flows/compliance.py:compliance_report", {}),
     ]
-
-
-def _intervals(env: dict[str, str]) -> dict[str, float]:
-    return {"clock_seconds": float(env.get("DECIDE_CLOCK_INTERVAL_SECONDS", 900)),
-            "sequencer_seconds": float(env.get("DECIDE_SEQUENCER_INTERVAL_SECONDS", 60)),
-            "documents_seconds": float(env.get("DECIDE_DOCUMENTS_INTERVAL_SECONDS", 300))}
 
 
 def serve_all(only: Sequence[str] = (), **intervals: float) -> None:
@@ -94,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     d.add_argument("--source", default=str(Path(__file__).resolve().parent.parent))
     d.add_argument("--only", action="append", default=[])
     args = parser.parse_args(argv)
-    intervals = _intervals(dict(os.environ))
+    intervals = Settings.from_env().flow_intervals
     if args.command == "serve":
         serve_all(args.only, **intervals)
     else:

@@ -9,7 +9,6 @@ changes nothing, and the next scheduled run catches up.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -86,7 +85,7 @@ def notifier() -> Notifier | None:
 
 def base_url() -> str:
     """Where the engine's pages answer (links in artifacts and e-mail)."""
-    return str(_state["base_url"] or os.environ.get("DECIDE_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(_state["base_url"] or context().settings.links_base).rstrip("/")
 
 
 def retry_unless_unavailable(task: Any, task_run: Any, state: Any) -> bool:

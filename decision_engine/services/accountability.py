@@ -9,29 +9,23 @@ unit held at that moment, Art. 38). A case is an aggregate (`domain/accountabili
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import ACCOUNTABILITY_CASES, ARTIFACTS, DECISIONS, EVENTS, PERSONS
 from decision_engine.domain import accountability as acc
 from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound
 from decision_engine.services import decisions
-from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
+from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id, unit_of
 from decision_engine.services.identity import actors_of, person_view
 from decision_engine.services.meetings import meetings_of
 from decision_engine.services.meetings import stream_of as meeting_stream
+from decision_engine.services.ports import UnitOfWork
 
-C = ACCOUNTABILITY_CASES
-E = EVENTS
 LIFELONG = "Art. 38 ¶2（终身责任追究、责任倒查）；政务处分法 Art. 27（离职、退休人员仍可追究）"
-CaseAct = Callable[[acc.Case, Connection, tuple[Actor, ...]], tuple[Actor, list[NewEvent]]]
+CaseAct = Callable[[acc.Case, UnitOfWork, tuple[Actor, ...]], tuple[Actor, list[NewEvent]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +49,18 @@ def stream_of(case_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- persistence
-def load_case(conn: Connection, case_id: str) -> tuple[acc.Case, int]:
-    """A case from its projection, with the sequence it was read at."""
-    row = conn.execute(select(C.c.state, C.c.last_seq).where(C.c.id == case_id)).first()
+def load_case(tx: Any, case_id: str) -> tuple[acc.Case, int]:
+    """A case from its projection, with the sequence it was read at (`tx`: a unit of work or its
+    transaction)."""
+    row = unit_of(tx).cases.get(case_id)
     if row is None:
         raise NotFound(f"no accountability case {case_id!r}", rule="ACC1", article="Arts. 38–41")
-    return acc.Case(json.loads(row.state)), int(row.last_seq)
+    return acc.Case(row[0]), row[1]
 
 
-def replay_case(conn: Connection, case_id: str) -> acc.Case:
+def replay_case(tx: Any, case_id: str) -> acc.Case:
     """Fold a case's events into a fresh aggregate (replay must equal the projection)."""
-    events = st.stream_events(conn, stream_of(case_id))
+    events = unit_of(tx).events.stream(stream_of(case_id))
     if not events:
         raise NotFound(f"no accountability case {case_id!r}", rule="ACC1", article="Arts. 38–41")
     case = acc.Case()
@@ -74,36 +69,34 @@ def replay_case(conn: Connection, case_id: str) -> acc.Case:
     return case
 
 
-def _persist(conn: Connection, case: acc.Case, actor: dict[str, str], events: list[NewEvent], at: str,
+def _persist(uow: UnitOfWork, case: acc.Case, actor: dict[str, str], events: list[NewEvent], at: str,
              previous_seq: int | None) -> list[dict[str, Any]]:
     cid = case.id if previous_seq is not None else events[0].payload["case_id"]
-    stored = st.append(conn, stream_of(cid), [(e.type, e.payload) for e in events], at=at, actor=actor,
+    stored = uow.events.append(stream_of(cid), [(e.type, e.payload) for e in events], at=at, actor=actor,
                        expected_seq=previous_seq or 0)
     for env in stored:
         case.apply(env)
     s = case.state
     values = {"decision_id": s["decision_id"], "kind": s["kind"], "status": s["status"],
               "incident_key": s["incident_key"], "opened_at": s["opened_at"], "updated_at": s["updated_at"],
-              "closed_at": s["closed_at"], "last_seq": s["seq"], "state": st.state_text(s)}
+              "closed_at": s["closed_at"], "last_seq": s["seq"], "state": s}
     if previous_seq is None:
-        conn.execute(insert(C).values(id=cid, **values))  # a second incident for a decision: IntegrityError
-    elif conn.execute(update(C).where(C.c.id == cid, C.c.last_seq == previous_seq)
-                      .values(**values)).rowcount != 1:
+        uow.cases.add(cid, values)  # a second incident for a decision: a ConcurrencyConflict
+    elif not uow.cases.update(cid, previous_seq, values):
         raise ConcurrencyConflict(f"case {cid} changed concurrently", rule="R18", article="Art. 33")
     return stored
 
 
-def _known(conn: Connection, persons: list[Any]) -> set[str]:
-    ids = [str(p.get("person")) for p in persons if isinstance(p, dict)]
-    return set(conn.execute(select(PERSONS.c.id).where(PERSONS.c.id.in_(ids))).scalars()) if ids else set()
+def _known(uow: UnitOfWork, persons: list[Any]) -> set[str]:
+    return uow.persons.known([str(p.get("person")) for p in persons if isinstance(p, dict)])
 
 
 def _run(ctx: Context, person_id: str, case_id: str, act: CaseAct) -> CaseResult:
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        case, seq = load_case(conn, case_id)
-        actor, events = act(case, conn, actors_of(conn, person_id, at))
-        stored = _persist(conn, case, actor.to_dict(), events, at, seq)
+    with ctx.uow.write() as uow:
+        case, seq = load_case(uow, case_id)
+        actor, events = act(case, uow, actors_of(uow.tx, person_id, at))
+        stored = _persist(uow, case, actor.to_dict(), events, at, seq)
         return CaseResult(case_id, case.state["seq"], tuple(stored), case.state["status"])
 
 
@@ -114,12 +107,12 @@ def open_case(ctx: Context, person_id: str, decision_id: str, *, grounds: list[d
     the capacity they answer in (ACC1); a person named does not open it (ACC2)."""
     case_id = new_id("AC")
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        decisions.load(conn, decision_id)
-        actor, events = acc.Case.open(actors_of(conn, person_id, at), case_id, decision_id, grounds=grounds,
-                                      persons=persons, summary=summary, known_persons=_known(conn, persons))
+    with ctx.uow.write() as uow:
+        decisions.load(uow.tx, decision_id)
+        actor, events = acc.Case.open(actors_of(uow.tx, person_id, at), case_id, decision_id, grounds=grounds,
+                                      persons=persons, summary=summary, known_persons=_known(uow, persons))
         case = acc.Case()
-        stored = _persist(conn, case, actor.to_dict(), events, at, None)
+        stored = _persist(uow, case, actor.to_dict(), events, at, None)
         return CaseResult(case_id, case.state["seq"], tuple(stored), case.state["status"])
 
 
@@ -128,8 +121,8 @@ def record_findings(ctx: Context, person_id: str, case_id: str, *, findings: str
     """The findings, per person: the facts and whether they are responsible (ACC2, ACC3)."""
     people = list(persons or [])
 
-    def act(case: acc.Case, conn: Connection, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
-        return case.record_findings(c, findings, people, _known(conn, people))
+    def act(case: acc.Case, uow: UnitOfWork, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
+        return case.record_findings(c, findings, people, _known(uow, people))
     return _run(ctx, person_id, case_id, act)
 
 
@@ -137,8 +130,8 @@ def close_case(ctx: Context, person_id: str, case_id: str, *, outcome: str,
                sanctions: list[dict[str, str]] | None = None, reason: str = "") -> CaseResult:
     """The outcome with each sanction's legal basis (ACC3); a dissenter's liability reduced or waived
     (ACC4, Art. 38 ¶3) — dissent read from the decision's meeting records."""
-    def act(case: acc.Case, conn: Connection, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
-        d, _ = decisions.load(conn, case.state["decision_id"])
+    def act(case: acc.Case, uow: UnitOfWork, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
+        d, _ = decisions.load(uow.tx, case.state["decision_id"])
         return case.close(c, outcome, list(sanctions or []), set(acc.dissents(_meeting_records(d))), reason)
     return _run(ctx, person_id, case_id, act)
 
@@ -148,23 +141,21 @@ def open_undue_delay_incidents(ctx: Context, today: date | None = None) -> list[
     incident — at most one per decision (a unique incident key), so the clock may run it any number of
     times. Returns the incidents opened by this call."""
     today = today or ctx.today()
-    with ctx.store.read() as conn:
-        late = conn.execute(select(DECISIONS.c.id).where(
-            DECISIONS.c.due_by.is_not(None), DECISIONS.c.due_by < today.isoformat(),
-            DECISIONS.c.status.in_(PRE_DECISION)).order_by(DECISIONS.c.due_by, DECISIONS.c.id)).scalars().all()
-        have = set(conn.execute(select(C.c.decision_id).where(C.c.kind == "undue_delay")).scalars())
+    with ctx.uow.read() as uow:
+        late = uow.decisions.overdue_ids(today.isoformat(), PRE_DECISION)
+        have = uow.cases.decision_ids("undue_delay")
     opened = []
     for did in late:
         if did in have:
             continue
         at = ctx.now_iso()
         try:
-            with ctx.store.write() as conn:
-                d, _ = decisions.load(conn, did)
+            with ctx.uow.write() as uow:
+                d, _ = decisions.load(uow.tx, did)
                 if d.status not in PRE_DECISION:
                     continue  # decided since the list was read
                 case = acc.Case()
-                _persist(conn, case, dict(SYSTEM_ACTOR), acc.Case.open_undue_delay(
+                _persist(uow, case, dict(SYSTEM_ACTOR), acc.Case.open_undue_delay(
                     new_id("AC"), did, due_by=str(d.state["due_by"]), today=today.isoformat(), status=d.status,
                     units=list(d.undertaking_units())), at, None)
             opened.append(case.to_dict())
@@ -176,19 +167,15 @@ def open_undue_delay_incidents(ctx: Context, today: date | None = None) -> list[
 # ---------------------------------------------------------------------------------------- queries
 def get_case(ctx: Context, case_id: str) -> dict[str, Any]:
     """A case as stored."""
-    with ctx.store.read() as conn:
-        return load_case(conn, case_id)[0].to_dict()
+    with ctx.uow.read() as uow:
+        return load_case(uow, case_id)[0].to_dict()
 
 
 def cases(ctx: Context, *, decision_id: str | None = None, status: str | None = None,
           kind: str | None = None) -> list[dict[str, Any]]:
     """Cases and incidents, oldest first, filtered."""
-    q = select(C.c.state)
-    for col, val in (("decision_id", decision_id), ("status", status), ("kind", kind)):
-        if val:
-            q = q.where(C.c[col] == val)
-    with ctx.store.read() as conn:
-        return [json.loads(r[0]) for r in conn.execute(q.order_by(C.c.opened_at, C.c.id))]
+    with ctx.uow.read() as uow:
+        return uow.cases.states(decision_id=decision_id, status=status, kind=kind)
 
 
 def _meeting_records(d: Decision) -> list[dict[str, Any]]:
@@ -197,12 +184,12 @@ def _meeting_records(d: Decision) -> list[dict[str, Any]]:
     return d.artifacts_of("collective_decision", "meeting_record", all_rounds=True)
 
 
-def _decision_events(conn: Connection, decision_id: str) -> list[dict[str, Any]]:
+def _decision_events(uow: UnitOfWork, decision_id: str) -> list[dict[str, Any]]:
     """The decision's events and, from each meeting that discussed it, the events of its item (and the
     meeting's own roll call and minutes), in time order."""
-    events = st.stream_events(conn, decisions.stream_of(decision_id))
-    for sitting in meetings_of(conn, decision_id):
-        for ev in st.stream_events(conn, meeting_stream(sitting["meeting_id"])):
+    events = uow.events.stream(decisions.stream_of(decision_id))
+    for sitting in meetings_of(uow, decision_id):
+        for ev in uow.events.stream(meeting_stream(sitting["meeting_id"])):
             item = ev["payload"].get("item_no")
             if item is None or item == sitting["item_no"]:
                 events.append(ev)
@@ -212,19 +199,18 @@ def _decision_events(conn: Connection, decision_id: str) -> list[dict[str, Any]]
 def ledger(ctx: Context, decision_id: str) -> list[dict[str, Any]]:
     """Every act on a decision with the person, role and unit at that moment and the procedure version in
     force (Art. 38; §4 records 1 and 7), refused attempts included as evidence."""
-    with ctx.store.read() as conn:
-        decisions.load(conn, decision_id)
-        return acc.ledger(_decision_events(conn, decision_id))
+    with ctx.uow.read() as uow:
+        decisions.load(uow.tx, decision_id)
+        return acc.ledger(_decision_events(uow, decision_id))
 
 
-def _standing(conn: Connection, pids: list[str], at: str) -> dict[str, dict[str, Any]]:
+def _standing(uow: UnitOfWork, pids: list[str], at: str) -> dict[str, dict[str, Any]]:
     """Each person's name and whether they still hold any role now (transfer or retirement ends roles;
     nothing is purged: lifelong accountability)."""
     out: dict[str, dict[str, Any]] = {}
-    names: dict[str, str] = dict(conn.execute(select(PERSONS.c.id, PERSONS.c.name).where(
-        PERSONS.c.id.in_(pids))).tuples().all()) if pids else {}
+    names = uow.persons.names(pids)
     for pid in pids:
-        now = actors_of(conn, pid, at) if pid in names else ()
+        now = actors_of(uow.tx, pid, at) if pid in names else ()
         out[pid] = {"name": names.get(pid, ""), "in_office": bool(now),
                     "current": [{"role": a.role, "unit": a.unit} for a in now]}
     return out
@@ -235,13 +221,13 @@ def traceback_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
     the role and unit when acting, the article they answer under (Arts. 38–41), their positions at the
     meeting with dissent marked (Art. 38 ¶3), where they are now, the cases and the undue-delay record."""
     at = ctx.now_iso()
-    with ctx.store.read() as conn:
-        d, _ = decisions.load(conn, decision_id)
-        entries = acc.ledger(_decision_events(conn, decision_id))
+    with ctx.uow.read() as uow:
+        d, _ = decisions.load(uow.tx, decision_id)
+        entries = acc.ledger(_decision_events(uow, decision_id))
         records = _meeting_records(d)
         head = (d.state.get("decided_by") or (records[-1]["author"] if records else {})).get("person")
         people = acc.responsible(entries, acc.meeting_positions(records), head)
-        standing = _standing(conn, [p["person"] for p in people], at)
+        standing = _standing(uow, [p["person"] for p in people], at)
     for p in people:
         p.update(name=p["name"] or standing[p["person"]]["name"], now=standing[p["person"]])
     s = d.state
@@ -260,22 +246,21 @@ def traceback_person(ctx: Context, person_id: str) -> dict[str, Any]:
     """责任倒查 for one person across every decision they touched — their own acts, the meetings where
     they spoke (dissent marked), the cases naming them — whatever roles they hold now (lifelong)."""
     who = person_view(ctx, person_id)
-    with ctx.store.read() as conn:
-        streams = set(conn.execute(select(E.c.stream).where(E.c.person == person_id).distinct()).scalars())
+    with ctx.uow.read() as uow:
+        streams = uow.events.streams_of_person(person_id)
         touched = {s.removeprefix("decision:") for s in streams if s.startswith("decision:")}
         for s in (s for s in streams if s.startswith("meeting:")):
-            for ev in st.stream_events(conn, s):
+            for ev in uow.events.stream(s):
                 if ev["actor"]["person"] == person_id and ev["payload"].get("decision_id"):
                     touched.add(str(ev["payload"]["decision_id"]))
-        spoke = conn.execute(select(ARTIFACTS.c.decision_id).where(ARTIFACTS.c.kind == "meeting_record")
-                             .distinct()).scalars().all()
+        spoke = uow.artifacts.decisions_with("meeting_record")
         rows = []
         for did in sorted(touched | set(spoke)):
-            d, _ = decisions.load(conn, did)
+            d, _ = decisions.load(uow.tx, did)
             positions = acc.meeting_positions(_meeting_records(d)).get(person_id, [])
             if did not in touched and not positions:
                 continue
-            acts = [e for e in acc.ledger(_decision_events(conn, did)) if e["person"] == person_id]
+            acts = [e for e in acc.ledger(_decision_events(uow, did)) if e["person"] == person_id]
             rows.append({"decision_id": did, "title": d.state["title"], "status": d.status,
                          "decided_on": d.state["decided_on"], "acts": acts, "positions": positions,
                          "dissented": any(p["dissent"] for p in positions),
@@ -283,6 +268,6 @@ def traceback_person(ctx: Context, person_id: str) -> dict[str, Any]:
                          "units": sorted({a["unit"] for a in acts}),
                          "articles": sorted({a["article"] for a in acts if a["article"]}
                                             | ({"Art. 38"} if positions else set()))})
-        named = [json.loads(r[0]) for r in conn.execute(select(C.c.state).order_by(C.c.opened_at))]
+        named = uow.cases.all_states()
     return {"person": who, "in_office": any(r["valid_to"] is None for r in who["roles"]),
             "decisions": rows, "cases": [c for c in named if person_id in c["persons"]], "lifelong": LIFELONG}

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from decision_engine.adapters.tables import EVENTS
 from decision_engine.audit.canonical import GENESIS, chain_hash
 from decision_engine.services import queries, transparency
 from decision_engine.services.context import Context
@@ -31,18 +28,17 @@ def check_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
     """One decision's hash chain recomputed from the stored bytes, and its replay compared with the live
     projection (the per-decision part of `decide verify`)."""
     problems: list[str] = []
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(EVENTS.c.seq, EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash)
-                            .where(EVENTS.c.stream == stream_of(decision_id)).order_by(EVENTS.c.seq)).all()
+    with ctx.uow.read() as uow:
+        rows = uow.events.chain(stream_of(decision_id))
         prev = GENESIS
-        for n, row in enumerate(rows, start=1):
-            if row.seq != n or row.prev_hash != prev:
-                problems.append(f"seq {row.seq}: the chain does not link (expected seq {n})")
-            if chain_hash(row.prev_hash, bytes(row.body)) != row.hash:
-                problems.append(f"seq {row.seq}: stored hash differs from the recomputed one")
-            prev = row.hash
-        live, _ = load(conn, decision_id)
-        replayed = queries.replay(conn, decision_id)
+        for n, (seq, body, prev_hash, digest) in enumerate(rows, start=1):
+            if seq != n or prev_hash != prev:
+                problems.append(f"seq {seq}: the chain does not link (expected seq {n})")
+            if chain_hash(prev_hash, body) != digest:
+                problems.append(f"seq {seq}: stored hash differs from the recomputed one")
+            prev = digest
+        live, _ = load(uow.tx, decision_id)
+        replayed = queries.replay(uow.tx, decision_id)
     if replayed.state != live.state:
         problems.append("the projection differs from the replay of the events")
     return {"decision_id": decision_id, "events": len(rows), "head": prev, "ok": not problems,

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
-
-from decision_engine.adapters import store as st
 from decision_engine.adapters.official_calendar import parse_year_file
-from decision_engine.adapters.tables import CALENDAR_YEARS
 from decision_engine.domain.errors import RuleViolation
 from decision_engine.services.context import SYSTEM_ACTOR, Context
-
-Y = CALENDAR_YEARS
 
 
 def add_year(ctx: Context, text: str) -> int:
     """Validate a year file and record it (event + row); deadlines in that year stop being provisional."""
     arrangement = parse_year_file(text)
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        if conn.execute(select(Y.c.year).where(Y.c.year == arrangement.year)).first() is not None:
+    with ctx.uow.write() as uow:
+        if uow.calendar_years.has(arrangement.year):
             raise RuleViolation(f"the calendar for {arrangement.year} is already recorded; a correction "
                                 "is a new notice, not an edit", rule="R18", article="Art. 33")
-        st.append(conn, "calendar", [("CalendarYearAdded", {
+        uow.events.append("calendar", [("CalendarYearAdded", {
             "year": arrangement.year, "source": arrangement.source,
             "holidays": sorted(d.isoformat() for d in arrangement.holidays),
             "workdays": sorted(d.isoformat() for d in arrangement.workdays)})], at=at, actor=SYSTEM_ACTOR)
-        conn.execute(insert(Y).values(year=arrangement.year, source=arrangement.source, body=text,
-                                      added_at=at))
+        uow.calendar_years.add(arrangement.year, arrangement.source, text, at)
     ctx.reload_calendar()
     return arrangement.year

@@ -28,24 +28,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, exists, func, insert, select, update
 
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import (
-    CLOCK_DUTIES,
-    DECISIONS,
-    EVENTS,
-    NOTIFICATION_CONTACTS,
-    PERSONS,
-    ROLE_ASSIGNMENTS,
-)
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
@@ -53,10 +43,7 @@ from decision_engine.services import compliance, notifications
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context
 from decision_engine.services.decisions import _persist, stream_of
-
-CD = CLOCK_DUTIES
-D = DECISIONS
-E = EVENTS
+from decision_engine.services.ports import UnitOfWork
 
 CLOCK_ACTOR = Actor(SYSTEM_ACTOR["person"], SYSTEM_ACTOR["role"], SYSTEM_ACTOR["unit"], "法定时限时钟")
 LIVE = (*PRE_DECISION, *DECIDED, "suspended")
@@ -259,26 +246,15 @@ def find_due(ctx: Context, today: date | str | None = None) -> list[dict[str, An
     cal = ctx.calendar
     incidents = _peer("accountability", "open_undue_delay_incidents") is None
     out: list[dict[str, Any]] = []
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(D.c.id, D.c.procedure_hash, D.c.state).where(D.c.status.in_(LIVE))
-                            .order_by(D.c.id).execution_options(yield_per=500))
-        for did, spec_hash, state in rows:
-            d = Decision(st.get_spec(conn, spec_hash), orjson.loads(state), resolve=lambda h: st.get_spec(conn, h))
+    with ctx.uow.read() as uow:
+        for did, spec_hash, state in uow.decisions.rows_in(LIVE):
+            d = Decision(uow.decisions.spec(spec_hash), orjson.loads(state), resolve=uow.decisions.spec)
             try:
                 out.extend(duties_of(d, cal, day, incidents=incidents))
             except (DomainError, ValueError, KeyError, TypeError) as exc:  # one malformed record never stops the clock
                 log.error("statutory clock: decision %s skipped: %s: %s", did, type(exc).__name__, exc)
-        done = _done_keys(conn, {i["decision_id"] for i in out})
+        done = uow.duties.done_keys({i["decision_id"] for i in out})
     return [dict(i, on=day.isoformat()) for i in out if (i["decision_id"], i["duty"], i["due"]) not in done]
-
-
-def _done_keys(conn: Connection, decision_ids: Iterable[str]) -> set[tuple[str, str, str]]:
-    ids = sorted(decision_ids)
-    keys: set[tuple[str, str, str]] = set()
-    for i in range(0, len(ids), 500):
-        keys.update((r[0], r[1], r[2]) for r in conn.execute(
-            select(CD.c.decision_id, CD.c.duty, CD.c.due).where(CD.c.decision_id.in_(ids[i:i + 500]))))
-    return keys
 
 
 # ---------------------------------------------------------------------------------------- acting
@@ -310,19 +286,13 @@ class Directory:
         return list(dict.fromkeys(people))
 
 
-def directory(conn: Connection, at: str) -> Directory:
+def directory(uow: UnitOfWork, at: str) -> Directory:
     """The current role holders and unit heads."""
-    R = ROLE_ASSIGNMENTS
     holders: dict[str, list[tuple[str, str]]] = {}
-    for role, person, unit in conn.execute(
-            select(R.c.role, R.c.person_id, R.c.unit).join(PERSONS, PERSONS.c.id == R.c.person_id)
-            .where(R.c.valid_from <= at, (R.c.valid_to.is_(None)) | (R.c.valid_to > at), PERSONS.c.active)
-            .order_by(R.c.valid_from, R.c.id)):
+    for role, person, unit in uow.persons.role_holders(at):
         holders.setdefault(role, []).append((person, unit))
     heads: dict[str, list[str]] = {}
-    C = NOTIFICATION_CONTACTS
-    for person, unit in conn.execute(select(C.c.person_id, C.c.heads_unit).where(C.c.heads_unit.is_not(None))
-                                     .order_by(C.c.person_id)):
+    for person, unit in uow.notifications.heads():
         heads.setdefault(unit, []).append(person)
     return Directory(holders, heads)
 
@@ -339,22 +309,22 @@ def perform(ctx: Context, items: Sequence[dict[str, Any]], *, chunk: int = 200) 
     by_decision: dict[str, list[dict[str, Any]]] = {}
     for it in items:
         by_decision.setdefault(it["decision_id"], []).append(it)
-    with ctx.store.read() as conn:
-        people = directory(conn, at)
+    with ctx.uow.read() as uow:
+        people = directory(uow, at)
     ids = list(by_decision)
     for i in range(0, len(ids), max(1, chunk)):
         part = ids[i:i + max(1, chunk)]
         try:
-            with ctx.store.write() as conn:
-                outcomes = _act(conn, part, by_decision, people, at, ctx.calendar)
+            with ctx.uow.write() as uow:
+                outcomes = _act(uow, part, by_decision, people, at, ctx.calendar)
         except Unavailable:
             raise
         except DomainError:  # one decision refused: redo this chunk one decision at a time
             outcomes = []
             for did in part:
                 try:
-                    with ctx.store.write() as conn:
-                        outcomes += _act(conn, [did], by_decision, people, at, ctx.calendar)
+                    with ctx.uow.write() as uow:
+                        outcomes += _act(uow, [did], by_decision, people, at, ctx.calendar)
                 except Unavailable:
                     raise
                 except DomainError as err:
@@ -370,9 +340,9 @@ def perform(ctx: Context, items: Sequence[dict[str, Any]], *, chunk: int = 200) 
     return result
 
 
-def _act(conn: Connection, part: list[str], by_decision: dict[str, list[dict[str, Any]]], people: Directory,
+def _act(uow: UnitOfWork, part: list[str], by_decision: dict[str, list[dict[str, Any]]], people: Directory,
          at: str, cal: StatutoryCalendar) -> list[tuple[str, int, int, int, int]]:
-    done = _done_keys(conn, part)
+    done = uow.duties.done_keys(part)
     out: list[tuple[str, int, int, int, int]] = []
     for did in part:
         todo: dict[tuple[str, str], dict[str, Any]] = {}
@@ -384,9 +354,9 @@ def _act(conn: Connection, part: list[str], by_decision: dict[str, list[dict[str
         if not todo:
             out.append((did, 0, skipped, 0, 0))
             continue
-        row = st.load_decision(conn, did)
-        d = Decision(st.get_spec(conn, row["procedure_hash"]), orjson.loads(row["state"]),
-                     resolve=lambda h: st.get_spec(conn, h))
+        row = uow.decisions.load(did)
+        d = Decision(uow.decisions.spec(row["procedure_hash"]), orjson.loads(row["state"]),
+                     resolve=uow.decisions.spec)
         on = {it["on"] for it in todo.values() if it.get("on")}
         if len(on) == 1:  # the decision may have moved since it was found due: act only on what still is
             still = {(i["duty"], i["due"]) for i in duties_of(d, cal, date.fromisoformat(on.pop()))}
@@ -398,10 +368,10 @@ def _act(conn: Connection, part: list[str], by_decision: dict[str, list[dict[str
         with_event = [it for it in todo.values() if it["event"]]
         seqs: dict[tuple[str, str], int] = {}
         if with_event:
-            stored = _persist(conn, d, CLOCK_ACTOR, [NewEvent(it["event"][0], it["event"][1]) for it in with_event],
+            stored = _persist(uow.tx, d, CLOCK_ACTOR, [NewEvent(it["event"][0], it["event"][1]) for it in with_event],
                               at, int(row["last_seq"]), None)
             seqs = {(it["duty"], it["due"]): env["seq"] for it, env in zip(with_event, stored, strict=True)}
-        conn.execute(insert(CD), [{
+        uow.duties.add([{
             "decision_id": did, "duty": it["duty"], "due": it["due"], "ref": None, "status": "done", "attempts": 1,
             "stream": stream_of(did) if key in seqs else notifications.stream_of(did), "seq": seqs.get(key),
             "detail": orjson.dumps({"kind": it["kind"], "event": it["event"][0] if it["event"] else None}).decode(),
@@ -410,7 +380,7 @@ def _act(conn: Connection, part: list[str], by_decision: dict[str, list[dict[str
                                          it["body"], it["link"])
                    for it in todo.values() for n in it["notify"]
                    for person in people.recipients(n["audience"], n["role"], n["unit"])]
-        notified = notifications.record(conn, planned, at=at)
+        notified = notifications.record(uow, planned, at=at)
         out.append((did, len(todo), skipped, stale, len(notified)))
     return out
 
@@ -431,14 +401,9 @@ def open_undue_delay_incidents(ctx: Context, items: Sequence[dict[str, Any]],
 def documents_due(ctx: Context, *, limit: int = 500) -> list[dict[str, Any]]:
     """Decisions with a gate cleared or exempted, a decision made or a case closed whose documents have
     not been rendered since (R18, Art. 33: records archived promptly and completely)."""
-    with ctx.store.read() as conn:
-        top = conn.execute(select(func.max(CD.c.ref)).where(CD.c.duty == "documents")).scalar()
-        handled = exists().where(CD.c.duty == "documents", CD.c.ref == E.c.id,
-                                 (CD.c.status != "failed") | (CD.c.attempts >= MAX_DOCUMENT_ATTEMPTS))
-        rows = conn.execute(select(E.c.id, E.c.stream, E.c.type)
-                            .where(E.c.type.in_(DOCUMENT_TRIGGERS), E.c.stream.like("decision:%"),
-                                   E.c.id > max(0, int(top or 0) - DOCUMENT_LOOKBACK), ~handled)
-                            .order_by(E.c.id).limit(limit)).all()
+    with ctx.uow.read() as uow:
+        rows = uow.duties.documents_pending(DOCUMENT_TRIGGERS, lookback=DOCUMENT_LOOKBACK,
+                                            max_attempts=MAX_DOCUMENT_ATTEMPTS, limit=limit)
     out: dict[str, dict[str, Any]] = {}
     for event_id, stream, etype in rows:
         item = out.setdefault(stream[9:], {"decision_id": stream[9:], "events": [], "closed": False})
@@ -463,17 +428,15 @@ def render_documents(ctx: Context, decision_id: str, event_ids: Sequence[int]) -
         except Exception as exc:  # a template or PDF failure: recorded, retried by later runs
             status, error = "failed", f"{type(exc).__name__}: {exc}"[:500]
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
+    with ctx.uow.write() as uow:
         for event_id in event_ids:
             key = str(event_id)
             detail = orjson.dumps({"documents": [r["id"] for r in rendered], "error": error}).decode()
-            res = conn.execute(update(CD).where(CD.c.decision_id == decision_id, CD.c.duty == "documents",
-                                                CD.c.due == key)
-                               .values(status=status, attempts=CD.c.attempts + 1, detail=detail, done_at=at))
-            if res.rowcount == 0:
-                conn.execute(insert(CD).values(decision_id=decision_id, duty="documents", due=key, ref=event_id,
-                                               status=status, attempts=1, stream=f"documents:{decision_id}",
-                                               seq=None, detail=detail, done_at=at))
+            if not uow.duties.record_attempt(decision_id, "documents", key,
+                                             {"status": status, "detail": detail, "done_at": at}):
+                uow.duties.add([{"decision_id": decision_id, "duty": "documents", "due": key, "ref": event_id,
+                                 "status": status, "attempts": 1, "stream": f"documents:{decision_id}",
+                                 "seq": None, "detail": detail, "done_at": at}])
     return {"decision_id": decision_id, "status": status, "documents": rendered, "error": error}
 
 
@@ -481,10 +444,9 @@ def export_archive(ctx: Context, decision_id: str, *, out_dir: Path | None = Non
     """Export the archive bundle (档案, R18, Art. 33) of a decision once per head of its record:
     the bundle's hash is recorded (`ArchiveExported` on the stream `archive:<decision>`)."""
     export = _peer("archive", "export")
-    with ctx.store.read() as conn:
-        head = int(st.load_decision(conn, decision_id)["last_seq"])
-        done = conn.execute(select(CD.c.detail).where(CD.c.decision_id == decision_id, CD.c.duty == "archive",
-                                                      CD.c.due == f"seq:{head:08d}")).scalar()
+    with ctx.uow.read() as uow:
+        head = int(uow.decisions.load(decision_id)["last_seq"])
+        done = uow.duties.detail(decision_id, "archive", f"seq:{head:08d}")
     if done is not None:
         return dict(orjson.loads(done), new=False)
     if export is None:
@@ -499,12 +461,12 @@ def export_archive(ctx: Context, decision_id: str, *, out_dir: Path | None = Non
               "checkpoint_size": manifest.get("checkpoint", {}).get("size")}
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
-            stored = st.append(conn, f"archive:{decision_id}", [("ArchiveExported", {
+        with ctx.uow.write() as uow:
+            stored = uow.events.append(f"archive:{decision_id}", [("ArchiveExported", {
                 k: v for k, v in detail.items() if k != "status"})], at=at, actor=dict(SYSTEM_ACTOR))
-            conn.execute(insert(CD).values(decision_id=decision_id, duty="archive", due=f"seq:{head:08d}", ref=head,
-                                           status="done", attempts=1, stream=f"archive:{decision_id}",
-                                           seq=stored[-1]["seq"], detail=orjson.dumps(detail).decode(), done_at=at))
+            uow.duties.add([{"decision_id": decision_id, "duty": "archive", "due": f"seq:{head:08d}", "ref": head,
+                             "status": "done", "attempts": 1, "stream": f"archive:{decision_id}",
+                             "seq": stored[-1]["seq"], "detail": orjson.dumps(detail).decode(), "done_at": at}])
     except ConcurrencyConflict:  # a concurrent run recorded this head first: keep its record
         return export_archive(ctx, decision_id, out_dir=out_dir)
     return dict(detail, new=True)
@@ -519,9 +481,8 @@ def record_compliance_report(ctx: Context, year: int | None = None, *, scheduled
     year = year or (today.year - 1 if scheduled else today.year)
     duty = f"compliance_report:{year}" + (f":{_short(unit)}" if unit else "")
     due = "yearly" if scheduled else today.isoformat()
-    with ctx.store.read() as conn:
-        done = conn.execute(select(CD.c.detail).where(CD.c.decision_id == "", CD.c.duty == duty,
-                                                      CD.c.due == due)).scalar()
+    with ctx.uow.read() as uow:
+        done = uow.duties.detail("", duty, due)
     if done is not None:
         return dict(orjson.loads(done), new=False)
     report = compliance.metrics(ctx, year, unit=unit)
@@ -536,12 +497,12 @@ def record_compliance_report(ctx: Context, year: int | None = None, *, scheduled
               "csv_sha256": csv_sha, "rows": rows}
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
-            stored = st.append(conn, "reports:compliance", [("ComplianceReportGenerated", {
+        with ctx.uow.write() as uow:
+            stored = uow.events.append("reports:compliance", [("ComplianceReportGenerated", {
                 k: v for k, v in detail.items() if k != "rows"})], at=at, actor=dict(SYSTEM_ACTOR))
-            conn.execute(insert(CD).values(decision_id="", duty=duty, due=due, ref=None, status="done", attempts=1,
-                                           stream="reports:compliance", seq=stored[-1]["seq"],
-                                           detail=orjson.dumps(detail).decode(), done_at=at))
+            uow.duties.add([{"decision_id": "", "duty": duty, "due": due, "ref": None, "status": "done",
+                             "attempts": 1, "stream": "reports:compliance", "seq": stored[-1]["seq"],
+                             "detail": orjson.dumps(detail).decode(), "done_at": at}])
     except ConcurrencyConflict:
         return record_compliance_report(ctx, year, scheduled=scheduled, unit=unit)
     return dict(detail, new=True)

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from decision_engine.adapters import comment_store as cs
-from decision_engine.adapters import store as st
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
@@ -126,30 +124,31 @@ class CommentIntake:
         at, today = ctx.now_iso(), ctx.today()
         accepted: list[tuple[Submission, dict[str, Any], dict[str, Any] | None, str]] = []
         try:
-            with ctx.store.write() as conn:
+            with ctx.uow.write() as uow:
                 loaded: dict[str, Decision] = {}
                 for item in batch:
                     try:
                         d = loaded.get(item.decision_id)
                         if d is None:
-                            cs.lock_stream(conn, dp.comments_stream(item.decision_id))
-                            d = loaded[item.decision_id] = load(conn, item.decision_id)[0]
+                            uow.comments.lock(dp.comments_stream(item.decision_id))
+                            d = loaded[item.decision_id] = load(uow.tx, item.decision_id)[0]
                         dp.check_comment(item.text, item.identity, (), d.spec.settings, ACCEPTED_MEDIA)
                         accepted.append((item, *new_comment(d, item.text, item.identity, item.attachments,
                                                                       "online", today)))
                     except DomainError as refusal:
                         item.error = refusal
-                rows, idents = [], []
+                received: list[dict[str, Any]] = []
+                idents = []
                 for did in loaded:
                     mine = [(p, ident) for item, p, ident, _ in accepted if item.decision_id == did]
                     if not mine:
                         continue
-                    envs = st.append(conn, dp.comments_stream(did), [("CommentReceived", p) for p, _ in mine],
-                                     at=at, actor=dp.PUBLIC_ACTOR)
-                    rows += [cs.comment_row(e) for e in envs]
+                    received += uow.events.append(dp.comments_stream(did),
+                                                  [("CommentReceived", p) for p, _ in mine],
+                                                  at=at, actor=dp.PUBLIC_ACTOR)
                     idents += [ident for _, ident in mine if ident]
-                if rows:
-                    cs.insert_comments(conn, rows, idents)
+                if received:
+                    uow.comments.insert_received(received, idents)
         except Exception as failure:  # nothing of the batch was written: each submitter gets the failure
             for item, *_ in accepted:
                 item.error = failure

@@ -12,10 +12,6 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-import orjson
-from sqlalchemy import func, select
-
-from decision_engine.adapters.tables import ACCOUNTABILITY_CASES, DECISIONS, EVENTS
 from decision_engine.services.context import Context
 
 TARGETS = {"legality_review_rate_normative": 0.90, "filing_rate": 0.95, "filing_review_rate": 1.0}
@@ -30,19 +26,11 @@ def metrics(ctx: Context, year: int, *, unit: str | None = None) -> dict[str, An
     """Per-unit metrics for decisions opened in a year (and the totals), from the projections and events."""
     cal = ctx.calendar
     today = ctx.today()
-    q = select(DECISIONS.c.state).where(DECISIONS.c.opened_at >= f"{year}-01-01",
-                                        DECISIONS.c.opened_at < f"{year + 1}-01-01")
-    if unit:
-        q = q.where(DECISIONS.c.unit == unit)
     units: dict[str, dict[str, Any]] = defaultdict(_empty)
-    with ctx.store.read() as conn:
-        states = [orjson.loads(r[0]) for r in conn.execute(q)]
-        suspensions: dict[str, int] = dict(conn.execute(
-            select(EVENTS.c.stream, func.count()).where(EVENTS.c.type == "DecisionSuspended")
-            .group_by(EVENTS.c.stream)).tuples().all())
-        cases: dict[str, int] = dict(conn.execute(
-            select(ACCOUNTABILITY_CASES.c.decision_id, func.count())
-            .group_by(ACCOUNTABILITY_CASES.c.decision_id)).tuples().all())
+    with ctx.uow.read() as uow:
+        states = uow.decisions.states_opened_in(year, unit)
+        suspensions = uow.events.count_by_stream("DecisionSuspended")
+        cases = uow.cases.count_by_decision()
     for s in states:
         for key in (s["unit"], "__all__"):
             _add(units[key], s, cal, today, int(suspensions.get(f"decision:{s['id']}", 0)))

@@ -14,11 +14,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
-
 from decision_engine import procedures
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import DECISIONS, EXECUTION_OPINIONS
 from decision_engine.audit.canonical import sha256_hex
 from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import Actor, Decision, NewEvent
@@ -33,10 +29,9 @@ from decision_engine.domain.errors import (
 from decision_engine.services import decisions
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.identity import actors_of
+from decision_engine.services.ports import UnitOfWork
 from decision_engine.services.publication import _in_turn
 
-D = DECISIONS
-OP = EXECUTION_OPINIONS
 PUBLIC_ACTOR = {"person": "public", "role": "public", "unit": "", "name": "社会公众"}
 MAX_OPINION_CHARS = 5000
 
@@ -123,14 +118,15 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
     new_did = new_id("MAD")
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
+        with ctx.uow.write() as uow:
+            conn = uow.tx
             d, seq = decisions.load(conn, decision_id)
             actor, here, there = ex.open_adjustment(d, actors_of(conn, person_id, at), new_did, reason,
                                                     basis_ref)
             spec = procedures.load(profile or d.spec.profile)
             opened = Decision.open(spec, new_did, title=title, category=d.state["category"],
                                    unit=unit or d.state["unit"], actor=actor, due_by=due_by, summary=summary)
-            st.put_spec(conn, spec, at)
+            uow.decisions.put_spec(spec, at)
             decisions._persist(conn, d, actor, here, at, seq, None)
             new = Decision(spec)
             stored = decisions._persist(conn, new, actor, [*opened, there], at, None, 0)
@@ -161,18 +157,18 @@ def submit_opinion(ctx: Context, decision_id: str, text: str, *, name: str = "",
     for attempt in range(3):  # concurrent submissions on one decision race for the next sequence number
         at = ctx.now_iso()
         try:
-            with ctx.store.write() as conn:
-                d, _ = decisions.load(conn, decision_id)
+            with ctx.uow.write() as uow:
+                d, _ = decisions.load(uow.tx, decision_id)
                 if d.status not in ex.CHANGEABLE:
                     raise RuleViolation(f"decision {decision_id} is {d.status}: opinions on execution are "
                                         "received once it is decided", rule="R19", article="Art. 34")
                 digest = sha256_hex(body.encode())
-                [env] = st.append(conn, opinion_stream(decision_id), [("ExecutionOpinionReceived", {
+                [env] = uow.events.append(opinion_stream(decision_id), [("ExecutionOpinionReceived", {
                     "tracking_number": tracking, "decision_id": decision_id, "text": body,
                     "text_sha256": digest, "identified": identity is not None})], at=at, actor=PUBLIC_ACTOR)
-                conn.execute(insert(OP).values(tracking_number=tracking, decision_id=decision_id, text=body,
-                                              text_sha256=digest, identity=identity, received_at=at,
-                                              seq=env["seq"]))
+                uow.opinions.add({"tracking_number": tracking, "decision_id": decision_id, "text": body,
+                                  "text_sha256": digest, "identity": identity, "received_at": at,
+                                  "seq": env["seq"]})
             return {"tracking_number": tracking, "decision_id": decision_id, "received_at": at,
                     "status": "received", "status_zh": "已收到"}
         except ConcurrencyConflict:
@@ -183,20 +179,13 @@ def submit_opinion(ctx: Context, decision_id: str, text: str, *, name: str = "",
 
 def opinion_status(ctx: Context, tracking_number: str) -> dict[str, Any]:
     """What the public sees for a tracking number (no identity)."""
-    with ctx.store.read() as conn:
-        row = conn.execute(select(OP.c.decision_id, OP.c.received_at, OP.c.text_sha256)
-                           .where(OP.c.tracking_number == tracking_number)).first()
+    with ctx.uow.read() as uow:
+        row = uow.opinions.get(tracking_number)
     if row is None:
         raise NotFound(f"no opinion with tracking number {tracking_number!r}", rule="R19", article="Art. 34")
-    return {"tracking_number": tracking_number, "decision_id": row.decision_id, "received_at": row.received_at,
-            "text_sha256": row.text_sha256, "status": "received", "status_zh": "已收到"}
-
-
-def _opinions_since(conn: Connection, decision_id: str, since: str | None) -> int:
-    q = select(func.count()).select_from(OP).where(OP.c.decision_id == decision_id)
-    if since:
-        q = q.where(OP.c.received_at > since)
-    return int(conn.execute(q).scalar_one())
+    return {"tracking_number": tracking_number, "decision_id": row["decision_id"],
+            "received_at": row["received_at"], "text_sha256": row["text_sha256"], "status": "received",
+            "status_zh": "已收到"}
 
 
 # ---------------------------------------------------------------------------------------- evaluation (R21)
@@ -238,17 +227,16 @@ def decide_on_evaluation(ctx: Context, person_id: str, decision_id: str, evaluat
 
 
 # ---------------------------------------------------------------------------------------- the clock
-def _decisions_in(conn: Connection, statuses: tuple[str, ...]) -> list[Decision]:
-    ids = conn.execute(select(D.c.id).where(D.c.status.in_(statuses)).order_by(D.c.id)).scalars().all()
-    return [decisions.load(conn, i)[0] for i in ids]
+def _decisions_in(uow: UnitOfWork, statuses: tuple[str, ...]) -> list[Decision]:
+    return [decisions.load(uow.tx, i)[0] for i in uow.decisions.ids(statuses)]
 
 
 def execution_reports_due(ctx: Context, today: date | None = None) -> list[dict[str, Any]]:
     """Execution reports due or overdue, one per execution unit and decision (R19, Art. 34; interval =
     the profile setting `execution_report_interval_days`): what the statutory clock watches."""
     today = today or ctx.today()
-    with ctx.store.read() as conn:
-        loaded = _decisions_in(conn, ex.EXECUTING)
+    with ctx.uow.read() as uow:
+        loaded = _decisions_in(uow, ex.EXECUTING)
     out = [r for d in loaded for r in ex.reports_due(d, ctx.calendar, today)]
     return sorted(out, key=lambda r: (r["due"], r["decision_id"], r["unit"]))
 
@@ -258,15 +246,14 @@ def evaluations_due(ctx: Context, today: date | None = None) -> list[dict[str, A
     date fixed at decision time, the organ's commission, many public opinions, the effect not met."""
     today = today or ctx.today()
     out = []
-    with ctx.store.read() as conn:
-        totals: dict[str, int] = dict(conn.execute(
-            select(OP.c.decision_id, func.count()).group_by(OP.c.decision_id)).tuples().all())
-        for d in _decisions_in(conn, ex.CHANGEABLE):
+    with ctx.uow.read() as uow:
+        totals = uow.opinions.count_by_decision()
+        for d in _decisions_in(uow, ex.CHANGEABLE):
             reports = d.artifacts_of("post_evaluation", "evaluation_report", all_rounds=True) \
                 if d.spec.has_gate("post_evaluation") else []
             count = int(totals.get(d.id, 0))
             if count and reports:
-                count = _opinions_since(conn, d.id, reports[-1]["at"])
+                count = uow.opinions.count(d.id, reports[-1]["at"])
             triggers = ex.evaluation_triggers(d, today, count)
             if triggers:
                 out.append({"decision_id": d.id, "title": d.state["title"], "unit": d.state["unit"],
@@ -280,12 +267,12 @@ def execution_view(ctx: Context, decision_id: str) -> dict[str, Any]:
     """Everything after the decision on one page: units, targets and their versions, milestones, reports
     and their versions, obligations, reports due, suspension, termination, adjustments, evaluations."""
     today = ctx.today()
-    with ctx.store.read() as conn:
-        d, _ = decisions.load(conn, decision_id)
-        opinions = _opinions_since(conn, decision_id, None)
+    with ctx.uow.read() as uow:
+        d, _ = decisions.load(uow.tx, decision_id)
+        opinions = uow.opinions.count(decision_id)
         reports = d.artifacts_of("post_evaluation", "evaluation_report", all_rounds=True) \
             if d.spec.has_gate("post_evaluation") else []
-        since = _opinions_since(conn, decision_id, reports[-1]["at"]) if reports else opinions
+        since = uow.opinions.count(decision_id, reports[-1]["at"]) if reports else opinions
     s = d.state
     followed: dict[str, list[str]] = {}
     for r in ex.current_reports(d):

@@ -9,10 +9,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
 
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import EXPERT_POOL
 from decision_engine.domain import review
 from decision_engine.domain.decision import Actor, Decision, NewEvent, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -23,7 +20,6 @@ from decision_engine.services.identity import actors_of
 
 POOL_STREAM = "experts:pool"
 POOL_KEEPERS = ("decision_organ", "system_admin")
-P = EXPERT_POOL
 
 
 def add_to_pool(ctx: Context, by: str, person_id: str, *, fields: Sequence[str], affiliation: str,
@@ -34,44 +30,40 @@ def add_to_pool(ctx: Context, by: str, person_id: str, *, fields: Sequence[str],
         raise InvalidInput("an expert in the pool has fields of expertise and an affiliation", rule="R9",
                            article="Art. 21")
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        keeper = pick_actor(actors_of(conn, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
-        expert = next((a for a in actors_of(conn, person_id, at) if a.role == "expert"), None)
+    with ctx.uow.write() as uow:
+        keeper = pick_actor(actors_of(uow.tx, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
+        expert = next((a for a in actors_of(uow.tx, person_id, at) if a.role == "expert"), None)
         if expert is None:
             raise InvalidInput(f"{person_id} does not hold the role expert", rule="R9", article="Art. 21")
-        row = conn.execute(select(P.c.active).where(P.c.person_id == person_id)).first()
-        if row is not None and row.active:
+        active = uow.experts.is_active(person_id)
+        if active:
             raise RuleViolation(f"{expert.name} is already in the pool", rule="R9", article="Art. 21")
-        [env] = st.append(conn, POOL_STREAM, [("ExpertAddedToPool", {
+        [env] = uow.events.append(POOL_STREAM, [("ExpertAddedToPool", {
             "person_id": person_id, "name": expert.name, "fields": clean, "affiliation": affiliation,
             "title": title})], at=at, actor=keeper.to_dict())
         values = {"name": expert.name, "fields": orjson.dumps(clean).decode(), "affiliation": affiliation,
                   "title": title, "active": True, "added_at": at, "seq": env["seq"]}
-        if row is None:
-            conn.execute(insert(P).values(person_id=person_id, **values))
-        else:
-            conn.execute(update(P).where(P.c.person_id == person_id).values(**values))
+        uow.experts.put(person_id, values, new=active is None)
     return {"person_id": person_id, "name": expert.name, "seq": env["seq"]}
 
 
 def retire_from_pool(ctx: Context, by: str, person_id: str, *, reason: str) -> None:
     """Take an expert out of the pool (Art. 41 disqualification, retirement); the history stays."""
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        keeper = pick_actor(actors_of(conn, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
+    with ctx.uow.write() as uow:
+        keeper = pick_actor(actors_of(uow.tx, by, at), POOL_KEEPERS, "keeping the expert pool", "R9", "Art. 21")
         if not reason.strip():
             raise InvalidInput("leaving the pool needs a reason", rule="R9", article="Art. 21")
-        res = conn.execute(update(P).where(P.c.person_id == person_id, P.c.active.is_(True)).values(active=False))
-        if res.rowcount != 1:
+        if not uow.experts.retire(person_id):
             raise NotFound(f"{person_id} is not an active member of the pool", rule="R9", article="Art. 21")
-        st.append(conn, POOL_STREAM, [("ExpertLeftPool", {"person_id": person_id, "reason": reason})], at=at,
+        uow.events.append(POOL_STREAM, [("ExpertLeftPool", {"person_id": person_id, "reason": reason})], at=at,
                   actor=keeper.to_dict())
 
 
 def pool(ctx: Context, *, field: str | None = None) -> list[dict[str, Any]]:
     """Active experts of the pool, optionally those covering a field."""
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(P).where(P.c.active.is_(True)).order_by(P.c.name)).mappings().all()
+    with ctx.uow.read() as uow:
+        rows = uow.experts.active()
     out = [dict(r, fields=orjson.loads(r["fields"])) for r in rows]
     return [e for e in out if field is None or any(field in f for f in e["fields"])]
 

@@ -21,15 +21,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
-
-from decision_engine.adapters.tables import IDEMPOTENCY_KEYS
 from decision_engine.audit.canonical import canonical
 from decision_engine.domain.errors import ConcurrencyConflict, InvalidInput
 from decision_engine.services.clock import iso
-from decision_engine.services.context import Context
+from decision_engine.services.context import Context, unit_of
+from decision_engine.services.ports import UnitOfWork
 
-KEYS = IDEMPOTENCY_KEYS
 IN_PROGRESS = 0
 COMMITTED = 1  # the command's transaction committed; its response was not stored yet
 REFUSAL_EVIDENCE = frozenset({"AttemptRefused"})  # written for a refused command: not the command's effect
@@ -69,45 +66,43 @@ IN_PROGRESS_MESSAGE = "a request with this Idempotency-Key is still in progress;
 
 def _claim(ctx: Context, scoped: str, req_hash: str) -> StoredResponse | None:
     now = ctx.now()
-    with ctx.store.write() as conn:
-        row = conn.execute(select(KEYS.c.request_hash, KEYS.c.status, KEYS.c.response, KEYS.c.created_at)
-                           .where(KEYS.c.key == scoped)).first()
+    with ctx.uow.write() as uow:
+        row = uow.idempotency.get(scoped)
         if row is None:
-            conn.execute(insert(KEYS).values(key=scoped, request_hash=req_hash, status=IN_PROGRESS,
-                                             response="", created_at=iso(now)))
+            uow.idempotency.add(scoped, req_hash, IN_PROGRESS, "", iso(now))
             return None
-        if row.request_hash != req_hash:
+        if row["request_hash"] != req_hash:
             raise InvalidInput("this Idempotency-Key was already used for a different request; "
                                "use a new key for a new request")
-        if row.status not in (IN_PROGRESS, COMMITTED):
-            return StoredResponse(status=int(row.status), body=json.loads(row.response))
-        if row.created_at > iso(now - STALE_AFTER):
+        if row["status"] not in (IN_PROGRESS, COMMITTED):
+            return StoredResponse(status=int(row["status"]), body=json.loads(row["response"]))
+        if row["created_at"] > iso(now - STALE_AFTER):
             raise ConcurrencyConflict(IN_PROGRESS_MESSAGE)
-        if row.status == COMMITTED:  # the first request committed, then its process died: answer from it
-            return _settle(conn, scoped, row.response)
-        conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(created_at=iso(now)))
+        if row["status"] == COMMITTED:  # the first request committed, then its process died: answer from it
+            return _settle(uow, scoped, row["response"])
+        uow.idempotency.set(scoped, created_at=iso(now))
         return None
 
 
-def note_committed(conn: Connection, person_id: str, key: str, events: list[dict[str, Any]]) -> None:
+def note_committed(tx: Any, person_id: str, key: str, events: list[dict[str, Any]]) -> None:
     """Inside the command's transaction: mark the claim COMMITTED with the events appended (see above)."""
     refs = [{"stream": e["stream"], "seq": e["seq"], "type": e["type"]} for e in events
             if e["type"] not in REFUSAL_EVIDENCE]
     if not refs:
         return
     scoped = _scoped(person_id, key)
-    row = conn.execute(select(KEYS.c.status, KEYS.c.response).where(KEYS.c.key == scoped)).first()
-    if row is None or row.status not in (IN_PROGRESS, COMMITTED):
+    keys = unit_of(tx).idempotency
+    row = keys.get(scoped)
+    if row is None or row["status"] not in (IN_PROGRESS, COMMITTED):
         return
-    earlier = json.loads(row.response)["events"] if row.status == COMMITTED else []
-    conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(
-        status=COMMITTED, response=json.dumps({"events": earlier + refs}, ensure_ascii=False)))
+    earlier = json.loads(row["response"])["events"] if row["status"] == COMMITTED else []
+    keys.set(scoped, status=COMMITTED, response=json.dumps({"events": earlier + refs}, ensure_ascii=False))
 
 
-def _settle(conn: Connection, scoped: str, noted: str) -> StoredResponse:
+def _settle(uow: UnitOfWork, scoped: str, noted: str) -> StoredResponse:
     """Turn a COMMITTED claim into the stored answer a retry gets from now on: what the command committed."""
     body = recovered(json.loads(noted))
-    conn.execute(update(KEYS).where(KEYS.c.key == scoped).values(status=200, response=_text(body)))
+    uow.idempotency.set(scoped, status=200, response=_text(body))
     return StoredResponse(status=200, body=body)
 
 
@@ -134,17 +129,16 @@ def recovered(noted: dict[str, Any]) -> dict[str, Any]:
 def complete(ctx: Context, person_id: str, key: str, status: int, body: Any) -> None:
     """Store the response given to the request that claimed the key."""
     scoped = _scoped(person_id, key)
-    with ctx.store.write() as conn:
-        conn.execute(update(KEYS).where(KEYS.c.key == scoped, KEYS.c.status.in_((IN_PROGRESS, COMMITTED)))
-                     .values(status=status, response=_text(body)))
+    with ctx.uow.write() as uow:
+        uow.idempotency.set(scoped, only_status=(IN_PROGRESS, COMMITTED), status=status, response=_text(body))
 
 
 def release(ctx: Context, person_id: str, key: str) -> None:
     """Give up a claim after a failure worth retrying. Nothing committed: the key is free again. The
     command committed and something failed after it: the retry is answered from what it committed."""
     scoped = _scoped(person_id, key)
-    with ctx.store.write() as conn:
-        conn.execute(delete(KEYS).where(KEYS.c.key == scoped, KEYS.c.status == IN_PROGRESS))
-        row = conn.execute(select(KEYS.c.response).where(KEYS.c.key == scoped, KEYS.c.status == COMMITTED)).first()
-        if row is not None:
-            _settle(conn, scoped, row.response)
+    with ctx.uow.write() as uow:
+        uow.idempotency.remove(scoped, IN_PROGRESS)
+        row = uow.idempotency.get(scoped)
+        if row is not None and row["status"] == COMMITTED:
+            _settle(uow, scoped, row["response"])

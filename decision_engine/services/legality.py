@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from decision_engine.adapters.tables import ARTIFACTS
 from decision_engine.domain import review
 from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import InvalidInput
@@ -56,11 +53,10 @@ def review_queue(ctx: Context) -> list[dict[str, Any]]:
     """The legal office's queue: submissions not yet cleared, earliest deadline first (paused last)."""
     today = ctx.today()
     out = []
-    with ctx.store.read() as conn:
-        ids = [r[0] for r in conn.execute(select(ARTIFACTS.c.decision_id).distinct()
-                                          .where(ARTIFACTS.c.kind == "legality_submission"))]
+    with ctx.uow.read() as uow:
+        ids = uow.artifacts.decisions_with("legality_submission")
         for did in ids:
-            d, _ = load(conn, did)
+            d, _ = load(uow.tx, did)
             if d.status not in PRE_DECISION or d.gate_satisfied(d.spec.gate("legality_review")):
                 continue
             c = review.review_clock(d, ctx.calendar, today)

@@ -9,27 +9,21 @@ the decision aggregate, `_art_meeting`) are appended in ONE transaction: either 
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
 from decision_engine import procedures
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import MEETING_ITEMS, MEETINGS, PERSONS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Actor, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, NotFound, Unauthenticated
 from decision_engine.domain.meeting import Meeting, assemble_packet
 from decision_engine.services import decisions
-from decision_engine.services.context import Context, new_id
+from decision_engine.services.context import Context, new_id, unit_of
 from decision_engine.services.identity import actors_of
+from decision_engine.services.ports import UnitOfWork
 
-M = MEETINGS
-MI = MEETING_ITEMS
-MeetingAct = Callable[[Meeting, Connection, tuple[Actor, ...], str], tuple[Actor, list[NewEvent]]]
+MeetingAct = Callable[[Meeting, UnitOfWork, tuple[Actor, ...], str], tuple[Actor, list[NewEvent]]]
 
 TYPE_ZH = {"executive": "常务会议", "plenary": "全体会议"}
 POSITION_ZH = {"support": "同意", "oppose": "不同意", "abstain": "弃权"}
@@ -58,17 +52,18 @@ def stream_of(meeting_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- persistence
-def load_meeting(conn: Connection, meeting_id: str) -> tuple[Meeting, int]:
-    """A meeting from its projection, with the sequence it was read at."""
-    row = conn.execute(select(M.c.state, M.c.last_seq).where(M.c.id == meeting_id)).first()
+def load_meeting(tx: Any, meeting_id: str) -> tuple[Meeting, int]:
+    """A meeting from its projection, with the sequence it was read at (`tx`: a unit of work or its
+    transaction)."""
+    row = unit_of(tx).meetings.get(meeting_id)
     if row is None:
         raise NotFound(f"no meeting {meeting_id!r}", rule="R15", article="Art. 30")
-    return Meeting(json.loads(row.state)), int(row.last_seq)
+    return Meeting(row[0]), row[1]
 
 
-def replay_meeting(conn: Connection, meeting_id: str, *, upto_seq: int | None = None) -> Meeting:
+def replay_meeting(tx: Any, meeting_id: str, *, upto_seq: int | None = None) -> Meeting:
     """Fold a meeting's events into a fresh aggregate (replay must equal the projection)."""
-    events = st.stream_events(conn, stream_of(meeting_id), upto_seq=upto_seq)
+    events = unit_of(tx).events.stream(stream_of(meeting_id), upto_seq=upto_seq)
     if not events:
         raise NotFound(f"no meeting {meeting_id!r}", rule="R15", article="Art. 30")
     m = Meeting()
@@ -77,27 +72,25 @@ def replay_meeting(conn: Connection, meeting_id: str, *, upto_seq: int | None = 
     return m
 
 
-def _persist(conn: Connection, m: Meeting, actor: Actor, events: list[NewEvent], at: str,
+def _persist(uow: UnitOfWork, m: Meeting, actor: Actor, events: list[NewEvent], at: str,
              previous_seq: int | None) -> list[dict[str, Any]]:
     mid = m.id if previous_seq is not None else events[0].payload["meeting_id"]
-    stored = st.append(conn, stream_of(mid), [(e.type, e.payload) for e in events], at=at,
-                       actor=actor.to_dict(), expected_seq=previous_seq or 0)
+    stored = uow.events.append(stream_of(mid), [(e.type, e.payload) for e in events], at=at,
+                               actor=actor.to_dict(), expected_seq=previous_seq or 0)
     for env in stored:
         m.apply(env)
         p = env["payload"]
         if env["type"] == "AgendaItemPlaced":
-            conn.execute(insert(MI).values(meeting_id=mid, item_no=p["item_no"], decision_id=p["decision_id"]))
+            uow.meetings.place_item(mid, p["item_no"], p["decision_id"])
         elif env["type"] == "AgendaItemDecided":
-            conn.execute(update(MI).where(MI.c.meeting_id == mid, MI.c.item_no == p["item_no"])
-                         .values(outcome=p["outcome"], decided_at=env["at"]))
+            uow.meetings.decide_item(mid, p["item_no"], p["outcome"], env["at"])
     s = m.state
     values = {"title": s["title"], "meeting_type": s["meeting_type"], "held_on": s["held_on"],
               "status": s["status"], "head": s["head"], "convened_at": s["convened_at"],
-              "updated_at": s["updated_at"], "last_seq": s["seq"], "state": st.state_text(s)}
+              "updated_at": s["updated_at"], "last_seq": s["seq"], "state": s}
     if previous_seq is None:
-        conn.execute(insert(M).values(id=mid, **values))
-    elif conn.execute(update(M).where(M.c.id == mid, M.c.last_seq == previous_seq)
-                      .values(**values)).rowcount != 1:
+        uow.meetings.add(mid, values)
+    elif not uow.meetings.update(mid, previous_seq, values):
         raise ConcurrencyConflict(f"meeting {mid} changed concurrently", rule="R18", article="Art. 33")
     return stored
 
@@ -106,10 +99,10 @@ def _run(ctx: Context, person_id: str, meeting_id: str, act: MeetingAct, *, what
     """One act on a meeting in one transaction; a refusal is kept as evidence on its stream (Art. 38)."""
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
-            m, seq = load_meeting(conn, meeting_id)
-            actor, events = act(m, conn, actors_of(conn, person_id, at), at)
-            stored = _persist(conn, m, actor, events, at, seq)
+        with ctx.uow.write() as uow:
+            m, seq = load_meeting(uow, meeting_id)
+            actor, events = act(m, uow, actors_of(uow.tx, person_id, at), at)
+            stored = _persist(uow, m, actor, events, at, seq)
             return MeetingResult(meeting_id, m.state["seq"], tuple(stored), m.state["status"])
     except (NotFound, Unauthenticated):
         raise
@@ -122,11 +115,11 @@ def _run(ctx: Context, person_id: str, meeting_id: str, act: MeetingAct, *, what
 def _record_refusal(ctx: Context, person_id: str, meeting_id: str, what: str, refusal: DomainError) -> None:
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
-            m, seq = load_meeting(conn, meeting_id)
-            candidates = actors_of(conn, person_id, at)
+        with ctx.uow.write() as uow:
+            m, seq = load_meeting(uow, meeting_id)
+            candidates = actors_of(uow.tx, person_id, at)
             actor = candidates[0] if candidates else Actor(person_id, "none", "")
-            _persist(conn, m, actor, [NewEvent("AttemptRefused", {
+            _persist(uow, m, actor, [NewEvent("AttemptRefused", {
                 "act": what, "error": type(refusal).__name__, "rule": refusal.rule,
                 "article": refusal.article, "message": refusal.message[:500]})], at, seq)
     except DomainError:
@@ -141,34 +134,34 @@ def convene(ctx: Context, person_id: str, *, meeting_type: str, title: str, held
     mid = meeting_id or new_id("MTG")
     quorum = float(procedures.load(profile).settings.get("quorum_fraction", 0.5))
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        head_roles = tuple(a.role for a in actors_of(conn, head, at))
-        actor, events = Meeting.convene(actors_of(conn, person_id, at), mid, meeting_type=meeting_type,
+    with ctx.uow.write() as uow:
+        head_roles = tuple(a.role for a in actors_of(uow.tx, head, at))
+        actor, events = Meeting.convene(actors_of(uow.tx, person_id, at), mid, meeting_type=meeting_type,
                                         title=title, held_on=held_on, head=head, head_roles=head_roles,
                                         members=tuple(members), quorum_fraction=quorum, profile=profile)
         m = Meeting()
-        stored = _persist(conn, m, actor, events, at, None)
+        stored = _persist(uow, m, actor, events, at, None)
         return MeetingResult(mid, m.state["seq"], tuple(stored), m.state["status"])
 
 
 def place_on_agenda(ctx: Context, person_id: str, meeting_id: str, decision_id: str) -> MeetingResult:
     """Place a ready decision on the agenda with its packet assembled from the record (R14, Art. 29)."""
-    def act(m: Meeting, conn: Connection, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
-        d, _ = decisions.load(conn, decision_id)
+    def act(m: Meeting, uow: UnitOfWork, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
+        d, _ = decisions.load(uow.tx, decision_id)
         return m.place_item(c, d, lambda packet: sha256_hex(canonical(packet)))
     return _run(ctx, person_id, meeting_id, act, what=f"agenda:{decision_id}")
 
 
 def record_attendance(ctx: Context, person_id: str, meeting_id: str, present: list[str]) -> MeetingResult:
     """Call the roll: who is present, who is absent; no quorum, no meeting (R15, Art. 30)."""
-    return _run(ctx, person_id, meeting_id, lambda m, conn, c, at: m.record_attendance(c, tuple(present)),
+    return _run(ctx, person_id, meeting_id, lambda m, uow, c, at: m.record_attendance(c, tuple(present)),
                 what="attendance")
 
 
 def recuse(ctx: Context, person_id: str, meeting_id: str, item_no: int, member: str, reason: str
            ) -> MeetingResult:
     """A member steps aside from one agenda item, with the reason (R15)."""
-    return _run(ctx, person_id, meeting_id, lambda m, conn, c, at: m.recuse(c, item_no, member, reason),
+    return _run(ctx, person_id, meeting_id, lambda m, uow, c, at: m.recuse(c, item_no, member, reason),
                 what=f"recusal:{item_no}")
 
 
@@ -176,7 +169,7 @@ def record_opinion(ctx: Context, person_id: str, meeting_id: str, item_no: int, 
                    position: str, text: str) -> MeetingResult:
     """A member's opinion in speaking order, verbatim; the head speaks last (R15, SoD4, Art. 30)."""
     return _run(ctx, person_id, meeting_id,
-                lambda m, conn, c, at: m.record_opinion(c, item_no, speaker, position, text),
+                lambda m, uow, c, at: m.record_opinion(c, item_no, speaker, position, text),
                 what=f"opinion:{item_no}")
 
 
@@ -189,8 +182,8 @@ def decide_item(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, 
     gates = tuple(reopen_gates or ())
     touched: list[str] = []
 
-    def act(m: Meeting, conn: Connection, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
-        d, dseq = decisions.load(conn, m.item(item_no)["decision_id"])
+    def act(m: Meeting, uow: UnitOfWork, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
+        d, dseq = decisions.load(uow.tx, m.item(item_no)["decision_id"])
         actor, events, fields = m.decide_item(
             c, item_no, outcome=outcome, current_draft_version=d.state["draft_version"],
             artifact_id=artifact_id, head_reasons=head_reasons, amendments=amendments, reopen_gates=gates,
@@ -199,10 +192,10 @@ def decide_item(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, 
         today = ctx.today()
         blob = decisions._store_blob(ctx, None, "application/json", "meeting_record.json", fields)
         head, recorded = d.record_artifact(c, "meeting_record", blob, fields, artifact_id, ctx.calendar, today)
-        decisions._persist(conn, d, head, recorded, at, dseq, None)
+        decisions._persist(uow.tx, d, head, recorded, at, dseq, None)
         if outcome == "send_back":
             head, reopened = d.reopen_gates(c, gates, reason)
-            decisions._persist(conn, d, head, reopened, at, d.state["seq"], None)
+            decisions._persist(uow.tx, d, head, reopened, at, d.state["seq"], None)
         return actor, events
     try:
         return _run(ctx, person_id, meeting_id, act, what=f"decide:{item_no}")
@@ -215,8 +208,8 @@ def decide_item(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, 
 
 def generate_minutes(ctx: Context, person_id: str, meeting_id: str) -> MeetingResult:
     """Minutes v1, generated from the meeting's record as an HTML document (R15, Art. 30)."""
-    def act(m: Meeting, conn: Connection, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
-        content = minutes_html(m.state, _names(conn, m), version=1, reason="", corrections=())
+    def act(m: Meeting, uow: UnitOfWork, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
+        content = minutes_html(m.state, _names(uow, m), version=1, reason="", corrections=())
         sha = ctx.blobs.put(content)
         return m.generate_minutes(c, sha, len(content), "text/html", f"minutes-{m.id}-v1.html")
     return _run(ctx, person_id, meeting_id, act, what="minutes")
@@ -225,9 +218,9 @@ def generate_minutes(ctx: Context, person_id: str, meeting_id: str) -> MeetingRe
 def correct_minutes(ctx: Context, person_id: str, meeting_id: str, *, reason: str,
                     corrections: list[str]) -> MeetingResult:
     """A correction of the minutes: a new version with its reason, to be confirmed again (R18, Art. 33)."""
-    def act(m: Meeting, conn: Connection, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
+    def act(m: Meeting, uow: UnitOfWork, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
         version = len(m.state["minutes"]) + 1
-        content = minutes_html(m.state, _names(conn, m), version=version, reason=reason,
+        content = minutes_html(m.state, _names(uow, m), version=version, reason=reason,
                                corrections=tuple(corrections))
         sha = ctx.blobs.put(content)
         return m.correct_minutes(c, sha, len(content), "text/html", f"minutes-{m.id}-v{version}.html",
@@ -239,7 +232,7 @@ def confirm_minutes(ctx: Context, person_id: str, meeting_id: str, *, version: i
                     capacity: str) -> MeetingResult:
     """Confirm the latest minutes as the secretariat (not the head, SoD8) or as the head (R15)."""
     return _run(ctx, person_id, meeting_id,
-                lambda m, conn, c, at: m.confirm_minutes(c, version, sha256, capacity),
+                lambda m, uow, c, at: m.confirm_minutes(c, version, sha256, capacity),
                 what=f"minutes_confirmation:{capacity}")
 
 
@@ -261,26 +254,20 @@ def record_npc_procedure(ctx: Context, person_id: str, decision_id: str, *, proc
 # ---------------------------------------------------------------------------------------- queries
 def get_meeting(ctx: Context, meeting_id: str) -> dict[str, Any]:
     """A meeting as doors show it (agenda, packets, opinions in order, outcomes, minutes versions)."""
-    with ctx.store.read() as conn:
-        m, _ = load_meeting(conn, meeting_id)
+    with ctx.uow.read() as uow:
+        m, _ = load_meeting(uow, meeting_id)
     return m.to_dict()
 
 
 def list_meetings(ctx: Context, *, limit: int = 50) -> list[dict[str, Any]]:
     """Meetings, the most recent first."""
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(M.c.id, M.c.title, M.c.meeting_type, M.c.held_on, M.c.status, M.c.head)
-                            .order_by(M.c.held_on.desc(), M.c.id).limit(max(1, min(limit, 200))))
-        return [dict(r._mapping) for r in rows]
+    with ctx.uow.read() as uow:
+        return uow.meetings.recent(max(1, min(limit, 200)))
 
 
-def meetings_of(conn: Connection, decision_id: str) -> list[dict[str, Any]]:
+def meetings_of(tx: Any, decision_id: str) -> list[dict[str, Any]]:
     """Every agenda item that concerned a decision, with its meeting (oldest first)."""
-    rows = conn.execute(select(MI.c.meeting_id, MI.c.item_no, MI.c.outcome, MI.c.decided_at,
-                               M.c.meeting_type, M.c.held_on, M.c.title)
-                        .join(M, M.c.id == MI.c.meeting_id).where(MI.c.decision_id == decision_id)
-                        .order_by(M.c.held_on, MI.c.meeting_id, MI.c.item_no))
-    return [dict(r._mapping) for r in rows]
+    return unit_of(tx).meetings.items_of(decision_id)
 
 
 def packet_preview(ctx: Context, decision_id: str) -> dict[str, Any]:
@@ -292,8 +279,8 @@ def packet_preview(ctx: Context, decision_id: str) -> dict[str, Any]:
 
 def minutes_content(ctx: Context, meeting_id: str, version: int | None = None) -> tuple[dict[str, Any], bytes]:
     """A minutes version's metadata and its bytes (the latest version by default)."""
-    with ctx.store.read() as conn:
-        m, _ = load_meeting(conn, meeting_id)
+    with ctx.uow.read() as uow:
+        m, _ = load_meeting(uow, meeting_id)
     versions = m.state["minutes"]
     chosen = versions[-1] if versions and version is None else next(
         (v for v in versions if v["version"] == version), None)
@@ -302,9 +289,8 @@ def minutes_content(ctx: Context, meeting_id: str, version: int | None = None) -
     return chosen, ctx.blobs.get(chosen["sha256"])
 
 
-def _names(conn: Connection, m: Meeting) -> dict[str, str]:
-    rows = conn.execute(select(PERSONS.c.id, PERSONS.c.name).where(PERSONS.c.id.in_(m.state["roster"])))
-    return {r.id: r.name for r in rows}
+def _names(uow: UnitOfWork, m: Meeting) -> dict[str, str]:
+    return uow.persons.names(list(m.state["roster"]))
 
 
 def minutes_html(state: dict[str, Any], names: dict[str, str], *, version: int, reason: str,

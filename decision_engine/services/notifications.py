@@ -25,17 +25,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
-
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import NOTIFICATION_CONTACTS, NOTIFICATIONS, PERSONS
 from decision_engine.config import Settings
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted
-from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
+from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id, unit_of
 from decision_engine.services.identity import _admin, actors_of
-
-N = NOTIFICATIONS
-C = NOTIFICATION_CONTACTS
 
 KIND_ZH = {"reminder": "到期提醒", "escalation": "逾期督办", "notice": "程序通知"}
 STATUS_ZH = {"pending": "待发送", "retrying": "待重试", "delivered": "已送达", "failed": "发送失败",
@@ -114,21 +107,21 @@ def stream_of(decision_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- recording
-def record(conn: Connection, planned: Sequence[Planned], *, at: str) -> list[str]:
-    """Record notifications inside the caller's transaction (one event each); returns their ids.
+def record(tx: Any, planned: Sequence[Planned], *, at: str) -> list[str]:
+    """Record notifications inside the caller's transaction (`tx`: its unit of work, or the transaction
+    handle) — one event each; returns their ids.
 
     A (decision, duty, due, person) already notified is skipped: the unique key makes a rerun a no-op.
     """
     if not planned:
         return []
+    uow = unit_of(tx)
     by_decision: dict[str, list[Planned]] = defaultdict(list)
     for p in planned:
         by_decision[p.decision_id].append(p)
     ids: list[str] = []
     for decision_id, items in by_decision.items():
-        have = {(r.duty, r.due, r.person_id) for r in conn.execute(
-            select(N.c.duty, N.c.due, N.c.person_id).where(N.c.decision_id == decision_id,
-                                                           N.c.duty.in_(sorted({p.duty for p in items}))))}
+        have = uow.notifications.notified(decision_id, [p.duty for p in items])
         fresh: list[tuple[str, Planned]] = []
         for p in items:
             if (p.duty, p.due, p.person_id) in have:
@@ -137,11 +130,11 @@ def record(conn: Connection, planned: Sequence[Planned], *, at: str) -> list[str
             fresh.append((new_id("N"), p))
         if not fresh:
             continue
-        stored = st.append(conn, stream_of(decision_id), [("NotificationRecorded", {
+        stored = uow.events.append(stream_of(decision_id), [("NotificationRecorded", {
             "notification_id": nid, "decision_id": decision_id, "person_id": p.person_id, "duty": p.duty,
             "due": p.due, "kind": p.kind, "level": p.level, "subject": p.subject, "body": p.body,
             "link": p.link}) for nid, p in fresh], at=at, actor=dict(SYSTEM_ACTOR))
-        conn.execute(insert(N), [{
+        uow.notifications.add([{
             "id": nid, "decision_id": decision_id, "person_id": p.person_id, "duty": p.duty, "due": p.due,
             "kind": p.kind, "level": p.level, "subject": p.subject[:500], "body": p.body, "link": p.link[:300],
             "created_at": at, "status": "pending", "attempts": 0, "seq": env["seq"]}
@@ -156,68 +149,58 @@ def deliver_pending(ctx: Context, notifier: Notifier | None, *, limit: int = 100
     """Deliver what the outbox holds (pending, or failed fewer than `max_attempts` times), oldest first, at
     most `limit` per call; record each outcome as an event, a batch per transaction. Without a notifier or
     an address, a notification stays in the inbox only."""
-    with ctx.store.read() as conn:
-        addresses: dict[str, str] = {r[0]: r[1] for r in conn.execute(
-            select(C.c.person_id, C.c.email).where(C.c.email.is_not(None)))}
+    with ctx.uow.read() as uow:
+        addresses = uow.notifications.addresses()
     counts = {"delivered": 0, "failed": 0, "retrying": 0, "inbox": 0}
     after: tuple[str, str] = ("", "")
     while sum(counts.values()) < limit:
-        with ctx.store.read() as conn:  # keyset pages: a notification that fails now waits for the next run
-            rows = conn.execute(_PENDING.where((N.c.created_at > after[0]) | (
-                (N.c.created_at == after[0]) & (N.c.id > after[1]))).limit(min(batch, limit - sum(counts.values())))
-            ).all()
+        with ctx.uow.read() as uow:  # keyset pages: a notification that fails now waits for the next run
+            rows = uow.notifications.pending(after, min(batch, limit - sum(counts.values())))
         if not rows:
             break
-        after = (rows[-1].created_at, rows[-1].id)
-        outcomes = [_deliver(r, addresses.get(r.person_id), notifier, max_attempts) for r in rows]
+        after = (rows[-1]["created_at"], rows[-1]["id"])
+        outcomes = [_deliver(r, addresses.get(r["person_id"]), notifier, max_attempts) for r in rows]
         _record_outcomes(ctx, outcomes)
         for _, status, _ in outcomes:
             counts[status] += 1
     return counts
 
 
-_PENDING = select(N.c.id, N.c.decision_id, N.c.person_id, N.c.subject, N.c.body, N.c.link, N.c.attempts,
-                  N.c.created_at).where(N.c.status.in_(("pending", "retrying"))).order_by(N.c.created_at, N.c.id)
-
-
-def _deliver(r: Any, address: str | None, notifier: Notifier | None, max_attempts: int
-             ) -> tuple[Any, str, dict[str, Any]]:
+def _deliver(r: dict[str, Any], address: str | None, notifier: Notifier | None, max_attempts: int
+             ) -> tuple[dict[str, Any], str, dict[str, Any]]:
     if notifier is None or not address:
         return r, "inbox", {"reason": "未配置邮件通道（DECIDE_SMTP_HOST）" if notifier is None else "收件人未登记邮箱"}
     try:
-        delivery_id = notifier.send(Message(r.id, address, r.subject, r.body, r.link))
+        delivery_id = notifier.send(Message(r["id"], address, r["subject"], r["body"], r["link"]))
     except Exception as exc:  # any transport failure is recorded, then retried by the next run
-        final = r.attempts + 1 >= max_attempts
-        return r, "failed" if final else "retrying", {"address": address, "attempt": r.attempts + 1,
+        final = r["attempts"] + 1 >= max_attempts
+        return r, "failed" if final else "retrying", {"address": address, "attempt": r["attempts"] + 1,
                                                       "error": f"{type(exc).__name__}: {exc}"[:500], "final": final}
     return r, "delivered", {"address": address, "delivery_id": delivery_id, "channel": "email",
-                            "attempt": r.attempts + 1}
+                            "attempt": r["attempts"] + 1}
 
 
 _OUTCOME_EVENT = {"delivered": "NotificationDelivered", "failed": "NotificationDeliveryFailed",
                   "retrying": "NotificationDeliveryFailed", "inbox": "NotificationKeptInInbox"}
 
 
-def _record_outcomes(ctx: Context, outcomes: list[tuple[Any, str, dict[str, Any]]]) -> None:
+def _record_outcomes(ctx: Context, outcomes: list[tuple[dict[str, Any], str, dict[str, Any]]]) -> None:
     if not outcomes:
         return
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        by_decision: dict[str, list[tuple[Any, str, dict[str, Any]]]] = defaultdict(list)
+    with ctx.uow.write() as uow:
+        by_decision: dict[str, list[tuple[dict[str, Any], str, dict[str, Any]]]] = defaultdict(list)
         for o in outcomes:
-            by_decision[o[0].decision_id].append(o)
+            by_decision[o[0]["decision_id"]].append(o)
         for decision_id, items in by_decision.items():
-            st.append(conn, stream_of(decision_id), [(_OUTCOME_EVENT[status], {"notification_id": r.id, **extra})
-                                                     for r, status, extra in items],
-                      at=at, actor=dict(SYSTEM_ACTOR))
-        conn.execute(_SET_OUTCOME, [{
-            "b_id": r.id, "status": status, "attempts": r.attempts + (0 if status == "inbox" else 1),
+            uow.events.append(stream_of(decision_id), [(_OUTCOME_EVENT[status], {"notification_id": r["id"], **extra})
+                                                       for r, status, extra in items],
+                              at=at, actor=dict(SYSTEM_ACTOR))
+        uow.notifications.set_outcomes([{
+            "b_id": r["id"], "status": status, "attempts": r["attempts"] + (0 if status == "inbox" else 1),
             "address": extra.get("address"), "last_error": extra.get("error"),
             "delivered_at": at if status == "delivered" else None} for r, status, extra in outcomes])
 
-
-_SET_OUTCOME = update(N).where(N.c.id == bindparam("b_id")).values(
-    {c: bindparam(c) for c in ("status", "attempts", "address", "last_error", "delivered_at")})
 
 
 # ---------------------------------------------------------------------------------------- contacts
@@ -227,15 +210,13 @@ def set_contact(ctx: Context, person_id: str, *, email: str | None = None, heads
     if email is not None and (not email.strip() or "@" not in email or any(c in email for c in " \r\n\t<>,")):
         raise InvalidInput(f"not a plain e-mail address: {email!r}", rule=_RULE, article=_ARTICLE)
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        actor = _admin(conn, by, at)
-        if conn.execute(select(PERSONS.c.id).where(PERSONS.c.id == person_id)).first() is None:
+    with ctx.uow.write() as uow:
+        actor = _admin(uow.tx, by, at)
+        if not uow.persons.exists(person_id):
             raise NotFound(f"no person {person_id!r}", rule=_RULE, article=_ARTICLE)
-        st.append(conn, f"person:{person_id}", [("ContactRecorded", {"email": email, "heads_unit": heads_unit})],
+        uow.events.append(f"person:{person_id}", [("ContactRecorded", {"email": email, "heads_unit": heads_unit})],
                   at=at, actor=actor)
-        values = {"email": email, "heads_unit": heads_unit, "updated_at": at}
-        if conn.execute(update(C).where(C.c.person_id == person_id).values(**values)).rowcount == 0:
-            conn.execute(insert(C).values(person_id=person_id, **values))
+        uow.notifications.set_contact(person_id, {"email": email, "heads_unit": heads_unit, "updated_at": at})
 
 
 # ---------------------------------------------------------------------------------------- inbox
@@ -259,12 +240,8 @@ def duty_basis(duty: str) -> tuple[str, str] | None:
 
 def inbox(ctx: Context, person_id: str, *, unread_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
     """A person's notifications, newest first (for the pages' inbox)."""
-    q = select(N).where(N.c.person_id == person_id)
-    if unread_only:
-        q = q.where(N.c.read_at.is_(None))
-    with ctx.store.read() as conn:
-        rows = conn.execute(q.order_by(N.c.created_at.desc(), N.c.id.desc())
-                            .limit(max(1, min(limit, 500)))).mappings().all()
+    with ctx.uow.read() as uow:
+        rows = uow.notifications.inbox(person_id, unread_only=unread_only, limit=max(1, min(limit, 500)))
     out = []
     for r in rows:
         rule, article = duty_basis(r["duty"]) or ("", "")
@@ -275,26 +252,24 @@ def inbox(ctx: Context, person_id: str, *, unread_only: bool = False, limit: int
 
 def unread_count(ctx: Context, person_id: str) -> int:
     """How many notifications a person has not read."""
-    with ctx.store.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(N).where(
-            N.c.person_id == person_id, N.c.read_at.is_(None))).scalar_one())
+    with ctx.uow.read() as uow:
+        return uow.notifications.unread(person_id)
 
 
 def mark_read(ctx: Context, person_id: str, notification_id: str) -> None:
     """The recipient marks a notification read (recorded; only the recipient may)."""
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        row = conn.execute(select(N.c.decision_id, N.c.person_id, N.c.read_at)
-                           .where(N.c.id == notification_id)).first()
+    with ctx.uow.write() as uow:
+        row = uow.notifications.get(notification_id)
         if row is None:
             raise NotFound(f"no notification {notification_id!r}", rule=_RULE, article=_ARTICLE)
-        if row.person_id != person_id:
+        if row["person_id"] != person_id:
             raise NotPermitted("only the recipient marks a notification read", rule="SoD",
                                article="Art. 38 (inference)")
-        if row.read_at is not None:
+        if row["read_at"] is not None:
             return
-        roles = actors_of(conn, person_id, at)
+        roles = actors_of(uow.tx, person_id, at)
         actor = roles[0].to_dict() if roles else {"person": person_id, "role": "none", "unit": "", "name": ""}
-        st.append(conn, stream_of(row.decision_id), [("NotificationRead", {"notification_id": notification_id})],
-                  at=at, actor=actor)
-        conn.execute(update(N).where(N.c.id == notification_id).values(read_at=at))
+        uow.events.append(stream_of(row["decision_id"]), [("NotificationRead", {"notification_id": notification_id})],
+                          at=at, actor=actor)
+        uow.notifications.mark_read(notification_id, at)

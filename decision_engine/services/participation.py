@@ -13,26 +13,23 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
-from decision_engine.adapters import comment_store as cs
-from decision_engine.adapters import store as st
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.stage_rules import DISPOSITIONS, iso_date
 from decision_engine.services import decisions
 from decision_engine.services.comment_intake import Submission, intake, new_comment
-from decision_engine.services.context import Context
+from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import ACCEPTED_MEDIA, Result, load
 from decision_engine.services.identity import actors_of
+from decision_engine.services.ports import UnitOfWork
 
 Attachment = tuple[str, str, bytes]  # filename, media type, bytes
 
 
-def _handler(conn: Connection, d: Decision, person_id: str, at: str, act: str) -> Actor:
+def _handler(uow: UnitOfWork, d: Decision, person_id: str, at: str, act: str) -> Actor:
     """The undertaking unit's person handling opinions of this decision (R8, Art. 18)."""
-    actor = pick_actor(actors_of(conn, person_id, at), ("undertaking_unit",), act, "R8", "Art. 18")
+    actor = pick_actor(actors_of(uow.tx, person_id, at), ("undertaking_unit",), act, "R8", "Art. 18")
     if actor.unit not in d.undertaking_units():
         raise NotPermitted(f"unit {actor.unit} is not an undertaking unit of decision {d.id}", rule="R8",
                            article="Art. 18")
@@ -73,10 +70,10 @@ def import_comments(ctx: Context, person_id: str, decision_id: str, items: Seque
                            rule="R6", article="Art. 15")
     at, today = ctx.now_iso(), ctx.today()
     stream = dp.comments_stream(decision_id)
-    with ctx.store.write() as conn:
-        cs.lock_stream(conn, stream)
-        d, _ = load(conn, decision_id)
-        actor = _handler(conn, d, person_id, at, "entering comments received by other channels")
+    with ctx.uow.write() as uow:
+        uow.comments.lock(stream)
+        d, _ = load(uow.tx, decision_id)
+        actor = _handler(uow, d, person_id, at, "entering comments received by other channels")
         payloads, idents = [], []
         for item in items:
             identity = {k: str(item[k]) for k in dp.IDENTITY_FIELDS if item.get(k)}
@@ -88,16 +85,16 @@ def import_comments(ctx: Context, person_id: str, decision_id: str, items: Seque
             payloads.append(payload)
             if ident:
                 idents.append(ident)
-        envs = st.append(conn, stream, [("CommentReceived", p) for p in payloads], at=at, actor=actor.to_dict())
-        cs.insert_comments(conn, [cs.comment_row(e) for e in envs], idents)
+        envs = uow.events.append(stream, [("CommentReceived", p) for p in payloads], at=at, actor=actor.to_dict())
+        uow.comments.insert_received(envs, idents)
     return [{"tracking_number": p["tracking_number"], "late": p["late"]} for p in payloads]
 
 
 def comment_status(ctx: Context, tracking_number: str) -> dict[str, Any]:
     """What anyone holding a tracking number may see: status and disposition, never the identity."""
     tn = dp.parse_tracking_number(tracking_number)
-    with ctx.store.read() as conn:
-        row = cs.comment(conn, tn)
+    with ctx.uow.read() as uow:
+        row = uow.comments.comment(tn)
     if row is None:
         raise NotFound(f"未找到受理编号为 {tn} 的意见 (no comment with this tracking number)", rule="R6",
                        article="Art. 15")
@@ -120,20 +117,20 @@ def moderate_comment(ctx: Context, person_id: str, tracking_number: str, reason:
     dp.check_moderation(reason, note)
     tn = dp.parse_tracking_number(tracking_number)
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        row = cs.comment(conn, tn)
+    with ctx.uow.write() as uow:
+        row = uow.comments.comment(tn)
         if row is None:
             raise NotFound(f"no comment {tn}", rule="R6", article="Art. 15")
         stream = dp.comments_stream(row["decision_id"])
-        cs.lock_stream(conn, stream)
-        d, _ = load(conn, row["decision_id"])
-        actor = _handler(conn, d, person_id, at, "moderating a comment")
+        uow.comments.lock(stream)
+        d, _ = load(uow.tx, row["decision_id"])
+        actor = _handler(uow, d, person_id, at, "moderating a comment")
         if row["hidden_reason"]:
             raise RuleViolation(f"comment {tn} is already hidden ({row['hidden_reason']})", rule="R18",
                                 article="Art. 33")
-        [env] = st.append(conn, stream, [("CommentHidden", {"tracking_number": tn, "reason": reason,
+        [env] = uow.events.append(stream, [("CommentHidden", {"tracking_number": tn, "reason": reason,
                                                              "note": note})], at=at, actor=actor.to_dict())
-        cs.hide(conn, tn, reason, note)
+        uow.comments.hide(tn, reason, note)
     return {"tracking_number": tn, "hidden": reason, "seq": env["seq"]}
 
 
@@ -146,11 +143,11 @@ def cluster_comments(ctx: Context, person_id: str, decision_id: str) -> dict[str
     at = ctx.now_iso()
     stream = dp.comments_stream(decision_id)
     started = time.perf_counter()
-    with ctx.store.write() as conn:
-        cs.lock_stream(conn, stream)
-        d, _ = load(conn, decision_id)
-        actor = _handler(conn, d, person_id, at, "clustering opinions")
-        rows = cs.for_clustering(conn, decision_id)
+    with ctx.uow.write() as uow:
+        uow.comments.lock(stream)
+        d, _ = load(uow.tx, decision_id)
+        actor = _handler(uow, d, person_id, at, "clustering opinions")
+        rows = uow.comments.for_clustering(decision_id)
         seeds = [(text, cid) for _, text, cid, _ in rows if cid is not None]
         fresh = [(tn, text, hidden) for tn, text, cid, hidden in rows if cid is None]
         numbers = [int(cid[1:]) for _, cid in seeds]
@@ -172,10 +169,10 @@ def cluster_comments(ctx: Context, person_id: str, decision_id: str) -> dict[str
                     size = 0
                 events[-1].append({"cluster_id": label, "representative": rep, "members": chunk})
                 size += len(chunk)
-        envs = st.append(conn, stream, [("OpinionsClustered", {"clusters": e}) for e in events if e], at=at,
+        envs = uow.events.append(stream, [("OpinionsClustered", {"clusters": e}) for e in events if e], at=at,
                          actor=actor.to_dict()) if fresh else []
         seq_of = {c["cluster_id"]: env["seq"] for env in envs for c in env["payload"]["clusters"]}
-        cs.add_clusters(conn, decision_id,
+        uow.comments.add_clusters(decision_id,
                         [{"cluster_id": label, "representative": ([tn for tn, h in m if not h] or [m[0][0]])[0],
                           "size": len(m), "seq": seq_of[label]} for label, m in groups.items() if label not in known],
                         [(label, len(m), seq_of[label]) for label, m in groups.items() if label in known],
@@ -191,15 +188,15 @@ def dispose_opinions(ctx: Context, person_id: str, decision_id: str, items: Sequ
     version each adopted opinion changed (R8, Art. 18). Refused once the feedback report is recorded."""
     at = ctx.now_iso()
     stream = dp.comments_stream(decision_id)
-    with ctx.store.write() as conn:
-        cs.lock_stream(conn, stream)
-        d, _ = load(conn, decision_id)
-        actor = _handler(conn, d, person_id, at, "recording dispositions")
+    with ctx.uow.write() as uow:
+        uow.comments.lock(stream)
+        d, _ = load(uow.tx, decision_id)
+        actor = _handler(uow, d, person_id, at, "recording dispositions")
         if d.artifacts_of("public_participation", "opinion_summary"):
             raise RuleViolation("意见采纳情况已形成报告；如需改变处理结果，应当先退回公众参与环节 (the feedback "
                                 "report is recorded: reopen the participation gate first)", rule="R8",
                                 article="Art. 18")
-        groups = {c["cluster_id"]: c for c in cs.clusters(conn, decision_id)}
+        groups = {c["cluster_id"]: c for c in uow.comments.clusters(decision_id)}
         checked = []
         for item in items:
             group = groups.get(str(item.get("cluster_id")))
@@ -211,9 +208,9 @@ def dispose_opinions(ctx: Context, person_id: str, decision_id: str, items: Sequ
                                                 current_version=d.state["draft_version"]))
         if not checked:
             raise InvalidInput("no dispositions given", rule="R8", article="Art. 18")
-        [env] = st.append(conn, stream, [("OpinionsDisposed", {"items": checked})], at=at,
+        [env] = uow.events.append(stream, [("OpinionsDisposed", {"items": checked})], at=at,
                           actor=actor.to_dict())
-        cs.dispose(conn, decision_id, checked, at, actor.person, env["seq"])
+        uow.comments.dispose(decision_id, checked, at, actor.person, env["seq"])
     return {"decision_id": decision_id, "disposed": len(checked), "seq": env["seq"]}
 
 
@@ -222,20 +219,20 @@ def record_feedback_report(ctx: Context, person_id: str, decision_id: str, *,
     """Generate the feedback report (意见采纳情况及其理由) from the record and record it as the decision's
     `opinion_summary`: only after the comment window closed (R6) and with every opinion disposed (R8)."""
     today = ctx.today()
-    with ctx.store.read() as conn:
-        d, seq = load(conn, decision_id)
+    with ctx.uow.read() as uow:
+        d, seq = load(uow.tx, decision_id)
         for notice in d.artifacts_of("public_participation", "comment_notice"):
             deadline = iso_date(notice["fields"]["deadline"], "deadline", "R6", "Art. 15")
             if today <= deadline:
                 raise RuleViolation(f"意见征求期至 {deadline.isoformat()} 届满，届满后方可形成意见采纳情况 (the "
                                     "window is still open)", rule="R6", article="Art. 15")
-        totals = cs.totals(conn, decision_id)
+        totals = uow.comments.totals(decision_id)
         if totals["unclustered"]:
             raise RuleViolation(f"{totals['unclustered']} 条意见尚未归并 (run the clustering first)", rule="R8",
                                 article="Art. 18")
-        groups = [dict(c, text=None if c["hidden_reason"] else c["text"]) for c in cs.clusters(conn, decision_id)]
+        groups = [dict(c, text=None if c["hidden_reason"] else c["text"]) for c in uow.comments.clusters(decision_id)]
         source = {"stream": dp.comments_stream(decision_id),
-                  "seq": st.last_of(conn, dp.comments_stream(decision_id))[0]}
+                  "seq": uow.events.last(dp.comments_stream(decision_id))[0]}
     fields, report = dp.feedback_report(d.state["title"], groups, {k: totals[k] for k in ("on_time", "late",
                                                                                            "hidden")},
                                         main=int(d.spec.settings.get("feedback_main_opinions", 50)),
@@ -250,10 +247,10 @@ def public_opinions(ctx: Context, decision_id: str, *, limit: int = 50, offset: 
     """The public page: each distinct opinion once (a visible representative, its count, its disposition);
     hidden comments are counted but never shown."""
     limit = max(1, min(limit, 500))
-    with ctx.store.read() as conn:
-        st.load_decision(conn, decision_id)
-        totals = cs.totals(conn, decision_id)
-        groups = cs.clusters(conn, decision_id, limit=limit, offset=offset)
+    with ctx.uow.read() as uow:
+        uow.decisions.load(decision_id)
+        totals = uow.comments.totals(decision_id)
+        groups = uow.comments.clusters(decision_id, limit=limit, offset=offset)
     return {"decision_id": decision_id, "totals": totals, "opinions": [
         {"cluster_id": g["cluster_id"], "count": g["size"],
          "text": None if g["hidden_reason"] else g["text"],
@@ -284,11 +281,11 @@ def record_group_consultation(ctx: Context, person_id: str, decision_id: str, *,
                                      content=content, media_type=media_type, filename=filename)
 
 
-def replay_comments(conn: Connection, decision_id: str) -> dict[str, Any]:
+def replay_comments(tx: Any, decision_id: str) -> dict[str, Any]:
     """The comment tables rebuilt from the comment stream (compare with `live_comments`)."""
-    return dp.fold_comments(st.stream_events(conn, dp.comments_stream(decision_id)))
+    return dp.fold_comments(unit_of(tx).events.stream(dp.comments_stream(decision_id)))
 
 
-def live_comments(conn: Connection, decision_id: str) -> dict[str, Any]:
+def live_comments(tx: Any, decision_id: str) -> dict[str, Any]:
     """The comment tables as stored."""
-    return cs.live(conn, decision_id)
+    return unit_of(tx).comments.live(decision_id)

@@ -10,18 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
-from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS
 from decision_engine.domain.decision import DECIDED, Actor, Decision, NewEvent, publication_channel
 from decision_engine.domain.errors import NotFound
 from decision_engine.services import decisions, queries
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.meetings import OUTCOME_ZH, TYPE_ZH, meetings_of
-
-A = ARTIFACTS
-D = DECISIONS
 
 
 def _in_turn(*steps: decisions.Act) -> decisions.Act:
@@ -89,10 +83,9 @@ def publication_due(ctx: Context, today: date | None = None) -> list[dict[str, A
     the profile default; provisional beyond the official calendar) — what the statutory clock watches."""
     today = today or ctx.today()
     out = []
-    with ctx.store.read() as conn:
-        ids = [r[0] for r in conn.execute(select(D.c.id).where(D.c.status.in_((*DECIDED, "suspended")))
-                                          .order_by(D.c.id))]
-        loaded = [decisions.load(conn, did)[0] for did in ids]
+    with ctx.uow.read() as uow:
+        ids = uow.decisions.ids((*DECIDED, "suspended"))
+        loaded = [decisions.load(uow.tx, did)[0] for did in ids]
     for d in loaded:
         gate = d.spec.gate("publication")
         if d.gate_satisfied(gate):
@@ -108,27 +101,21 @@ def publication_due(ctx: Context, today: date | None = None) -> list[dict[str, A
 
 def public_list(ctx: Context, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Published decisions, the most recently published first (the public site's index)."""
-    first = func.min(A.c.recorded_at).label("published")
-    query = (select(D.c.id, D.c.title, D.c.category, D.c.unit, D.c.status, first)
-             .join(A, A.c.decision_id == D.c.id).where(A.c.kind == "publication_record")
-             .group_by(D.c.id, D.c.title, D.c.category, D.c.unit, D.c.status)
-             .order_by(first.desc(), D.c.id).limit(max(1, min(limit, 200))).offset(max(0, offset)))
-    with ctx.store.read() as conn:
-        rows = conn.execute(query).all()
-    return [{"id": r.id, "title": r.title, "category": r.category, "unit": r.unit, "status": r.status,
-             "published_on": statutory_date(datetime.fromisoformat(r.published)).isoformat()} for r in rows]
+    with ctx.uow.read() as uow:
+        rows = uow.decisions.published(limit=max(1, min(limit, 200)), offset=max(0, offset))
+    return [{"id": r["id"], "title": r["title"], "category": r["category"], "unit": r["unit"],
+             "status": r["status"],
+             "published_on": statutory_date(datetime.fromisoformat(r["published"])).isoformat()} for r in rows]
 
 
 def public_docket(ctx: Context, decision_id: str) -> dict[str, Any]:
     """A published decision for the public (R17, Art. 32; seed 001 feedback): the text decided, the
     feedback on opinions, the procedure timeline with every exemption and its legal basis, the meetings
     and the tracking numbers. Persons are not named; units are."""
-    with ctx.store.read() as conn:
-        d, _ = decisions.load(conn, decision_id)
-        sittings = meetings_of(conn, decision_id)
-        finalized = conn.execute(select(EVENTS.c.at).where(
-            EVENTS.c.stream == decisions.stream_of(decision_id),
-            EVENTS.c.type == "DecisionFinalized").order_by(EVENTS.c.seq.desc())).scalar()
+    with ctx.uow.read() as uow:
+        d, _ = decisions.load(uow.tx, decision_id)
+        sittings = meetings_of(uow.tx, decision_id)
+        finalized = uow.events.last_at(decisions.stream_of(decision_id), "DecisionFinalized")
     pubs = d.artifacts_of("publication", "publication_record", all_rounds=True)
     if not pubs:
         raise NotFound(f"decision {decision_id} is not published", rule="R17", article="Art. 32")

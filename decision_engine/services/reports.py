@@ -13,9 +13,6 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from decision_engine.adapters.tables import ACCOUNTABILITY_CASES, DECISIONS, EVENTS
 from decision_engine.domain import execution as ex
 from decision_engine.domain.errors import InvalidInput
 from decision_engine.services import decisions
@@ -43,16 +40,13 @@ def unit_report(ctx: Context, unit: str, start: date | str, end: date | str) -> 
     if e < s:
         raise InvalidInput("the period ends before it starts")
     as_of = min(e, ctx.today())
-    with ctx.store.read() as conn:
-        ids = conn.execute(select(DECISIONS.c.id).where(DECISIONS.c.status.in_(AFTER))
-                           .order_by(DECISIONS.c.id)).scalars().all()
-        mine = [d for d in (decisions.load(conn, i)[0] for i in ids)
+    with ctx.uow.read() as uow:
+        ids = uow.decisions.ids(AFTER)
+        mine = [d for d in (decisions.load(uow.tx, i)[0] for i in ids)
                 if unit in d.undertaking_units() or unit in d.state["execution_units"]]
         streams = [decisions.stream_of(d.id) for d in mine]
-        suspended = conn.execute(select(EVENTS.c.stream, EVENTS.c.at, EVENTS.c.person, EVENTS.c.body).where(
-            EVENTS.c.type == "DecisionSuspended", EVENTS.c.stream.in_(streams))).all() if streams else []
-        case_rows = conn.execute(select(ACCOUNTABILITY_CASES.c.state).where(
-            ACCOUNTABILITY_CASES.c.decision_id.in_([d.id for d in mine]))).scalars().all() if mine else []
+        suspended = uow.events.of_type("DecisionSuspended", streams)
+        case_states = uow.cases.states_for([d.id for d in mine])
     titles = {d.id: d.state["title"] for d in mine}
     report: dict[str, Any] = {"unit": unit, "start": s.isoformat(), "end": e.isoformat(),
                               "as_of": as_of.isoformat(), **{k: [] for k in SECTIONS_ZH}}
@@ -85,14 +79,15 @@ def unit_report(ctx: Context, unit: str, start: date | str, end: date | str) -> 
                                               "date": next((t["since"] for t in triggers if t["since"]), ""),
                                               "detail": "；".join(ex.TRIGGER_ZH.get(t["trigger"], t["trigger"])
                                                                  for t in triggers)})
-    for stream, at, person, body in suspended:
+    for ev in suspended:
+        stream, at, person = ev["stream"], ev["at"], ev["person"]
         if s <= ex.on_date(at) <= e:
-            p = json.loads(body)["payload"]
+            p = json.loads(ev["body"])["payload"]
             did = stream.removeprefix("decision:")
             report["suspensions"].append({"decision_id": did, "title": titles.get(did, ""),
                                           "date": ex.on_date(at).isoformat(), "person": person,
                                           "detail": f"{ex.GROUND_ZH.get(p['ground'], p['ground'])}：{p['reason']}"})
-    for case in (json.loads(r) for r in case_rows):
+    for case in case_states:
         opened, closed = ex.on_date(case["opened_at"]), case.get("closed_at")
         if opened <= e and (closed is None or ex.on_date(closed) > e):
             report["open_cases"].append({"decision_id": case["decision_id"], "case_id": case["id"],

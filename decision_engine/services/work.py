@@ -11,9 +11,6 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-
-from decision_engine.adapters.tables import DECISIONS, PUBLIC_COMMENTS
 from decision_engine.domain import accountability as acc
 from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Decision
@@ -21,7 +18,7 @@ from decision_engine.domain.errors import Missing
 from decision_engine.domain.participation import RECORD_PRESENTERS
 from decision_engine.domain.procedure import GateSpec
 from decision_engine.services.clock import statutory_date
-from decision_engine.services.context import Context
+from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import load
 from decision_engine.services.identity import actors_of
 from decision_engine.services.meetings import meetings_of
@@ -31,11 +28,11 @@ LIVE = (*PRE_DECISION, *DECIDED, "suspended")
 SETTLED = ("cleared", "exempted", "not_applicable")
 
 
-def decisions_in(conn: Connection, statuses: tuple[str, ...], limit: int = 500) -> list[Decision]:
-    """Decisions in these statuses, most recently changed first."""
-    ids = conn.execute(select(DECISIONS.c.id).where(DECISIONS.c.status.in_(statuses))
-                       .order_by(DECISIONS.c.updated_at.desc()).limit(limit)).scalars().all()
-    return [load(conn, i)[0] for i in ids]
+def decisions_in(tx: Any, statuses: tuple[str, ...], limit: int = 500) -> list[Decision]:
+    """Decisions in these statuses, most recently changed first (`tx`: a unit of work's transaction)."""
+    uow = unit_of(tx)
+    ids = uow.decisions.ids(statuses, recent_first=True, limit=limit)
+    return [load(uow.tx, i)[0] for i in ids]
 
 
 def _roles_for(d: Decision, g: GateSpec, m: Missing) -> tuple[str, ...]:
@@ -246,7 +243,5 @@ def _kept(done_on: str | None, due: str, today: date) -> str:
 def comments_per_day(ctx: Context, days: int = 30) -> list[tuple[str, int]]:
     """Public comments received per day (R6, the comment intake records), the latest `days` days that had
     any, oldest first — for the dashboard's chart."""
-    day = PUBLIC_COMMENTS.c.received_on
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(day, func.count()).group_by(day).order_by(day.desc()).limit(days)).all()
-    return [(str(d)[:10], int(n)) for d, n in reversed(rows)]
+    with ctx.uow.read() as uow:
+        return uow.comments.per_day(days)
