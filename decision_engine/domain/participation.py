@@ -30,9 +30,10 @@ from datetime import date
 from typing import Any
 from zlib import crc32
 
-from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent, pick_actor
+from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, Missing, NotFound, NotPermitted, RuleViolation
-from decision_engine.domain.stage_rules import DISPOSITIONS, iso_date
+from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
 
 CHANNELS = {"online": "网上提交", "letter": "信函", "email": "电子邮件", "fax": "传真", "phone": "电话记录"}
 MODERATION_REASONS = {"abusive": "含侮辱、谩骂等不文明内容", "off_topic": "与征求意见事项无关",
