@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import events as ev
 from decision_engine.domain import projection
 from decision_engine.domain import rules as default_rules
 from decision_engine.domain.calendar import StatutoryCalendar
@@ -64,11 +65,12 @@ class Decision:
 
     def __init__(self, spec: Procedure, state: dict[str, Any] | None = None,
                  resolve: Callable[[str], Procedure] | None = None, *,
-                 rules: Registry = default_rules.DEFAULT) -> None:
+                 rules: Registry = default_rules.DEFAULT, events: ev.Catalogue = ev.DEFAULT) -> None:
         self.spec = spec
         self.state: dict[str, Any] = state if state is not None else {}
         self._resolve = resolve  # finds a pinned procedure by hash when replaying a migration
         self.rules = rules  # the stages' artifact and gate checks (domain/rules/)
+        self.events = events  # the typed events and their upcasters (domain/events.py)
 
     def pinned(self, spec_hash: str) -> Procedure:
         """The pinned procedure with this hash (a migration replayed needs the resolver)."""
@@ -211,11 +213,10 @@ class Decision:
                                article="Art. 11")
         if due_by is not None:
             iso_date(due_by, "due_by", "R22", "Art. 38 ¶2", kind="decision")
-        return actor, [NewEvent("DecisionOpened", {
-            "decision_id": decision_id, "title": title.strip(), "category": category, "unit": unit,
-            "due_by": due_by, "summary": summary,
-            "procedure": {"id": spec.id, "version": spec.version, "hash": spec.hash,
-                          "profile": spec.profile}})]
+        return actor, [ev.DecisionOpened(
+            decision_id=decision_id, title=title.strip(), category=category, unit=unit, due_by=due_by,
+            summary=summary, procedure={"id": spec.id, "version": spec.version, "hash": spec.hash,
+                                        "profile": spec.profile}).new()]
 
     def _require_pre_decision(self, act: str, rule: str = "R13", article: str = "Art. 25") -> None:
         if self.status not in PRE_DECISION:
@@ -235,8 +236,8 @@ class Decision:
             if g.condition == f"flag:{kind}" and self.state["gates"][g.id]["cleared"]:
                 raise RuleViolation(f"gate {g.id} is already cleared; its determination cannot change",
                                     rule=det.rule, article=det.article)
-        return actor, [NewEvent("DeterminationRecorded", {"kind": kind, "value": bool(value),
-                                                   "reasons": reasons, "by": actor.person})]
+        return actor, [ev.DeterminationRecorded(kind=kind, value=bool(value), reasons=reasons,
+                                                by=actor.person).new()]
 
     def record_artifact(self, candidates: tuple[Actor, ...], kind: str, blob: BlobRef,
                         fields: dict[str, Any], artifact_id: str, cal: StatutoryCalendar,
@@ -264,11 +265,10 @@ class Decision:
                                missing=tuple(Missing(k.rule, k.article, g.id, f"field '{f}'", kind)
                                              for f in absent))
         self.rules.check_artifact(self, k, actor, fields, cal, today)
-        payload = {"artifact_id": artifact_id, "kind": kind, "gate": g.id, "sha256": blob.sha256,
-                   "size": blob.size, "media_type": blob.media_type, "filename": blob.filename,
-                   "draft_version": self.state["draft_version"], "fields": fields,
-                   "storage": blob.storage, "on": today.isoformat()}
-        return actor, [NewEvent("ArtifactRecorded", payload)]
+        return actor, [ev.ArtifactRecorded(
+            artifact_id=artifact_id, kind=kind, gate=g.id, sha256=blob.sha256, size=blob.size,
+            media_type=blob.media_type, filename=blob.filename, draft_version=self.state["draft_version"],
+            fields=fields, storage=blob.storage, on=today.isoformat()).new()]
 
     def _check_phase(self, g: GateSpec, kind: str) -> None:
         if self.status in ("withdrawn", "closed", "terminated"):
@@ -296,16 +296,15 @@ class Decision:
             raise RuleViolation("drafting starts only after the start decision names the units",
                                 rule="R3", article="Art. 11")
         version = self.state["draft_version"] + 1
-        events = [NewEvent("DraftVersionAdded", {
-            "artifact_id": artifact_id, "version": version, "title": title, "note": note,
-            "sha256": blob.sha256, "size": blob.size, "media_type": blob.media_type,
-            "filename": blob.filename, "on": today.isoformat()})]
+        events = [ev.DraftVersionAdded(
+            artifact_id=artifact_id, version=version, title=title, note=note, sha256=blob.sha256,
+            size=blob.size, media_type=blob.media_type, filename=blob.filename, on=today.isoformat()).new()]
         lr = self.state["gates"].get("legality_review")
         if lr is not None and lr["round_artifacts"]:
-            events.append(NewEvent("GateReopened", {
-                "gate": "legality_review", "reason": f"draft version {version} differs from the "
-                "version under legality review; it must be reviewed again",
-                "rule": "R13", "article": "Art. 25 ¶2 (inference: later edits need re-review)"}))
+            events.append(ev.GateReopened(
+                gate="legality_review", reason=f"draft version {version} differs from the version under "
+                "legality review; it must be reviewed again",
+                rule="R13", article="Art. 25 ¶2 (inference: later edits need re-review)").new())
         return actor, events
 
     def clear_gate(self, candidates: tuple[Actor, ...], gate_id: str, today: date) -> Act:
@@ -340,7 +339,7 @@ class Decision:
                     raise RuleViolation(f"the comment window is open until {deadline.isoformat()}; "
                                         "participation cannot be cleared before it closes",
                                         rule="R6", article="Art. 15")
-        return actor, [NewEvent("GateCleared", {"gate": gate_id, "on": today.isoformat()})]
+        return actor, [ev.GateCleared(gate=gate_id, on=today.isoformat()).new()]
 
     def return_gate(self, candidates: tuple[Actor, ...], gate_id: str, reason: str) -> Act:
         """Return a gate's submission (or ask for more); the review clock restarts (R11, Art. 26)."""
@@ -360,7 +359,7 @@ class Decision:
         if gate_id == "legality_review" and actor.unit in self.undertaking_units():
             raise NotPermitted("the undertaking unit cannot act as its own legality reviewer",
                                rule="SoD1", article="Arts. 25, 28")
-        return actor, [NewEvent("GateReturned", {"gate": gate_id, "reason": reason})]
+        return actor, [ev.GateReturned(gate=gate_id, reason=reason).new()]
 
     def reopen_gates(self, candidates: tuple[Actor, ...], gate_ids: tuple[str, ...], reason: str) -> Act:
         """Send the draft back for revision (R15, Art. 30): the head names the gates that reopen, why."""
@@ -380,8 +379,8 @@ class Decision:
             if status in ("not_applicable", "exempted", "open"):
                 raise RuleViolation(f"gate {gate_id} is {status}: there is nothing to reopen",
                                     rule=g.rule, article=g.article)
-            events.append(NewEvent("GateReopened", {"gate": gate_id, "reason": reason, "rule": "R15",
-                                                    "article": "Art. 30", "by": actor.person}))
+            events.append(ev.GateReopened(gate=gate_id, reason=reason, rule="R15", article="Art. 30",
+                                          by=actor.person).new())
         return actor, events
 
     def exempt_gate(self, candidates: tuple[Actor, ...], gate_id: str, legal_basis: str) -> Act:
@@ -405,8 +404,7 @@ class Decision:
             raise InvalidInput("an exemption needs its legal basis", rule=k.rule, article=k.article)
         if self.state["gates"][gate_id]["exemption"]:
             raise RuleViolation(f"gate {gate_id} is already exempted", rule=g.rule, article=g.article)
-        return actor, [NewEvent("GateExempted", {"gate": gate_id, "legal_basis": legal_basis,
-                                                 "by": actor.person})]
+        return actor, [ev.GateExempted(gate=gate_id, legal_basis=legal_basis, by=actor.person).new()]
 
     def finalize(self, candidates: tuple[Actor, ...], today: date) -> Act:
         """Finalize: only the head, only with every pre-decision gate satisfied (R13–R16, SoD4)."""
@@ -421,9 +419,8 @@ class Decision:
                                       missing=tuple(missing))
         meeting = self.latest("collective_decision", "meeting_record")
         assert meeting is not None  # collective_decision is satisfied
-        return actor, [NewEvent("DecisionFinalized", {"on": today.isoformat(),
-                                                      "draft_version": self.state["draft_version"],
-                                                      "meeting_artifact": meeting["id"]})]
+        return actor, [ev.DecisionFinalized(on=today.isoformat(), draft_version=self.state["draft_version"],
+                                            meeting_artifact=meeting["id"]).new()]
 
     def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str) -> Act:
         """Suspend execution (中止): the administrative head alone, on an Art. 35 ground (R20, SoD6)."""
@@ -436,8 +433,7 @@ class Decision:
                                article="Art. 35")
         if not reason.strip():
             raise InvalidInput("a suspension needs its reason", rule="R20", article="Art. 37")
-        return actor, [NewEvent("DecisionSuspended", {"ground": ground, "reason": reason,
-                                                      "from_status": self.status})]
+        return actor, [ev.DecisionSuspended(ground=ground, reason=reason, from_status=self.status).new()]
 
     def resume(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Resume a suspended decision (the head, with a reason)."""
@@ -446,7 +442,7 @@ class Decision:
             raise RuleViolation("only a suspended decision can be resumed", rule="R20", article="Art. 37")
         if not reason.strip():
             raise InvalidInput("resumption needs its reason", rule="R20", article="Art. 37")
-        return actor, [NewEvent("DecisionResumed", {"reason": reason})]
+        return actor, [ev.DecisionResumed(reason=reason).new()]
 
     def withdraw(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Withdraw a decision before it is made (the organ or head, with a reason)."""
@@ -454,7 +450,7 @@ class Decision:
         self._require_pre_decision("withdrawal")
         if not reason.strip():
             raise InvalidInput("a withdrawal needs its reason", rule="R18", article="Art. 33")
-        return actor, [NewEvent("DecisionWithdrawn", {"reason": reason})]
+        return actor, [ev.DecisionWithdrawn(reason=reason).new()]
 
     def migrate_procedure(self, candidates: tuple[Actor, ...], new: Procedure,
                           justification: str) -> Act:
@@ -472,9 +468,9 @@ class Decision:
         if not justification.strip():
             raise InvalidInput("a migration needs its written justification", rule="PV1",
                                article="Art. 43 (inference)")
-        return actor, [NewEvent("ProcedureMigrated", {
-            "from": dict(self.state["procedure"]), "justification": justification,
-            "to": {"id": new.id, "version": new.version, "hash": new.hash, "profile": new.profile}})]
+        return actor, [ev.ProcedureMigrated(
+            from_=dict(self.state["procedure"]), justification=justification,
+            to={"id": new.id, "version": new.version, "hash": new.hash, "profile": new.profile}).new()]
 
     def close(self, candidates: tuple[Actor, ...]) -> Act:
         """Close the case once publication is settled and the record is complete (R18, Art. 33). A
@@ -488,16 +484,17 @@ class Decision:
         if self.status != "terminated" and not self.gate_satisfied(pub):
             raise RuleViolation("publication is not settled", rule="R17", article="Art. 32",
                                 missing=tuple(self.missing_for(pub)))
-        return actor, [NewEvent("DecisionClosed", {"artifacts": len(self.state["artifacts"])})]
+        return actor, [ev.DecisionClosed(artifacts=len(self.state["artifacts"])).new()]
 
     # ------------------------------------------------------------------ fold
     def apply(self, event: dict[str, Any], *, refresh: bool = True) -> None:
-        """Fold one stored event (envelope with seq, type, at, actor, payload) into the state.
+        """Fold one stored event (envelope with seq, type, v, at, actor, payload) into the state, upcast
+        first when it was stored under an older version of its type.
 
         Derived fields (gate status, stage, pre-decision status) depend only on the rest of the
         state, so a long replay may pass refresh=False and call `refresh()` once at the end.
         """
-        projection.fold(self, event)
+        projection.fold(self, event, self.events)
         if refresh:
             self.refresh()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, RuleViolation
@@ -31,7 +32,9 @@ from decision_engine.domain.rules.execution import (
 )
 from decision_engine.domain.values import DECIDED, Actor, NewEvent, iso_date, pick_actor
 
-__all__ = ["EVALUATION_OUTCOMES", "KPI_DIRECTIONS", "current_reports", "kpi_ledger", "obligations", "pre_decision_units", "report_versions", "targets"]
+# The checks' queries, kept importable from here for the services and pages that read them.
+__all__ = ["EVALUATION_OUTCOMES", "KPI_DIRECTIONS", "current_reports", "kpi_ledger", "obligations",
+           "pre_decision_units", "report_versions", "targets"]
 
 EXECUTING = DECIDED  # decided, published, in_execution, evaluated: execution may be reported on
 CHANGEABLE = (*DECIDED, "suspended")  # what the head or organ may terminate or adjust (R20, Art. 37)
@@ -172,8 +175,8 @@ def terminate(d: Decision, candidates: tuple[Actor, ...], basis: str, reason: st
     if basis_ref and basis_ref not in refs:
         raise InvalidInput(f"basis_ref {basis_ref!r} is neither an artifact of this decision nor its "
                            "adjustment", rule="R20", article="Art. 37")
-    return actor, [NewEvent("DecisionTerminated", {"basis": basis.strip(), "reason": reason.strip(),
-                                                   "basis_ref": basis_ref, "from_status": d.status})]
+    return actor, [ev.DecisionTerminated(basis=basis.strip(), reason=reason.strip(), basis_ref=basis_ref,
+                                         from_status=d.status).new()]
 
 
 def open_adjustment(d: Decision, candidates: tuple[Actor, ...], adjustment_id: str, reason: str,
@@ -187,9 +190,7 @@ def open_adjustment(d: Decision, candidates: tuple[Actor, ...], adjustment_id: s
     if basis_ref and basis_ref not in d.state["artifacts"]:
         raise InvalidInput(f"basis_ref {basis_ref!r} is not an artifact of this decision", rule="R20",
                            article="Art. 37")
-    here = NewEvent("AdjustmentOpened", {"adjustment_id": adjustment_id, "reason": reason.strip(),
-                                         "basis_ref": basis_ref})
-    there = NewEvent("AdjustsDecision", {"original_id": d.id, "original_title": d.state["title"],
-                                         "original_status": d.status, "reason": reason.strip(),
-                                         "basis_ref": basis_ref})
+    here = ev.AdjustmentOpened(adjustment_id=adjustment_id, reason=reason.strip(), basis_ref=basis_ref).new()
+    there = ev.AdjustsDecision(original_id=d.id, original_title=d.state["title"], original_status=d.status,
+                               reason=reason.strip(), basis_ref=basis_ref).new()
     return actor, [here], there

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
@@ -36,8 +37,7 @@ def signature(sha256: str) -> str:
 
 def opinion_signed(artifact_id: str, sha256: str) -> NewEvent:
     """SoD2/R9, Art. 19: the expert's confirmation over the opinion's sha256 (their signature)."""
-    return NewEvent("RecordConfirmed", {"subject": "expert_opinion", "sha256": sha256,
-                                        "artifact_id": artifact_id, "remarks": ""})
+    return ev.RecordConfirmed(subject="expert_opinion", sha256=sha256, artifact_id=artifact_id, remarks="").new()
 
 
 def adoption_entries(d: Decision, adoptions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -119,8 +119,7 @@ def request_supplement(d: Decision, candidates: tuple[Actor, ...], items: list[s
     if not clean or not reason.strip():
         raise InvalidInput("a supplement request lists the items needed and the reason", rule="R11",
                            article="Art. 26")
-    return actor, [NewEvent("SupplementRequested", {"gate": "legality_review", "items": clean,
-                                                    "reason": reason.strip()})]
+    return actor, [ev.SupplementRequested(gate="legality_review", items=clean, reason=reason.strip()).new()]
 
 
 def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from decision_engine.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from decision_engine.domain.events import AttemptRefused
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.identity import actors_of
 
@@ -128,10 +129,10 @@ def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, r
             d, seq = load(conn, decision_id)
             candidates = actors_of(conn, person_id, at)
             actor = candidates[0] if candidates else Actor(person_id, "none", "")
-            _persist(conn, d, actor, [NewEvent("AttemptRefused", {
-                "act": what, "error": type(refusal).__name__, "rule": refusal.rule,
-                "article": refusal.article, "message": refusal.message[:500],
-                "missing": [m.to_dict() for m in refusal.missing][:50]})], at, seq, None)
+            _persist(conn, d, actor, [AttemptRefused(
+                act=what, error=type(refusal).__name__, rule=refusal.rule, article=refusal.article,
+                message=refusal.message[:500], missing=[m.to_dict() for m in refusal.missing][:50]).new()],
+                     at, seq, None)
     except DomainError:
         pass  # the refusal itself stands; failing to log it must not hide it
 

@@ -222,7 +222,8 @@ def art_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any]
     if not isinstance(followed, dict) or any(str(o) not in known_ob for o in followed):
         raise InvalidInput("obligations maps obligation ids (from the risk measures and legality "
                            "conditions) to how they were followed", rule="R19", article="Art. 34")
-    if f.get("occurred_on") and iso_date(f["occurred_on"], "occurred_on", "R19", "Art. 35", kind="execution_report") > today:
+    if f.get("occurred_on") and iso_date(f["occurred_on"], "occurred_on", "R19", "Art. 35",
+                                         kind="execution_report") > today:
         raise InvalidInput("occurred_on cannot be in the future", rule="R19", article="Art. 35")
     prior = f.get("supersedes")
     if prior:
