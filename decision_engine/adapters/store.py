@@ -24,6 +24,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, PROCEDURE_SPECS
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
+from decision_engine.domain import events as event_types
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound, Unavailable
 from decision_engine.domain.procedure import Procedure
 
@@ -175,8 +176,8 @@ def _sqlite_begin(conn: Connection) -> None:
 def envelope(stream: str, seq: int, etype: str, at: str, actor: dict[str, str],
              payload: dict[str, Any]) -> dict[str, Any]:
     """The canonical form of an event: what is hashed, chained, logged and archived."""
-    return {"stream": stream, "seq": seq, "type": etype, "v": 1, "at": at, "actor": actor,
-            "payload": payload}
+    return {"stream": stream, "seq": seq, "type": etype, "v": event_types.DEFAULT.version(etype), "at": at,
+            "actor": actor, "payload": payload}
 
 
 # Hot-path statements are built once (building a statement per call cost more than running it).
@@ -210,7 +211,7 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
         env = envelope(stream, seq, etype, at, actor, payload)
         body = canonical(env)
         digest = chain_hash(prev, body)
-        rows.append({"stream": stream, "seq": seq, "type": etype, "schema_version": 1, "at": at,
+        rows.append({"stream": stream, "seq": seq, "type": etype, "schema_version": env["v"], "at": at,
                      "person": actor["person"], "role": actor["role"], "unit": actor["unit"],
                      "body": body, "prev_hash": prev, "hash": digest})
         prev = digest

@@ -17,15 +17,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from decision_engine.domain.decision import Actor, NewEvent, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.rules import accountability as rules
+from decision_engine.domain.rules.accountability import ARTICLES, CAPACITIES
+from decision_engine.domain.values import Actor, NewEvent, pick_actor
+
+__all__ = ["ARTICLES", "CAPACITIES", "Case"]
 
 CASE_ROLES = ("auditor", "decision_organ", "admin_head", "party_committee")
 CASE_KINDS = ("case", "undue_delay")
-ARTICLES = ("Art. 38", "Art. 39", "Art. 40", "Art. 41")
-# Who answers under which article (Arts. 38–41): the capacity a person is named in.
-CAPACITIES = {"head": "Art. 38", "leader": "Art. 38", "direct": "Art. 38", "undertaking": "Art. 39",
-              "execution": "Art. 40", "expert": "Art. 41"}
 CAPACITY_ZH = {"head": "行政首长", "leader": "负有责任的其他领导人员", "direct": "直接责任人员",
                "undertaking": "决策承办单位或承担有关工作单位的人员", "execution": "决策执行单位的人员",
                "expert": "专家、专业机构、社会风险评估机构"}
@@ -153,8 +153,8 @@ class Case:
              persons: list[Any], summary: str, known_persons: set[str]) -> tuple[Actor, list[NewEvent]]:
         """Open a case on a decision: grounds citing Arts. 38–41 and the persons concerned (ACC1)."""
         actor = pick_actor(candidates, CASE_ROLES, "opening an accountability case", "ACC1", "Arts. 38–41")
-        clean_grounds = _grounds(grounds)
-        named = _persons(persons, known_persons, required=True)
+        clean_grounds = rules.grounds(grounds)  # ACC1
+        named = rules.persons(persons, known_persons, required=True)  # ACC1
         if actor.person in {p["person"] for p in named}:
             raise NotPermitted("a person named in a case does not open it", rule="ACC2",
                                article="Art. 38 (inference)")
@@ -192,7 +192,7 @@ class Case:
         self._require_open("recording findings")
         if not findings.strip():
             raise InvalidInput("findings need their text", rule="ACC3", article="Arts. 38–41")
-        named = _persons(persons, known_persons, required=False)
+        named = rules.persons(persons, known_persons, required=False)  # ACC1
         for p in named:
             if not str(p.get("finding") or "").strip() or not isinstance(p.get("responsible"), bool):
                 raise InvalidInput("each person's finding states the facts and whether they are responsible "
@@ -216,22 +216,8 @@ class Case:
                                 article="Arts. 38–41")
         if outcome in ("sanctioned", "disqualified") and not sanctions:
             raise InvalidInput(f"outcome {outcome} lists the sanctions", rule="ACC3", article="Arts. 38–41")
-        clean = []
         found = {p["person"] for f in self.state["findings"] for p in f["persons"] if p["responsible"]}
-        for s in sanctions:
-            if not isinstance(s, dict) or not all(str(s.get(k) or "").strip()
-                                                  for k in ("person", "measure", "basis")):
-                raise RuleViolation("every sanction names the person, the measure and its legal basis (e.g. "
-                                    "政务处分法 第十条 / Art. 10)", rule="ACC3", article="Arts. 38–41")
-            if s["person"] not in found:
-                raise RuleViolation(f"{s['person']} is sanctioned without a finding of responsibility",
-                                    rule="ACC3", article="Arts. 38–41")
-            if s["person"] in dissenters and not str(s.get("dissent_considered") or "").strip():
-                raise RuleViolation(f"{s['person']} dissented at the collective discussion: state how the "
-                                    "liability was reduced or why it is not waived (dissent_considered)",
-                                    rule="ACC4", article="Art. 38 ¶3")
-            clean.append({k: str(s.get(k) or "").strip() for k in ("person", "measure", "basis",
-                                                                   "dissent_considered")})
+        clean = rules.sanctions(sanctions, found, dissenters)  # ACC3, ACC4
         return actor, [NewEvent("CaseClosed", {"outcome": outcome, "sanctions": clean,
                                                "reason": reason.strip()})]
 
@@ -256,37 +242,3 @@ class Case:
                                        "reason": p["reason"], "by": event["actor"]})
         self.state["seq"] = event["seq"]
         self.state["updated_at"] = event["at"]
-
-
-def _grounds(grounds: list[Any]) -> list[dict[str, str]]:
-    """ACC1: at least one ground, each citing Art. 38, 39, 40 or 41 of Order 713, with its facts."""
-    if not isinstance(grounds, list) or not grounds:
-        raise RuleViolation("a case states its grounds, each citing Art. 38, 39, 40 or 41", rule="ACC1",
-                            article="Arts. 38–41")
-    out = []
-    for g in grounds:
-        if not isinstance(g, dict) or not str(g.get("text") or "").strip():
-            raise InvalidInput("each ground gives its article and facts (article, text)", rule="ACC1",
-                               article="Arts. 38–41")
-        article = str(g.get("article") or "").strip()
-        if not any(article == a or article.startswith(a + " ") for a in ARTICLES):
-            raise RuleViolation(f"ground article {article!r} is not one of Arts. 38–41", rule="ACC1",
-                                article="Arts. 38–41")
-        out.append({"article": article, "text": str(g["text"]).strip()})
-    return out
-
-
-def _persons(persons: list[Any], known: set[str], *, required: bool) -> list[dict[str, Any]]:
-    """ACC1: named, registered persons with the capacity they answer in (never purged: lifelong)."""
-    if not isinstance(persons, list) or (required and not persons):
-        raise RuleViolation("a case names the persons concerned (person, capacity)", rule="ACC1",
-                            article="Arts. 38–41")
-    out = []
-    for p in persons:
-        if not isinstance(p, dict) or p.get("capacity") not in CAPACITIES:
-            raise InvalidInput(f"each person has a capacity: {', '.join(CAPACITIES)}", rule="ACC1",
-                               article="Arts. 38–41")
-        if str(p.get("person")) not in known:
-            raise InvalidInput(f"unknown person {p.get('person')!r}", rule="ACC1", article="Arts. 38–41")
-        out.append({k: v for k, v in p.items() if k in ("person", "capacity", "finding", "responsible")})
-    return out

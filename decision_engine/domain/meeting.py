@@ -16,20 +16,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from decision_engine.domain.decision import (
+from decision_engine.domain.decision import Decision
+from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
     MEETING_TYPES,
-    Actor,
-    Decision,
-    NewEvent,
     check_tally,
     departs_from_majority,
-    pick_actor,
 )
-from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from decision_engine.domain.values import Actor, NewEvent, iso_date, pick_actor
 
 POSITIONS = ("support", "oppose", "abstain")
 CONVENERS = ("secretariat", "decision_organ", "admin_head")
@@ -43,14 +40,6 @@ PACKET_RECORDS = (
     ("expert_review", ("expert_adoption",)),
     ("risk_assessment", ("risk_report", "dept_opinions", "prior_assessment_link")),
 )
-
-
-def _iso_date(value: str, name: str) -> str:
-    try:
-        return date.fromisoformat(str(value)[:10]).isoformat()
-    except ValueError:
-        raise InvalidInput(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}", rule="R15",
-                           article="Art. 30") from None
 
 
 def _ref(d: Decision, art: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +152,7 @@ class Meeting:
             raise InvalidInput("quorum_fraction must be in [0, 1)", rule="R15", article="Art. 30")
         return actor, [NewEvent("MeetingConvened", {
             "meeting_id": meeting_id, "meeting_type": meeting_type, "title": title.strip(),
-            "held_on": _iso_date(held_on, "held_on"), "head": head, "roster": roster,
+            "held_on": iso_date(held_on, "held_on", "R15", "Art. 30").isoformat(), "head": head, "roster": roster,
             "quorum_fraction": quorum_fraction, "profile": profile})]
 
     def _require_open(self, act: str) -> None:

@@ -30,9 +30,11 @@ from datetime import date
 from typing import Any
 from zlib import crc32
 
-from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent, pick_actor
+from decision_engine.domain import events as typed
+from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, Missing, NotFound, NotPermitted, RuleViolation
-from decision_engine.domain.stage_rules import DISPOSITIONS, iso_date
+from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
 
 CHANNELS = {"online": "网上提交", "letter": "信函", "email": "电子邮件", "fax": "传真", "phone": "电话记录"}
 MODERATION_REASONS = {"abusive": "含侮辱、谩骂等不文明内容", "off_topic": "与征求意见事项无关",
@@ -339,9 +341,8 @@ def present_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, s
                             article="Art. 17")
     if "presented_at" in d.state.get("records", {}).get(sha256, {}):
         raise RuleViolation("this record was already presented", rule="R7", article="Art. 17")
-    return actor, [NewEvent("RecordPresented", {"subject": "hearing_record", "sha256": sha256, "size": size,
-                                                "media_type": media_type, "filename": filename,
-                                                "draft_version": d.state["draft_version"]})]
+    return actor, [typed.RecordPresented(subject="hearing_record", sha256=sha256, size=size, media_type=media_type,
+                                      filename=filename, draft_version=d.state["draft_version"]).new()]
 
 
 def confirm_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, remarks: str = ""
@@ -358,8 +359,7 @@ def confirm_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, r
                            rule="SoD5", article="Art. 17")
     if any(c["person"] == actor.person for c in rec["confirmations"]):
         raise RuleViolation("已确认签字 (already confirmed)", rule="SoD5", article="Art. 17")
-    return actor, [NewEvent("RecordConfirmed", {"subject": "hearing_record", "sha256": sha256,
-                                                "remarks": remarks[:2000]})]
+    return actor, [typed.RecordConfirmed(subject="hearing_record", sha256=sha256, remarks=remarks[:2000]).new()]
 
 
 # ------------------------------------------------------------------------------------ the comment stream

@@ -4,7 +4,7 @@
   sha256 of the opinion document (`RecordConfirmed` in the same transaction as the opinion); adoption
   status per opinion.
 - R10, Arts. 23–24: each prevention measure of the controllable assessment of the current draft is an
-  obligation that execution tracking follows.
+  obligation that execution tracking follows (`rules.execution.obligations`, the one list of obligations).
 - R11, Arts. 25–27: the legality submission packet and the explanation of the procedures performed are
   generated from the record (gates, determinations, artifacts), never typed; the review clock counts
   working days on the statutory calendar from the moment the submission is complete, and a supplement
@@ -16,15 +16,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
-from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent, pick_actor
+from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
-from decision_engine.domain.stage_rules import (
-    CREDENTIAL_PREFIX,
-    DISPOSITIONS,
-    iso_date,
-    pending_supplement,
-)
+from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.rules.experts import CREDENTIAL_PREFIX
+from decision_engine.domain.rules.legality import pending_supplement
+from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
 
 GATE_STATUS_ZH = {"cleared": "已完成", "exempted": "依法免予进行", "not_applicable": "不适用", "open": "未完成",
                   "submitted": "进行中", "returned": "已退回"}
@@ -38,8 +37,7 @@ def signature(sha256: str) -> str:
 
 def opinion_signed(artifact_id: str, sha256: str) -> NewEvent:
     """SoD2/R9, Art. 19: the expert's confirmation over the opinion's sha256 (their signature)."""
-    return NewEvent("RecordConfirmed", {"subject": "expert_opinion", "sha256": sha256,
-                                        "artifact_id": artifact_id, "remarks": ""})
+    return ev.RecordConfirmed(subject="expert_opinion", sha256=sha256, artifact_id=artifact_id, remarks="").new()
 
 
 def adoption_entries(d: Decision, adoptions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,27 +60,6 @@ def adoption_entries(d: Decision, adoptions: dict[str, dict[str, Any]]) -> list[
                     "expert_name": op["author"].get("name", ""), "opinion": str(op["fields"]["opinion"])[:500],
                     "dissenting": bool(op["fields"].get("dissenting", False)),
                     "disposition": a["disposition"], "reason": str(a["reason"]).strip()})
-    return out
-
-
-# ------------------------------------------------------------------------------------ S3 risk
-def obligations(d: Decision) -> list[dict[str, Any]]:
-    """R10, Arts. 23–24: the prevention measures of the controllable assessment of the current draft
-    version, each an obligation for execution tracking (issue 6)."""
-    report = d.latest("risk_assessment", "risk_report")
-    if report is None or report["fields"]["conclusion"] != "controllable":
-        return []
-    out = []
-    for i, m in enumerate(report["fields"]["measures"], start=1):
-        item = m if isinstance(m, dict) else {"measure": m}
-        out.append({"obligation_id": f"{report['id']}:{i}", "decision_id": d.id,
-                    "measure": str(item["measure"]), "responsible_unit": item.get("responsible_unit"),
-                    "due": item.get("due"), "risk_level": report["fields"]["level"],
-                    "contingency_plan": report["fields"]["contingency_plan"],
-                    "source": {"artifact_id": report["id"], "kind": "risk_report", "sha256": report["sha256"],
-                               "draft_version": report["draft_version"], "recorded_at": report["at"],
-                               "assessor": report["author"]},
-                    "basis": "R10, Arts. 23–24 (重大行政决策程序暂行条例第二十三条、第二十四条)"})
     return out
 
 
@@ -142,8 +119,7 @@ def request_supplement(d: Decision, candidates: tuple[Actor, ...], items: list[s
     if not clean or not reason.strip():
         raise InvalidInput("a supplement request lists the items needed and the reason", rule="R11",
                            article="Art. 26")
-    return actor, [NewEvent("SupplementRequested", {"gate": "legality_review", "items": clean,
-                                                    "reason": reason.strip()})]
+    return actor, [ev.SupplementRequested(gate="legality_review", items=clean, reason=reason.strip()).new()]
 
 
 def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, Any] | None:
@@ -154,11 +130,11 @@ def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, 
     if sub is None:
         return None
     f = sub["fields"]
-    submitted = date.fromisoformat(sub["at"][:10])
+    submitted = iso_date(sub["at"], "at", "R11", "Art. 27")
     requested = iso_date(f["requested_deadline"], "requested_deadline", "R11", "Art. 27")
     granted, prov_granted = cal.working_days_between(submitted, requested)
     supplements = d.artifacts_of("legality_review", "legality_supplement")
-    complete = max([submitted, *[date.fromisoformat(a["at"][:10]) for a in supplements]])
+    complete = max([submitted, *[iso_date(a["at"], "at", "R11", "Art. 26") for a in supplements]])
     pending = pending_supplement(d)
     if complete == submitted:
         deadline, provisional = requested, prov_granted

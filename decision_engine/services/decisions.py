@@ -28,6 +28,7 @@ from decision_engine.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from decision_engine.domain.events import AttemptRefused
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.identity import actors_of
 
@@ -128,10 +129,10 @@ def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, r
             d, seq = load(conn, decision_id)
             candidates = actors_of(conn, person_id, at)
             actor = candidates[0] if candidates else Actor(person_id, "none", "")
-            _persist(conn, d, actor, [NewEvent("AttemptRefused", {
-                "act": what, "error": type(refusal).__name__, "rule": refusal.rule,
-                "article": refusal.article, "message": refusal.message[:500],
-                "missing": [m.to_dict() for m in refusal.missing][:50]})], at, seq, None)
+            _persist(conn, d, actor, [AttemptRefused(
+                act=what, error=type(refusal).__name__, rule=refusal.rule, article=refusal.article,
+                message=refusal.message[:500], missing=[m.to_dict() for m in refusal.missing][:50]).new()],
+                     at, seq, None)
     except DomainError:
         pass  # the refusal itself stands; failing to log it must not hide it
 
@@ -144,12 +145,8 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
     did = decision_id or new_id("MAD")
     at = ctx.now_iso()
     with ctx.store.write() as conn:
-        candidates = actors_of(conn, person_id, at)
-        from decision_engine.domain.decision import pick_actor
-        actor = pick_actor(candidates, ("undertaking_unit", "decision_organ", "admin_head"),
-                           "opening a decision", "R3", "Arts. 10–11")
-        events = Decision.open(spec, did, title=title, category=category, unit=unit, actor=actor,
-                               due_by=due_by, summary=summary)
+        actor, events = Decision.open(spec, did, actors_of(conn, person_id, at), title=title,
+                                      category=category, unit=unit, due_by=due_by, summary=summary)
         st.put_spec(conn, spec, at)
         d = Decision(spec)
         stored = _persist(conn, d, actor, events, at, None, 0)
@@ -160,9 +157,7 @@ def record_determination(ctx: Context, person_id: str, decision_id: str, kind: s
                          reasons: str, *, expected_seq: int | None = None) -> Result:
     """Record a determination (R2, R5, R7, R9, R10, R13, R14, R16, R17)."""
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        events = d.record_determination(c, kind, value, reasons)
-        det = d.spec.determination(kind)
-        return next(a for a in c if a.role in det.roles), events
+        return d.record_determination(c, kind, value, reasons)
     return run(ctx, person_id, decision_id, act, what=f"determination:{kind}", expected_seq=expected_seq)
 
 
@@ -227,8 +222,7 @@ def _record_artifact(ctx: Context, person_id: str, decision_id: str, kind: str, 
     artifact_id = new_id("A")
 
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        actor, events = d.record_artifact(c, kind, blob, fields, artifact_id, ctx.calendar, today)
-        return actor, events
+        return d.record_artifact(c, kind, blob, fields, artifact_id, ctx.calendar, today)
     return run(ctx, person_id, decision_id, act, what=f"artifact:{kind}", expected_seq=expected_seq)
 
 
@@ -244,44 +238,66 @@ def add_draft_version(ctx: Context, person_id: str, decision_id: str, *, content
     return run(ctx, person_id, decision_id, act, what="draft_version", expected_seq=expected_seq)
 
 
-def _simple(method: str, what: str) -> Callable[..., Result]:
-    def service(ctx: Context, person_id: str, decision_id: str, *args: Any,
+def clear_gate(ctx: Context, person_id: str, decision_id: str, gate_id: str, *,
+               expected_seq: int | None = None) -> Result:
+    """Clear a gate by act: its requirements met, by a role that may clear it, never by an author (SoD8)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.clear_gate(c, gate_id, today)
+    return run(ctx, person_id, decision_id, act, what=f"clear:{gate_id}", expected_seq=expected_seq)
+
+
+def return_gate(ctx: Context, person_id: str, decision_id: str, gate_id: str, reason: str, *,
                 expected_seq: int | None = None) -> Result:
-        def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-            fn = getattr(d, method)
-            events = fn(c, *args, today) if method in ("clear_gate", "finalize") else fn(c, *args)
-            return _acting(d, c, method, args), events
-        return run(ctx, person_id, decision_id, act, what=f"{what}:{':'.join(map(str, args[:1]))}",
-                   expected_seq=expected_seq)
-    service.__name__ = method
-    service.__doc__ = f"Service for Decision.{method} ({what})."
-    return service
+    """Return a gate's submission with the reason; a new round begins (R11, Art. 26)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.return_gate(c, gate_id, reason)
+    return run(ctx, person_id, decision_id, act, what=f"return:{gate_id}", expected_seq=expected_seq)
 
 
-def _acting(d: Decision, c: tuple[Actor, ...], method: str, args: tuple[Any, ...]) -> Actor:
-    """The role in which the person acted (the domain already checked one exists)."""
-    roles: tuple[str, ...]
-    if method in ("clear_gate", "return_gate"):
-        roles = d.spec.gate(args[0]).clear or ("decision_organ",)
-    elif method == "exempt_gate":
-        roles = d.spec.artifact_kind(d.spec.gate(args[0]).exemption_kind).roles
-    elif method == "withdraw":
-        roles = ("admin_head", "decision_organ")
-    elif method == "close":
-        roles = ("decision_organ", "admin_head")
-    else:
-        roles = ("admin_head",)
-    return next(a for a in c if a.role in roles)
+def exempt_gate(ctx: Context, person_id: str, decision_id: str, gate_id: str, legal_basis: str, *,
+                expected_seq: int | None = None) -> Result:
+    """Exempt a gate on its recorded determination, artifact and legal basis."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.exempt_gate(c, gate_id, legal_basis)
+    return run(ctx, person_id, decision_id, act, what=f"exempt:{gate_id}", expected_seq=expected_seq)
 
 
-clear_gate = _simple("clear_gate", "clear")
-return_gate = _simple("return_gate", "return")
-exempt_gate = _simple("exempt_gate", "exempt")
-finalize = _simple("finalize", "finalize")
-suspend = _simple("suspend", "suspend")
-resume = _simple("resume", "resume")
-withdraw = _simple("withdraw", "withdraw")
-close = _simple("close", "close")
+def finalize(ctx: Context, person_id: str, decision_id: str, *, expected_seq: int | None = None) -> Result:
+    """Finalize the decision: the head, every pre-decision gate satisfied (R13–R16, SoD4)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.finalize(c, today)
+    return run(ctx, person_id, decision_id, act, what="finalize:", expected_seq=expected_seq)
+
+
+def suspend(ctx: Context, person_id: str, decision_id: str, ground: str, reason: str, *,
+            expected_seq: int | None = None) -> Result:
+    """Suspend execution on an Art. 35 ground: the head alone (R20, SoD6)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.suspend(c, ground, reason)
+    return run(ctx, person_id, decision_id, act, what=f"suspend:{ground}", expected_seq=expected_seq)
+
+
+def resume(ctx: Context, person_id: str, decision_id: str, reason: str, *,
+           expected_seq: int | None = None) -> Result:
+    """Resume a suspended decision: the head, with a reason (R20)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.resume(c, reason)
+    return run(ctx, person_id, decision_id, act, what=f"resume:{reason}", expected_seq=expected_seq)
+
+
+def withdraw(ctx: Context, person_id: str, decision_id: str, reason: str, *,
+             expected_seq: int | None = None) -> Result:
+    """Withdraw a decision before it is made, with a reason (R18)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.withdraw(c, reason)
+    return run(ctx, person_id, decision_id, act, what=f"withdraw:{reason}", expected_seq=expected_seq)
+
+
+def close(ctx: Context, person_id: str, decision_id: str, *, expected_seq: int | None = None) -> Result:
+    """Close the case once publication is settled (R18, Art. 33)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return d.close(c)
+    return run(ctx, person_id, decision_id, act, what="close:", expected_seq=expected_seq)
 
 
 def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[dict[str, Any], bytes]:
@@ -303,6 +319,5 @@ def migrate_procedure(ctx: Context, person_id: str, decision_id: str, profile: s
         st.put_spec(conn, new, ctx.now_iso())
 
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        events = d.migrate_procedure(c, new, justification)
-        return next(a for a in c if a.role == "legality_reviewer"), events
+        return d.migrate_procedure(c, new, justification)
     return run(ctx, person_id, decision_id, act, what=f"migrate:{profile}", expected_seq=expected_seq)

@@ -124,8 +124,8 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
             actor, here, there = ex.open_adjustment(d, actors_of(conn, person_id, at), new_did, reason,
                                                     basis_ref)
             spec = procedures.load(profile or d.spec.profile)
-            opened = Decision.open(spec, new_did, title=title, category=d.state["category"],
-                                   unit=unit or d.state["unit"], actor=actor, due_by=due_by, summary=summary)
+            _, opened = Decision.open(spec, new_did, (actor,), title=title, category=d.state["category"],
+                                      unit=unit or d.state["unit"], due_by=due_by, summary=summary)
             uow.decisions.put_spec(spec, at)
             decisions._persist(conn, d, actor, here, at, seq, None)
             new = Decision(spec)

@@ -11,7 +11,8 @@ from typing import Any
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, NewEvent
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation, Unauthenticated
-from decision_engine.domain.stage_rules import confirmed_by, iso_date
+from decision_engine.domain.rules.common import confirmed_by
+from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import Result, load, run

@@ -16,7 +16,8 @@ from typing import Any
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
-from decision_engine.domain.stage_rules import DISPOSITIONS, iso_date
+from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
 from decision_engine.services.comment_intake import Submission, intake, new_comment
 from decision_engine.services.context import Context, unit_of

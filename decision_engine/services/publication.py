@@ -72,7 +72,7 @@ def withhold(ctx: Context, person_id: str, decision_id: str, *, legal_ref: str, 
     """Not published by law (依法不予公开, R17, Art. 32; OGI Arts. 14–16): the basis recorded and the
     publication gate exempted in one transaction; the docket still discloses the basis."""
     def exempt(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        return None, d.exempt_gate(c, "publication", legal_ref)
+        return d.exempt_gate(c, "publication", legal_ref)
     return decisions.run(ctx, person_id, decision_id, _in_turn(
         _artifact(ctx, "publication_nondisclosure_basis", {"legal_ref": legal_ref, "reason": reason}),
         exempt), what="withhold", expected_seq=expected_seq)

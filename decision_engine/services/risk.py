@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from decision_engine.domain import review
+from decision_engine.domain import execution as ex
 from decision_engine.domain.errors import InvalidInput
 from decision_engine.services import decisions
 from decision_engine.services.context import Context
@@ -43,4 +43,4 @@ def obligations(ctx: Context, decision_id: str) -> list[dict[str, Any]]:
     (R10, Arts. 23–24) that execution tracking follows."""
     with ctx.store.read() as conn:
         d, _ = load(conn, decision_id)
-    return review.obligations(d)
+    return [o for o in ex.obligations(d) if o["source"] == "risk_measure"]

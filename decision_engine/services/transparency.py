@@ -34,10 +34,10 @@ from sqlalchemy import Connection, exists, func, insert, select
 from decision_engine.adapters.files import atomic_write
 from decision_engine.adapters.tables import CHECKPOINTS, COSIGNATURES, EVENTS, LOG_LEAVES
 from decision_engine.audit import checkpoint as cp
+from decision_engine.audit.findings import Finding
 from decision_engine.audit.merkle import MerkleTree, ProofError, leaf_hash, verify_consistency
 from decision_engine.domain.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from decision_engine.services.context import Context
-from decision_engine.services.verification import Finding
 
 E = EVENTS
 L = LOG_LEAVES

@@ -17,25 +17,17 @@ from decision_engine.adapters import store as st
 from decision_engine.adapters.store import Store
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS
 from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, sha256_hex
+from decision_engine.audit.findings import Finding
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
 from decision_engine.services.context import Context
+from decision_engine.services.transparency import verify_log
+
+__all__ = ["Finding", "Report", "verify"]
 
 E = EVENTS
 D = DECISIONS
 A = ARTIFACTS
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing that does not verify: where, and what differs."""
-
-    stream: str
-    seq: int
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.stream} seq {self.seq}: {self.what}"
 
 
 @dataclass
@@ -93,7 +85,6 @@ def verify(ctx: Context, *, replay: bool = True, workers: int | None = None) -> 
             elif hashlib.sha256(ctx.blobs.get(art.sha256)).hexdigest() != art.sha256:
                 rep.findings.append(Finding(*where, f"artifact {art.id}: blob bytes do not match "
                                             f"{art.sha256[:16]}…"))
-    from decision_engine.services.transparency import verify_log  # here: transparency imports Finding
     rep.findings.extend(verify_log(ctx))
     return rep
 

@@ -136,9 +136,9 @@ def test_each_prevention_measure_of_a_controllable_assessment_becomes_an_obligat
                                         {"department": "某市公安局", "opinion": "做好现场秩序保障"}])
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment")
     obligations = risk.obligations(walk.ctx, walk.did)
-    assert [o["measure"] for o in obligations] == ["分步实施调价", "建立舆情监测和信访快速响应机制"]
+    assert [o["text"] for o in obligations] == ["分步实施调价", "建立舆情监测和信访快速响应机制"]
     assert obligations[0]["responsible_unit"] == "某市交通运输局" and obligations[0]["risk_level"] == "medium"
-    assert obligations[0]["obligation_id"].endswith(":1") and obligations[1]["due"] is None
+    assert obligations[0]["id"].endswith(":1") and obligations[1]["due"] is None
 
 
 def test_r10_not_controllable_gives_no_obligations_and_blocks_until_a_new_draft_is_assessed(walk: Any) -> None:

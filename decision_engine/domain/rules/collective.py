@@ -1,0 +1,136 @@
+"""S5 collective decision (集体讨论决定): R13 the version decided (Art. 25), R14 the agenda and the packet
+(Art. 29), R15 the meeting, quorum and tally (Art. 30), SoD4 the head speaks last (Art. 30), R16 the report
+to the Party committee (Art. 31)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from decision_engine.domain.calendar import StatutoryCalendar
+from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.procedure import ArtifactKind, GateSpec
+from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.values import Actor, iso_date
+
+HEAD_DECISIONS = ("adopt", "adopt_with_amendments", "defer", "send_back", "reject")
+MEETING_TYPES = ("executive", "plenary")
+
+
+def departs_from_majority(member_opinions: list[dict[str, Any]], head_decision: str) -> bool:
+    """R15, Art. 30: does the head's decision go against the majority of the members' opinions?"""
+    support = sum(1 for o in member_opinions if o.get("position") == "support")
+    against = sum(1 for o in member_opinions if o.get("position") == "oppose")
+    adopting = head_decision in ("adopt", "adopt_with_amendments")
+    return (adopting and against > support) or (not adopting and support > against)
+
+
+def check_tally(tally: Any, attendance: list[Any], opinions: list[Any], members_total: int) -> None:
+    """R15, Art. 30: a stated tally matches the record: no count larger than those present, each
+    present member counted once as spoken, and no present member's voice turned into an absence."""
+    keys = ("support", "oppose", "abstain")
+    if not isinstance(tally, dict) or any(not isinstance(tally.get(k, 0), int) or tally.get(k, 0) < 0
+                                          for k in (*keys, "absent")):
+        raise InvalidInput("tally counts support, oppose, abstain (and absent) as whole numbers",
+                           rule="R15", article="Art. 30")
+    for k in keys:
+        if tally.get(k, 0) > len(attendance):
+            raise RuleViolation(f"the tally counts {tally[k]} '{k}' but only {len(attendance)} members "
+                                "were present", rule="R15", article="Art. 30")
+        recorded = sum(1 for o in opinions if isinstance(o, dict) and o.get("position") == k)
+        if tally.get(k, 0) != recorded:
+            raise RuleViolation(f"the tally counts {tally.get(k, 0)} '{k}', the recorded opinions "
+                                f"{recorded}", rule="R15", article="Art. 30")
+    if "absent" in tally and tally["absent"] != members_total - len(attendance):
+        raise RuleViolation(f"the tally counts {tally['absent']} absent; the attendance shows "
+                            f"{members_total - len(attendance)}: a member present is never counted "
+                            "absent", rule="R15", article="Art. 30")
+
+
+def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any], cal: StatutoryCalendar,
+                today: date) -> None:
+    """R13–R15, SoD4, Arts. 25, 29–30: a real meeting, the head last, reasons for departing."""
+    if f["meeting_type"] not in MEETING_TYPES:
+        raise RuleViolation(f"the decision is taken at an executive or plenary meeting, not by "
+                            f"{f['meeting_type']!r}", rule="R15", article="Art. 30")
+    blocking = d.agenda_blockers()
+    if blocking:
+        # R14, Art. 29: only a complete packet goes on the agenda.
+        raise RuleViolation("only a decision whose pre-decision gates are all satisfied and whose packet "
+                            "is complete can be placed on the agenda", rule="R14",
+                            article="Art. 29(1)" if all(m.kind == "fair_competition_review"
+                                                        for m in blocking) else "Art. 29",
+                            missing=tuple(blocking))
+    ops = f["opinions"]
+    attendance = f["attendance"]
+    if not isinstance(ops, list) or not ops or not isinstance(attendance, list):
+        raise InvalidInput("meeting_record.opinions and attendance must be non-empty lists", rule="R15",
+                           article="Art. 30")
+    speakers = [str(o.get("person")) for o in ops if isinstance(o, dict)]
+    if len(speakers) != len(ops) or any(p not in attendance for p in speakers):
+        raise RuleViolation("every opinion must come from a member present at the meeting", rule="R15",
+                            article="Art. 30")
+    if speakers[-1] != actor.person:
+        # SoD4, Art. 30: the head speaks last, then decides.
+        raise RuleViolation("the administrative head speaks last: the last opinion must be the head's",
+                            rule="SoD4", article="Art. 30")
+    present_members = [p for p in attendance if p != actor.person]
+    if any(p not in speakers[:-1] for p in present_members):
+        raise RuleViolation("the head decides only after every present member has spoken", rule="SoD4",
+                            article="Art. 30")
+    if f["head_decision"] not in HEAD_DECISIONS:
+        raise InvalidInput(f"head_decision must be one of {', '.join(HEAD_DECISIONS)}", rule="R15",
+                           article="Art. 30")
+    if departs_from_majority(ops[:-1], f["head_decision"]) and not str(f.get("head_reasons") or "").strip():
+        raise RuleViolation("the head's decision departs from the majority of opinions: the reasons "
+                            "must be stated at the meeting (head_reasons)", rule="R15", article="Art. 30")
+    quorum = float(d.spec.settings.get("quorum_fraction", 0.5))
+    members_total = int(f.get("members_total") or len(attendance))
+    if len(attendance) <= quorum * members_total:
+        raise RuleViolation(f"{len(attendance)} of {members_total} members present: no quorum",
+                            rule="R15", article="Art. 30")
+    if f.get("tally") is not None:
+        check_tally(f["tally"], attendance, ops, members_total)
+    if f["head_decision"] == "adopt_with_amendments" and not str(f.get("amendments") or "").strip():
+        raise InvalidInput("adoption with amendments states the amendments", rule="R15", article="Art. 30")
+    if f["head_decision"] == "send_back" and not (isinstance(f.get("reopen_gates"), list)
+                                                  and f["reopen_gates"]):
+        raise InvalidInput("sending back states which gates reopen (reopen_gates)", rule="R15",
+                           article="Art. 30")
+    report = d.latest("risk_assessment", "risk_report")
+    if d.spec.has_gate("risk_assessment") and d.gate_applicable(d.spec.gate("risk_assessment")) and \
+            report is not None and report["fields"]["conclusion"] != "controllable":
+        # R10, Art. 24: a risk not controllable is never decided on.
+        raise RuleViolation("the risk is not controllable for this draft", rule="R10", article="Art. 24")
+
+
+def art_party_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                     cal: StatutoryCalendar, today: date) -> None:
+    """R16, Art. 31: reported before issuance (this engine: before finalization)."""
+    iso_date(f["reported_at"], "reported_at", "R16", "Art. 31", kind=k.id)
+
+
+def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:
+    """R15, Art. 30: the head's decision adopts the draft (and R13, Art. 25: the version discussed)."""
+    rec = d.latest(g.id, "meeting_record")
+    if rec is None:
+        return []
+    decided, current = rec["fields"]["head_decision"], d.state["draft_version"]
+    if decided not in ("adopt", "adopt_with_amendments"):
+        return [Missing("R15", "Art. 30", g.id, f"the meeting's decision was '{decided}', not adoption",
+                        "meeting_record")]
+    if decided == "adopt_with_amendments" and current <= rec["draft_version"]:
+        return [Missing("R15", "Art. 30", g.id, "the amendments adopted at the meeting must be made in a "
+                        "new draft version, reviewed again for legality (R13)", "draft")]
+    if decided == "adopt" and current != rec["draft_version"]:
+        return [Missing("R13", "Art. 25", g.id, f"the meeting adopted draft v{rec['draft_version']}, the "
+                        f"current draft is v{current}: the version decided must be the one discussed",
+                        "meeting_record")]
+    return []
+
+
+def register(reg: Registry) -> None:
+    """S5's checks: the meeting record (R13–R15, SoD4), the Party report (R16)."""
+    reg.artifact("meeting_record", art_meeting)  # R13–R15, SoD4, Arts. 25, 29–30
+    reg.artifact("party_report", art_party_report)  # R16, Art. 31
+    reg.gate("collective_decision", check_collective)  # R13, R15, Arts. 25, 30

@@ -1,0 +1,70 @@
+"""S0 initiation and drafting (决策启动): R1 scope (Art. 3), R2 the catalogue (Art. 3 ¶3), R3 the start
+decision (Arts. 10–12), R4 coordination of affected units (Art. 13)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from decision_engine.domain.calendar import StatutoryCalendar
+from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.procedure import DEFAULT_CATEGORIES, ArtifactKind, GateSpec
+from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.values import Actor, iso_date
+
+# R1, Art. 3: what counts as a major decision, and what is excluded.
+CATEGORIES = DEFAULT_CATEGORIES
+EXCLUDED_CATEGORIES = ("macro_control", "gov_legislation", "emergency_response")
+
+
+def art_start(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any], cal: StatutoryCalendar,
+              today: date) -> None:
+    """R3, Art. 11: the start decision names the units with exactly one lead."""
+    units = f["units"]
+    if not isinstance(units, list) or not all(isinstance(u, str) and u for u in units):
+        raise InvalidInput("start_decision.units must be a list of unit names", rule="R3",
+                           article="Art. 11")
+    if f["lead_unit"] not in units or units.count(f["lead_unit"]) != 1:
+        raise RuleViolation("the start decision must name exactly one lead unit among the units",
+                            rule="R3", article="Art. 11")
+    if d.state["start"]:
+        raise RuleViolation("the decision has already been started", rule="R3", article="Art. 11")
+
+
+# R3, Art. 10: a proposal's six required elements are enforced as the kind's required fields (no check).
+
+
+def art_catalog_entry(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                      cal: StatutoryCalendar, today: date) -> None:
+    """R2, Art. 3 ¶3: a catalogued matter's catalogue is published only after the Party committee at the
+    same level agreed to it (`party_consent_at < published_at`), and neither date lies in the future."""
+    consent = iso_date(f["party_consent_at"], "party_consent_at", "R2", "Art. 3 ¶3", kind=k.id)
+    published = iso_date(f["published_at"], "published_at", "R2", "Art. 3 ¶3", kind=k.id)
+    if not consent < published:
+        raise RuleViolation(f"决策事项目录须经同级党委同意后向社会公布：同意日期 {consent.isoformat()} 应早于公布日期 "
+                            f"{published.isoformat()} (the Party committee's consent must precede publication)",
+                            rule="R2", article="Art. 3 ¶3")
+    if published > today:
+        raise InvalidInput(f"catalog_entry.published_at {published.isoformat()} lies in the future", rule="R2",
+                           article="Art. 3 ¶3")
+
+
+def check_coordination(d: DecisionView, g: GateSpec) -> list[Missing]:
+    """R4, Art. 13: every affected unit consulted; an open dispute needs a dispute statement."""
+    out: list[Missing] = []
+    start = d.state["start"] or {}
+    consulted = {a["fields"]["unit"] for a in d.artifacts_of(g.id, "consultation")}
+    for unit in [u for u in start.get("affected_units", []) if u not in consulted]:
+        out.append(Missing("R4", "Art. 13", g.id, f"consultation of affected unit {unit}", "consultation"))
+    if any(a["fields"].get("dispute") for a in d.artifacts_of(g.id, "consultation")) and \
+            not d.artifacts_of(g.id, "dispute_statement"):
+        out.append(Missing("R4", "Art. 13", g.id, "a dispute is open: dispute statement (issue, each "
+                           "unit's view, the lead unit's view, reasons, basis)", "dispute_statement"))
+    return out
+
+
+def register(reg: Registry) -> None:
+    """S0's checks: the start decision (R3), the catalogue (R2), coordination (R4)."""
+    reg.artifact("start_decision", art_start)  # R3, Art. 11
+    reg.artifact("catalog_entry", art_catalog_entry)  # R2, Art. 3 ¶3
+    reg.gate("coordination", check_coordination)  # R4, Art. 13
