@@ -287,3 +287,21 @@ class Build:
                   "hearing_at": (self.today + timedelta(days=days)).isoformat(), "place": "市政府"}
         fields.update(extra)
         return self.art(C.organizer, "hearing_notice", **fields)
+
+
+class Stream:
+    """A second aggregate's stream (a meeting, an accountability case) folded in memory."""
+
+    def __init__(self, aggregate: Any, today: date = START) -> None:
+        self.agg = aggregate
+        self.today = today
+        self.seq = 0
+
+    def act(self, result: tuple[Any, ...]) -> Any:
+        """Fold the events of a command result (actor, events, ...); returns the result."""
+        actor, events = result[0], result[1]
+        for e in events:
+            self.seq += 1
+            self.agg.apply({"seq": self.seq, "type": e.type, "at": at_of(self.today), "actor": actor.to_dict(),
+                            "payload": e.payload, "stream": "other"})
+        return result
