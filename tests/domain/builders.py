@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,30 +31,29 @@ FINANCE = "某市财政局"
 START = date(2025, 3, 3)  # a Monday
 
 
-@dataclass(frozen=True)
 class Cast:
     """The people of a decision, each with the role and unit they hold (Art. 38)."""
 
-    head: Actor = Actor("head", "admin_head", GOVERNMENT, "市长")
-    office: Actor = Actor("office", "decision_organ", OFFICE, "办公室主任")
-    drafter: Actor = Actor("drafter", "undertaking_unit", BUREAU, "起草人")
-    bureau_head: Actor = Actor("bureau_head", "undertaking_unit", BUREAU, "局长")
-    reviewer: Actor = Actor("reviewer", "legality_reviewer", JUSTICE, "审查员")
-    legal_director: Actor = Actor("legal_director", "legality_reviewer", JUSTICE, "司法局局长")
-    reviewer_in_bureau: Actor = Actor("bureau_lawyer", "legality_reviewer", BUREAU, "局法规科")
-    adviser: Actor = Actor("adviser", "legal_adviser", "某律师事务所", "法律顾问")
-    expert_a: Actor = Actor("expert_a", "expert", "某大学", "专家甲")
-    expert_b: Actor = Actor("expert_b", "expert", "某研究院", "专家乙")
-    assessor: Actor = Actor("assessor", "risk_assessor", "某评估中心", "评估员")
-    organizer: Actor = Actor("organizer", "hearing_organizer", BUREAU, "听证组织者")
-    participant_a: Actor = Actor("participant_a", "hearing_participant", "", "参加人甲")
-    participant_b: Actor = Actor("participant_b", "hearing_participant", "", "参加人乙")
-    member_a: Actor = Actor("member_a", "meeting_member", GOVERNMENT, "副市长甲")
-    member_b: Actor = Actor("member_b", "meeting_member", GOVERNMENT, "副市长乙")
-    secretary: Actor = Actor("secretary", "secretariat", OFFICE, "秘书")
-    executor: Actor = Actor("executor", "execution_unit", "某区交通局", "执行人")
-    evaluator: Actor = Actor("evaluator", "post_evaluator", "某第三方评估机构", "评估人")
-    auditor: Actor = Actor("auditor", "auditor", "市审计局", "审计员")
+    head = Actor("head", "admin_head", GOVERNMENT, "市长")
+    office = Actor("office", "decision_organ", OFFICE, "办公室主任")
+    drafter = Actor("drafter", "undertaking_unit", BUREAU, "起草人")
+    bureau_head = Actor("bureau_head", "undertaking_unit", BUREAU, "局长")
+    reviewer = Actor("reviewer", "legality_reviewer", JUSTICE, "审查员")
+    legal_director = Actor("legal_director", "legality_reviewer", JUSTICE, "司法局局长")
+    reviewer_in_bureau = Actor("bureau_lawyer", "legality_reviewer", BUREAU, "局法规科")
+    adviser = Actor("adviser", "legal_adviser", "某律师事务所", "法律顾问")
+    expert_a = Actor("expert_a", "expert", "某大学", "专家甲")
+    expert_b = Actor("expert_b", "expert", "某研究院", "专家乙")
+    assessor = Actor("assessor", "risk_assessor", "某评估中心", "评估员")
+    organizer = Actor("organizer", "hearing_organizer", BUREAU, "听证组织者")
+    participant_a = Actor("participant_a", "hearing_participant", "", "参加人甲")
+    participant_b = Actor("participant_b", "hearing_participant", "", "参加人乙")
+    member_a = Actor("member_a", "meeting_member", GOVERNMENT, "副市长甲")
+    member_b = Actor("member_b", "meeting_member", GOVERNMENT, "副市长乙")
+    secretary = Actor("secretary", "secretariat", OFFICE, "秘书")
+    executor = Actor("executor", "execution_unit", "某区交通局", "执行人")
+    evaluator = Actor("evaluator", "post_evaluator", "某第三方评估机构", "评估人")
+    auditor = Actor("auditor", "auditor", "市审计局", "审计员")
 
 
 C = Cast()

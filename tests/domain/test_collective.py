@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decision_engine.domain.decision import check_tally, departs_from_majority
+from decision_engine.domain.decision import Actor, check_tally, departs_from_majority
 from decision_engine.domain.errors import FinalizationRefused, InvalidInput, NotPermitted, RuleViolation
 from tests.domain.builders import Build, C, blob, refused
 
@@ -196,7 +196,8 @@ def test_r13_finalization_with_any_gate_unsatisfied_is_refused_listing_every_ite
 
 def test_r12_a_gate_with_everything_recorded_but_not_cleared_still_refuses_finalization(b: Build) -> None:
     b.open().start().determine().coordinate().participate().legality(clear=False)
-    assert [(m.gate, m.kind) for m in b.d.finalization_missing()][0] == ("legality_review", "clear")
+    first = b.d.finalization_missing()[0]
+    assert (first.gate, first.kind) == ("legality_review", "clear")
     meet_err = refused(lambda: meet(b), RuleViolation, "R14", "Art. 29")
     assert [m.kind for m in meet_err.missing] == ["clear"]
 
@@ -212,8 +213,9 @@ def test_sod4_only_the_head_finalizes(b: Build) -> None:
 # sending back (R15, Art. 30) ----------------------------------------------------------------------------
 def test_r15_only_the_head_sends_a_draft_back_naming_settled_pre_decision_gates(b: Build) -> None:
     b.ready()
-    send = (lambda gates=("legality_review",), reason="重新审查", who=C.head:
-            b.d.reopen_gates((who,), tuple(gates), reason))
+    def send(gates: tuple[str, ...] = ("legality_review",), reason: str = "重新审查", who: Actor = C.head
+             ) -> tuple[Actor, list[Any]]:
+        return b.d.reopen_gates((who,), tuple(gates), reason)
     refused(lambda: send(who=C.office), NotPermitted, "SoD4", "Art. 30")
     refused(lambda: send(gates=()), InvalidInput, "R15", "Art. 30")
     refused(lambda: send(reason=" "), InvalidInput, "R15", "Art. 30")

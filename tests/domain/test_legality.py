@@ -4,8 +4,10 @@ clock, returns and re-review after a new draft, and the normative-document check
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from decision_engine.domain import review
+from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from tests.domain.builders import Build, C, blob, refused
 
@@ -86,8 +88,9 @@ def test_r11_a_supplement_without_a_pending_request_is_refused(b: Build) -> None
 
 def test_r11_a_supplement_request_is_refused_when_it_cannot_apply(b: Build) -> None:
     participated(b)
-    ask = (lambda who=C.reviewer, items=("材料",), reason="理由":
-           review.request_supplement(b.d, (who,), list(items), reason))
+    def ask(who: Actor = C.reviewer, items: tuple[str, ...] = ("材料",), reason: str = "理由"
+            ) -> tuple[Actor, list[Any]]:
+        return review.request_supplement(b.d, (who,), list(items), reason)
     refused(lambda: ask(C.drafter), NotPermitted, "SoD1", "Arts. 25, 28")
     refused(lambda: ask(C.reviewer_in_bureau), NotPermitted, "SoD1", "Arts. 25, 28")
     refused(lambda: ask(), RuleViolation, "R11", "Art. 26")  # nothing submitted

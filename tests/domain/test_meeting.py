@@ -174,8 +174,9 @@ def test_r15_an_opinion_has_a_position_and_its_text(b: Build) -> None:
 def test_sod4_only_the_presiding_head_decides_after_everyone_has_spoken(b: Build) -> None:
     s = placed(b)
     other_head = Actor("head2", "admin_head", "市人民政府", "副市长")
-    decide = (lambda who=C.head, **kw: s.agg.decide_item((who,), 1, **{
-        "outcome": "adopt", "current_draft_version": 1, "artifact_id": "x", **kw}))
+    def decide(who: Actor = C.head, **kw: Any) -> tuple[Any, ...]:
+        return s.agg.decide_item((who,), 1, **{"outcome": "adopt", "current_draft_version": 1, "artifact_id": "x",
+                                               **kw})
     refused(lambda: decide(C.secretary), NotPermitted, "SoD4", "Art. 30")
     refused(lambda: decide(other_head), NotPermitted, "SoD4", "Art. 30")
     refused(lambda: decide(), RuleViolation, "SoD4", "Art. 30")
