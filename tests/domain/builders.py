@@ -65,12 +65,16 @@ def blob(text: str = "content", media_type: str = "text/plain") -> BlobRef:
     return BlobRef(hashlib.sha256(data).hexdigest(), len(data), media_type, "doc.txt")
 
 
-def refused(call: Callable[[], object], err: type[DomainError], rule: str, article: str) -> DomainError:
-    """Assert a refusal of exactly this type, rule and article; returns it for further checks."""
+def refused(call: Callable[[], object], err: type[DomainError], rule: str, article: str, *,
+            says: str = "") -> DomainError:
+    """Assert a refusal of exactly this type, rule and article, with a message a person can read (naming
+    `says` when given); returns it for further checks."""
     with pytest.raises(DomainError) as info:
         call()
     assert type(info.value) is err, f"{type(info.value).__name__}: {info.value}"
     assert (info.value.rule, info.value.article) == (rule, article), str(info.value)
+    assert isinstance(info.value.message, str) and info.value.message.strip(), "a refusal explains itself"
+    assert says in info.value.message, (says, info.value.message)
     return info.value
 
 
