@@ -63,7 +63,8 @@ def test_r9_once_experts_are_selected_by_id_only_they_declare_and_give_opinions(
 def test_r9_a_selection_note_says_whether_dissenting_experts_were_included(b: Build) -> None:
     specialised(b)
     base = {"method": "随机", "experts": "甲"}
-    for bad in ({"expert_ids": []}, {"expert_ids": "expert_a"}, {"expert_ids": [""]},
+    for bad in ({"expert_ids": [], "dissent_included": True}, {"expert_ids": "expert_a", "dissent_included": True},
+                {"expert_ids": [""], "dissent_included": True}, {"expert_ids": [3], "dissent_included": True},
                 {"expert_ids": ["expert_a"]}, {"expert_ids": ["expert_a"], "dissent_included": "no"}):
         refused(lambda x=bad: b.art(C.drafter, "selection_note", **base, **x), InvalidInput, "R9", "Art. 20")
     refused(lambda: b.art(C.drafter, "selection_note", **base, expert_ids=["expert_a"], dissent_included=False),
@@ -115,6 +116,8 @@ def test_r9_a_credential_signature_needs_the_experts_confirmation_over_the_sha25
     assert ("R9", "Art. 19", "expert_opinion") in b.missing("expert_review")
     b.commit(C.expert_a, [review.opinion_signed(aid, blob.sha256)])
     assert ("R9", "Art. 19", "expert_opinion") not in b.missing("expert_review")
+    [confirmation] = b.state["records"][blob.sha256]["confirmations"]
+    assert (confirmation["person"], confirmation["artifact_id"], confirmation["role"]) == ("expert_a", aid, "expert")
 
 
 def test_r9_the_expert_review_is_cleared_by_the_undertaking_unit_when_complete(b: Build) -> None:

@@ -143,6 +143,37 @@ def test_r7_a_list_of_participants_that_repeats_a_person_is_malformed(b: Build) 
                                        selected_at=day(b, 0), published_at=day(b, 0)), InvalidInput, "R7", "Art. 16")
 
 
+def test_r7_on_the_hearing_day_itself_neither_the_method_nor_the_list_can_still_be_published(b: Build) -> None:
+    hearing(b, 3)
+    b.art(C.organizer, "hearing_selection_method", method="抽签", published_at=day(b, 0))
+    c = hearing(Build(), 3)
+    c.advance(3)
+    refused(lambda: c.art(C.organizer, "hearing_selection_method", method="抽签", published_at=day(c, 0)),
+            RuleViolation, "R7", "Art. 16")
+    b.advance(3)
+    refused(lambda: b.art(C.organizer, "hearing_participant_list", participants=["p"], selected_at=day(b, -1),
+                          published_at=day(b, 0)), RuleViolation, "R7", "Art. 16")
+
+
+def test_r7_selection_and_list_dates_that_are_not_dates_are_refused_naming_the_field(b: Build) -> None:
+    hearing(b)
+    refused(lambda: b.art(C.organizer, "hearing_selection_method", method="抽签", published_at="x"), InvalidInput,
+            "R7", "Art. 16", says="published_at")
+    b.art(C.organizer, "hearing_selection_method", method="抽签", published_at=day(b, 0))
+    b.advance(1)
+    refused(lambda: b.art(C.organizer, "hearing_participant_list", participants=["p"], selected_at="x",
+                          published_at=day(b, 0)), InvalidInput, "R7", "Art. 16", says="selected_at")
+    refused(lambda: b.art(C.organizer, "hearing_participant_list", participants=["p"], selected_at=day(b, 0),
+                          published_at="x"), InvalidInput, "R7", "Art. 16", says="published_at")
+
+
+def test_r7_a_hearing_time_given_as_a_timestamp_is_read_as_its_day(b: Build) -> None:
+    b.open().start().determine(hearing_required_by_law=True)
+    b.hearing_notice(hearing_at=f"{day(b, 14)}T09:30:00+08:00")
+    b.art(C.organizer, "hearing_selection_method", method="抽签", published_at=day(b, 0))
+    b.art(C.organizer, "hearing_materials_delivery", participant="p", delivered_at=day(b, 7))
+
+
 # the record (Art. 17, SoD5) -------------------------------------------------------------------------
 def test_sod5_a_declared_record_unsigned_by_a_participant_is_refused(b: Build) -> None:
     hearing(b)
@@ -173,7 +204,8 @@ def test_sod5_the_record_of_a_listed_hearing_is_confirmed_over_its_sha256(b: Bui
     b.act(C.participant_a, dp.confirm_record(b.d, (C.participant_a,), sha256=SHA))
     err = refused(lambda: record(b, ["participant_b", "participant_a"], record_sha256=SHA), RuleViolation,
                   "SoD5", "Art. 17")
-    assert [m.need for m in err.missing] == ["confirmation by participant participant_b"]
+    assert [(m.rule, m.article, m.gate, m.kind, m.need) for m in err.missing] == [
+        ("SoD5", "Art. 17", "hearing", "hearing_record", "confirmation by participant participant_b")]
     b.act(C.participant_b, dp.confirm_record(b.d, (C.participant_b,), sha256=SHA))
     record(b, ["participant_b", "participant_a"], record_sha256=SHA)
 

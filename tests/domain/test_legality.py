@@ -71,6 +71,8 @@ def test_r11_a_supplement_request_stops_the_review_until_the_supplement_arrives(
     b.act(C.reviewer, review.request_supplement(b.d, (C.reviewer,), ["成本监审报告"], "缺少成本数据"))
     assert ("R11", "Art. 26", "legality_supplement") in b.missing("legality_review")
     refused(lambda: opinion(b), RuleViolation, "R11", "Art. 26")
+    b.art(C.adviser, "legal_adviser_opinion", opinion="补充意见")  # not the supplement: the request stays open
+    refused(lambda: opinion(b), RuleViolation, "R11", "Art. 26")
     clock = review.review_clock(b.d, b.cal, b.today)
     assert clock is not None and clock["paused"] and clock["working_days_remaining"] is None
     b.advance(2)

@@ -291,7 +291,11 @@ def test_r7_a_hearing_record_is_presented_only_after_the_hearing_by_its_organise
             NotPermitted, "R7", "Art. 17")
     b.advance(14)
     b.act(C.organizer, dp.present_record(b.d, (C.organizer,), today=b.today, **kw))
-    assert "presented_at" in b.state["records"][sha]
+    rec = b.state["records"][sha]
+    assert {k: rec[k] for k in ("subject", "size", "media_type", "filename", "draft_version", "seq")} == {
+        "subject": "hearing_record", "size": 1, "media_type": "text/plain", "filename": "r.txt", "draft_version": 1,
+        "seq": len(b.events)}
+    assert rec["presented_by"]["person"] == "organizer" and rec["presented_at"] == b.events[-1]["at"]
     refused(lambda: dp.present_record(b.d, (C.organizer,), today=b.today, **kw), RuleViolation, "R7", "Art. 17")
 
 
