@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run demo test lint typecheck layers pytest bench system-deps fonts clean
+.PHONY: run demo test lint typecheck layers pytest bench mutation system-deps fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -50,8 +50,17 @@ pytest: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck layers pytest
 
+# Mutation testing of the pure domain against the in-memory domain tests only ([tool.mutmut] in pyproject.toml).
+# MUTANTS narrows the run to mutant-name globs, e.g. MUTANTS='decision_engine.domain.stage_rules.*';
+# MUTATION_JOBS caps the parallel children. The survivors: $(VENV)/bin/mutmut results.
+MUTANTS ?=
+MUTATION_JOBS ?= 2
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(VENV)/bin/mutmut results
+
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
 
 clean:
-	rm -rf $(VENV) data test-output
+	rm -rf $(VENV) data test-output mutants

@@ -1,15 +1,19 @@
-"""`decide serve` for real: the first page answers before Prefect is up; then a real `prefect server start`
-on loopback serves the deployments, a run of the statutory clock's deployment is triggered, and the
-engine's record shows what it did. Bounded in time; skipped (with the reason) only when Prefect's server
-cannot start within the bound on this machine."""
+"""`decide serve` for real: `serve_all` (what the CLI's `decide serve` runs) serves the real app, `api.app:app`
+built by the composition root from DECIDE_* settings, on the walk's database: its first page answers before
+Prefect is up and its public API reads the decision walked here; then a real `prefect server start` on
+loopback serves the deployments, a run of the statutory clock's deployment is triggered, and the engine's
+record shows what it did. Bounded in time; skipped (with the reason) only when Prefect's server cannot start
+within the bound on this machine. Free ports stand in for the CLI's fixed 8000 and 4200, nothing else."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -40,6 +44,15 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
+def _get(url: str) -> tuple[int, dict[str, Any]]:
+    """A real HTTP GET: the status and the JSON body (error statuses included)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return int(resp.status), json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return int(err.code), json.loads(err.read())
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
@@ -50,16 +63,16 @@ def _answers(url: str) -> bool:
 
 @pytest.fixture
 def served(walk: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """`serve_all` in a child process (its own process group) on free ports, on the walk's database."""
+    """`serve_all` with its default (real) app in a child process (its own process group) on free ports, on
+    the walk's database."""
     web, prefect_port = _port(), _port()
     settings = walk.ctx.settings
     env = {**os.environ, "DECIDE_DATA_DIR": str(settings.data_dir), "DECIDE_DATABASE_URL": settings.database_url,
            "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]), "DECIDE_CLOCK_INTERVAL_SECONDS": "86400",
+           "PYTHONPATH": str(ROOT), "DECIDE_CLOCK_INTERVAL_SECONDS": "86400",
            "DECIDE_SEQUENCER_INTERVAL_SECONDS": "5"}
     env.pop("PREFECT_API_URL", None)
-    code = (f"from decision_engine.serve import serve_all; serve_all(port={web}, app='asgi_stub:app', "
-            f"prefect_port={prefect_port})")
+    code = f"from decision_engine.serve import serve_all; serve_all(port={web}, prefect_port={prefect_port})"
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=str(ROOT), stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -94,9 +107,18 @@ def test_decide_serve_answers_at_once_then_serves_the_clock_on_a_real_prefect_se
              published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
     run_day = (today + timedelta(days=31)).isoformat()
 
-    page_after = _wait(lambda: _answers(served["web"]), PAGE_BOUND_S)
+    page_after = _wait(lambda: _answers(served["web"] + "api/v1/health"), PAGE_BOUND_S)
     assert page_after is not None, served["log"].read_text(errors="replace")[-3000:]
     prefect_up_at_first_page = prefect_healthy(served["api"])
+    # the real app, on the walk's database: its public API reads the decision walked above ...
+    status, body = _get(f"{served['web']}api/v1/public/decisions/{walk.did}/opinions")
+    assert status == 200, body
+    assert body["decision_id"] == walk.did and body["opinions"] == [] and body["totals"]["on_time"] == 0
+    # ... refuses an unknown one in the engine's error shape, and serves its pages and its OpenAPI description
+    status, body = _get(f"{served['web']}api/v1/public/decisions/no-such-decision/opinions")
+    assert (status, body["error"]) == (404, "NotFound"), body
+    assert _answers(served["web"])
+    assert _get(served["web"] + "openapi.json")[1]["info"]["title"] == "decide: major administrative decision procedure"
     prefect_after = _wait(lambda: prefect_healthy(served["api"]), PREFECT_BOUND_S)
     if prefect_after is None:
         pytest.skip(f"Prefect's server did not start on loopback within {PREFECT_BOUND_S:.0f} s on this machine "

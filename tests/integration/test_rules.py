@@ -113,12 +113,18 @@ def test_r3_the_start_decision_names_one_lead_and_moves_the_decision_into_proced
 
 # R4 -------------------------------------------------------------------------------------------
 def test_r4_an_affected_unit_not_consulted_blocks_coordination(walk: Any) -> None:
-    walk.open().start()
-    gate = next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"] if g["id"] == "coordination")
-    assert gate["status"] == "open"
+    walk.open().start()  # the start decision names 某市财政局 as an affected unit
+
+    def coordination() -> dict[str, Any]:
+        return next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"] if g["id"] == "coordination")
+    # a consultation of another unit does not stand in for the affected one
+    walk.art(walk.c.drafter, "consultation", unit="某市发改委", opinion="同意")
+    gate = coordination()
+    assert gate["status"] == "submitted"
+    assert [(m["rule"], m["article"], m["kind"]) for m in gate["missing"]] == [("R4", "Art. 13", "consultation")]
+    assert "某市财政局" in gate["missing"][0]["need"]
     walk.coordinate()
-    gate = next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"] if g["id"] == "coordination")
-    assert gate["status"] == "cleared"
+    assert coordination()["status"] == "cleared"
 
 
 def test_r4_an_open_dispute_needs_a_dispute_statement(walk: Any) -> None:
@@ -147,6 +153,26 @@ def test_r6_a_shorter_window_with_its_reason_in_the_notice_is_accepted(walk: Any
 
 
 def test_r6_participation_cannot_be_cleared_while_the_window_is_open(walk: Any) -> None:
+    walk.open().start()
+    today = walk.ctx.today()
+    # every other requirement of the gate is met: a symposium held and its opinions summarised ...
+    walk.art(walk.c.drafter, "participation_record", method="symposium", summary="座谈会")
+    walk.art(walk.c.drafter, "opinion_summary", opinions=[{"opinion": "x", "disposition": "adopted", "reason": "y"}])
+    # ... then a comment notice opens a 30-day window: clearing waits for the day after its deadline
+    walk.art(walk.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
+             published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
+    gate = next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"] if g["id"] == "public_participation")
+    assert gate["missing"] == []
+    refused(walk, lambda: svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation"),
+            RuleViolation, "R6", "Art. 15")
+    walk.ctx.clock.advance(days=30)  # the deadline day itself is inside the window
+    refused(walk, lambda: svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation"),
+            RuleViolation, "R6", "Art. 15")
+    walk.ctx.clock.advance(days=1)
+    svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation")
+
+
+def test_r6_no_adoption_summary_while_the_window_is_open(walk: Any) -> None:
     walk.open().start()
     today = walk.ctx.today()
     walk.art(walk.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",

@@ -227,7 +227,17 @@ def test_a_consultation_without_comments_reports_that_none_were_received(walk: A
     noticed(walk)
     walk.ctx.clock.advance(days=31)
     part.record_feedback_report(walk.ctx, walk.c.drafter, walk.did)
+    view = queries.get_decision(walk.ctx, walk.did)
+    summary = next(a for a in view["artifacts"] if a["kind"] == "opinion_summary")
+    assert summary["fields"]["opinions"] == [{"cluster_id": "", "opinion": "征求意见期间未收到公众意见", "count": 0,
+                                              "disposition": "not_adopted", "reason": "无意见需要处理",
+                                              "changed_in_version": None}]
+    assert (summary["fields"]["clusters_total"], summary["fields"]["comments_on_time"]) == (0, 0)
+    report = walk.ctx.blobs.get(summary["sha256"]).decode()
+    assert "征求意见期间共收到意见 0 条" in report and "经归并为 0 项不同意见" in report
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation")
+    gate = next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"] if g["id"] == "public_participation")
+    assert gate["status"] == "cleared"
 
 
 def test_letters_are_entered_by_the_undertaking_unit_and_late_letters_are_flagged(walk: Any) -> None:
