@@ -25,6 +25,7 @@ from decision_engine.adapters.tables import DOCUMENTS, EVENTS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import access
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
@@ -243,8 +244,7 @@ def _content(kind: DocKind, rec: _Record, art: dict[str, Any] | None) -> tuple[d
         assert art is not None
         f = art["fields"]
         head.update(title=f"{issuer}关于《{title}》公开征求意见的公告")
-        days = (datetime.fromisoformat(str(f["deadline"])[:10]) - datetime.fromisoformat(
-            str(f["published_at"])[:10])).days
+        days = (statutory_day(f["deadline"]) - statutory_day(f["published_at"])).days
         data.update(days=days, draft=_draft(rec, art["draft_version"]))
     elif k == "feedback_report":
         assert art is not None

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS
 from decision_engine.domain.decision import DECIDED, Actor, Decision, NewEvent, publication_channel
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import decisions, queries
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import Context, new_id
@@ -69,7 +70,7 @@ def _timeliness(ctx: Context, d: Decision, published_at: str) -> dict[str, Any]:
     dur = d.spec.durations["publication"]
     due = ctx.calendar.add_working_days(date.fromisoformat(d.state["decided_on"]), dur.days,
                                         f"{dur.rule} {dur.article}")
-    return {"due": due.due.isoformat(), "within_deadline": date.fromisoformat(published_at[:10]) <= due.due,
+    return {"due": due.due.isoformat(), "within_deadline": statutory_day(published_at) <= due.due,
             "deadline_provisional": due.provisional}
 
 
