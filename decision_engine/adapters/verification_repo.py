@@ -18,6 +18,7 @@ from decision_engine.adapters.tables import (
     DOCUMENTS,
     EVENTS,
     EXECUTION_OPINIONS,
+    EXPERT_POOL,
     MEETING_ITEMS,
     MEETINGS,
     PERSONS,
@@ -113,3 +114,8 @@ def keyed_ids(conn: Connection, kind: str) -> set[str]:
     for table, col in KEYED[kind]:
         out.update(r[0] for r in conn.execute(select(table.c[col]).distinct()))
     return out
+
+
+def expert_pool_rows(conn: Connection) -> list[dict[str, Any]]:
+    """The expert pool (one stream, `experts:pool`, projects into the whole table)."""
+    return [dict(r) for r in conn.execute(select(EXPERT_POOL).order_by(EXPERT_POOL.c.person_id)).mappings()]

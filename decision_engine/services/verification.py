@@ -190,7 +190,7 @@ WRITER_SKEW = timedelta(seconds=5)
 # own events and compared row by row, column by column; so are the people and the roles they hold in a unit
 # (who may act: every door reads them).
 _OTHER_PROJECTIONS = ("meeting:", "accountability:", "comments:", "documents:", "execution-opinions:",
-                      "person:")
+                      "person:", "experts:")
 
 
 def _moment(at: Any) -> Any:
@@ -294,6 +294,19 @@ def _people(key: str, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]
     return persons, list(roles.values())
 
 
+def _pool(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        p = ev["payload"]
+        if ev["type"] == "ExpertAddedToPool":
+            rows[p["person_id"]] = {"person_id": p["person_id"], "name": p["name"],
+                                    "fields": orjson.dumps(p["fields"]).decode(), "affiliation": p["affiliation"],
+                                    "title": p["title"], "active": True, "added_at": ev["at"], "seq": ev["seq"]}
+        elif ev["type"] == "ExpertLeftPool" and p["person_id"] in rows:
+            rows[p["person_id"]]["active"] = False
+    return list(rows.values())
+
+
 def _check_other_projections(conn: Any, streams: dict[str, list[dict[str, Any]]], rep: Report) -> None:
     from decision_engine.services import accountability, meetings, participation
     for stream, events in streams.items():
@@ -308,6 +321,9 @@ def _check_other_projections(conn: Any, streams: dict[str, list[dict[str, Any]]]
                                                     [dict(r, k=k) for k, r in have[part].items()])
                 if diff is None and want != have:
                     diff = "comment tables differ from the replay of the stream"
+            elif kind == "experts":
+                diff = _rows_difference("expert_pool", ("person_id",), _pool(events), [
+                    dict(r, active=bool(r["active"])) for r in repo.expert_pool_rows(conn)])
             else:
                 rows = repo.rows_of(conn, kind, key)
                 if kind in ("meeting", "accountability"):
@@ -343,6 +359,8 @@ def _check_other_projections(conn: Any, streams: dict[str, list[dict[str, Any]]]
 def _check_orphans(conn: Any, streams: list[str], rep: Report) -> None:
     """Rows of a shown table whose stream does not exist (a row invented behind the log)."""
     present = set(streams)
+    if "experts:pool" not in present and repo.expert_pool_rows(conn):
+        rep.findings.append(Finding("experts:pool", 0, "expert_pool rows with no stream behind them"))
     for kind in repo.KEYED:
         for key in sorted(repo.keyed_ids(conn, kind)):
             if f"{kind}:{key}" not in present:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from decision_engine.audit.canonical import CHAIN_DOMAIN, canonical
 from decision_engine.domain.statutory_time import instant
-from decision_engine.services import accountability, documents, execution, identity, verification
+from decision_engine.services import accountability, documents, execution, experts, identity, verification
 from decision_engine.services.clock import iso
 from decision_engine.services.context import Context
 from decision_engine.services.demo import cast, run_demo
@@ -49,7 +49,7 @@ def _findings(ctx: Context) -> list[str]:
 def full(ctx: Context) -> dict[str, str]:
     """A store with every shown table filled: decisions and artifacts, comments and clusters, a meeting with
     its agenda items, an accountability case, a rendered document, a public opinion on execution, people
-    and their roles."""
+    and their roles, the expert pool."""
     ids = seed_portfolio(ctx, cast(ctx), lambda _: None)
     ids["demo"] = did = run_demo(ctx, lambda _: None)
     auditor = identity.register_person(ctx, "审计局检查员")
@@ -60,12 +60,15 @@ def full(ctx: Context) -> dict[str, str]:
         grounds=[{"article": "Art. 38 ¶2", "text": "决策严重失误"}]).case_id
     ids["document"] = documents.render(ctx, did, "meeting_minutes")["id"]
     ids["opinion"] = execution.submit_opinion(ctx, did, "执行中票价公示不清")["tracking_number"]
+    experts.add_to_pool(ctx, c.office, c.expert_a, fields=["交通运输规划"], affiliation="某大学交通学院")
+    ids["expert"] = c.expert_a
     return ids
 
 
 def test_an_untampered_store_with_every_shown_table_verifies_ok(ctx: Context, full: dict[str, str]) -> None:
     for table in ("artifacts", "public_comments", "opinion_clusters", "meetings", "meeting_items",
-                  "accountability_cases", "documents", "execution_opinions", "persons", "role_assignments"):
+                  "accountability_cases", "documents", "execution_opinions", "persons", "role_assignments",
+                  "expert_pool"):
         assert _one(ctx, f"SELECT count(*) FROM {table}")[0] > 0, table
     assert _findings(ctx) == []
 
@@ -116,6 +119,10 @@ def test_each_table_edited_behind_the_log_is_named_with_key_column_expected_and_
          "UPDATE role_assignments SET unit = :old WHERE id = :r", {"r": role[0], "old": role[2]},
          lambda f: any(x.startswith(f"person:{role[1]} ") and f"role_assignments {role[0]} column unit: "
                        f"expected {role[2]!r}, found '伪造局'" in x for x in f)),
+        ("UPDATE expert_pool SET affiliation = '伪造' WHERE person_id = :p",
+         "UPDATE expert_pool SET affiliation = '某大学交通学院' WHERE person_id = :p", {"p": full["expert"]},
+         lambda f: any(x.startswith("experts:pool ") and f"expert_pool {full['expert']} column affiliation: "
+                       "expected '某大学交通学院', found '伪造'" in x for x in f)),
         ("UPDATE decisions SET title = '伪造' WHERE id = :d",
          "UPDATE decisions SET title = (SELECT title FROM decisions WHERE id = :d) WHERE id = :d", {"d": waste},
          lambda f: any(f"decisions {waste} column title:" in x and "found '伪造'" in x for x in f)),
