@@ -13,7 +13,6 @@ the context hash and both output hashes, so that an auditor can re-render and co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -193,7 +192,7 @@ def _people_in(fields: dict[str, Any]) -> list[Any]:
 
 # ---------------------------------------------------------------------------------------------- context
 def _day(at: str) -> str:
-    return statutory_date(datetime.fromisoformat(at)).isoformat()
+    return statutory_date(at).isoformat()
 
 
 def _art(rec: _Record, a: dict[str, Any] | None) -> dict[str, Any] | None:

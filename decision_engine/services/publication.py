@@ -7,7 +7,7 @@ clock reads `publication_due`; the public pages read `public_list` and `public_d
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -117,7 +117,7 @@ def public_list(ctx: Context, *, limit: int = 50, offset: int = 0) -> list[dict[
     with ctx.store.read() as conn:
         rows = conn.execute(query).all()
     return [{"id": r.id, "title": r.title, "category": r.category, "unit": r.unit, "status": r.status,
-             "published_on": statutory_date(datetime.fromisoformat(r.published)).isoformat()} for r in rows]
+             "published_on": statutory_date(r.published).isoformat()} for r in rows]
 
 
 def public_docket(ctx: Context, decision_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ pinned procedure (roles per artifact kind, determination and gate), never from a
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -136,7 +136,7 @@ def legal_queue(ctx: Context) -> list[dict[str, Any]]:
         requested = statutory_day(sub["fields"]["requested_deadline"])
         left, provisional = cal.working_days_between(today, requested)
         dur = d.spec.durations["legality_review"]
-        submitted = statutory_date(datetime.fromisoformat(sub["at"]))
+        submitted = statutory_date(sub["at"])
         minimum = cal.add_working_days(submitted, dur.days, f"{dur.rule} {dur.article}")
         out.append({"decision_id": d.id, "title": d.state["title"], "unit": d.state["unit"], "status": status,
                     "submitted_on": submitted.isoformat(), "draft_version": sub["draft_version"],
