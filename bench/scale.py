@@ -97,9 +97,19 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
     prev, rows = GENESIS, []
     original = ""
     d = Decision(spec)
+    # Each copy's artifacts get their own ids, in the events as in the artifacts index (verify rebuilds
+    # the index from the events); an inline artifact whose fields name an id is re-hashed.
+    renamed = {ev["payload"]["artifact_id"]: f"{ev['payload']['artifact_id']}-{k}" for ev in template
+               if ev["type"] in ("ArtifactRecorded", "DraftVersionAdded")}
     for ev in template:
         env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
         env["stream"] = stream
+        payload = _renamed(env["payload"], renamed)
+        if payload != env["payload"] and isinstance(payload.get("fields"), dict) and \
+                payload.get("fields") != env["payload"].get("fields") and payload.get("storage") == "inline":
+            data = canonical(payload["fields"])
+            payload.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        env["payload"] = payload
         if env["type"] == "DecisionOpened":
             original = env["payload"]["unit"]
             env["payload"] = dict(env["payload"], decision_id=new, unit=unit,
@@ -128,11 +138,21 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
                   "procedure_version": s["procedure"]["version"], "procedure_hash": s["procedure"]["hash"],
                   "opened_at": s["opened_at"], "updated_at": s["updated_at"], "due_by": s["due_by"],
                   "last_seq": s["seq"], "state": st.state_text(s)}
-    arts = [{"id": f"{a['id']}-{k}", "decision_id": new, "kind": a["kind"], "gate": a["gate"],
+    arts = [{"id": a["id"], "decision_id": new, "kind": a["kind"], "gate": a["gate"],
              "sha256": a["sha256"], "size": a["size"], "media_type": a["media_type"], "filename": a["filename"],
              "draft_version": a["draft_version"], "author_person": a["author"]["person"], "recorded_at": a["at"],
              "seq": a["seq"], "storage": a.get("storage", "blob")} for a in s["artifacts"].values()]
     return rows, projection, arts
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    if isinstance(value, dict):
+        return {key: _renamed(v, names) for key, v in value.items()}
+    return value
 
 
 def generate(ctx: Any, n: int, say: Any) -> dict[str, Any]:

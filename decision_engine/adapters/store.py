@@ -292,10 +292,14 @@ def save_decision(conn: Connection, state: dict[str, Any], *, previous_seq: int 
                                   f"{previous_seq})", rule="R18", article="Art. 33")
 
 
+def artifact_values(decision_id: str, art: dict[str, Any]) -> dict[str, Any]:
+    """The artifacts index row of an artifact recorded by an event (`decide verify` rebuilds it too)."""
+    return dict(id=art["id"], decision_id=decision_id, kind=art["kind"], gate=art["gate"], sha256=art["sha256"],
+                size=art["size"], media_type=art["media_type"], filename=art["filename"],
+                draft_version=art["draft_version"], author_person=art["author"]["person"],
+                recorded_at=art["at"], seq=art["seq"], storage=art.get("storage", "blob"))
+
+
 def insert_artifact(conn: Connection, decision_id: str, art: dict[str, Any]) -> None:
     """Index an artifact recorded by an event."""
-    conn.execute(_INSERT_ARTIFACT, dict(
-        id=art["id"], decision_id=decision_id, kind=art["kind"], gate=art["gate"], sha256=art["sha256"],
-        size=art["size"], media_type=art["media_type"], filename=art["filename"],
-        draft_version=art["draft_version"], author_person=art["author"]["person"],
-        recorded_at=art["at"], seq=art["seq"], storage=art.get("storage", "blob")))
+    conn.execute(_INSERT_ARTIFACT, artifact_values(decision_id, art))

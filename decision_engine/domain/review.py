@@ -23,6 +23,7 @@ from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolat
 from decision_engine.domain.rules.common import DISPOSITIONS
 from decision_engine.domain.rules.experts import CREDENTIAL_PREFIX
 from decision_engine.domain.rules.legality import pending_supplement
+from decision_engine.domain.statutory_time import statutory_date, zone_of
 from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
 
 GATE_STATUS_ZH = {"cleared": "已完成", "exempted": "依法免予进行", "not_applicable": "不适用", "open": "未完成",
@@ -81,7 +82,8 @@ def procedure_explanation(d: Decision) -> str:
         for a in d.artifacts_of(g.id):
             kind = names.get(a["kind"])
             who = a["author"].get("unit") or a["author"]["person"]
-            lines.append(f"   - {kind.name_zh if kind else a['kind']}（{a['at'][:10]}，{who}，"
+            on = statutory_date(a["at"], zone_of(d.spec.settings))
+            lines.append(f"   - {kind.name_zh if kind else a['kind']}（{on}，{who}，"
                          f"SHA-256 {a['sha256'][:16]}…，草案第 {a['draft_version']} 版）")
     return "\n".join(lines)
 
@@ -130,11 +132,11 @@ def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, 
     if sub is None:
         return None
     f = sub["fields"]
-    submitted = iso_date(sub["at"], "at", "R11", "Art. 27")
+    submitted = statutory_date(sub["at"], zone_of(d.spec.settings))
     requested = iso_date(f["requested_deadline"], "requested_deadline", "R11", "Art. 27")
     granted, prov_granted = cal.working_days_between(submitted, requested)
     supplements = d.artifacts_of("legality_review", "legality_supplement")
-    complete = max([submitted, *[iso_date(a["at"], "at", "R11", "Art. 26") for a in supplements]])
+    complete = max([submitted, *[statutory_date(a["at"], zone_of(d.spec.settings)) for a in supplements]])
     pending = pending_supplement(d)
     if complete == submitted:
         deadline, provisional = requested, prov_granted

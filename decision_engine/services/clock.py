@@ -6,6 +6,9 @@ import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
+from decision_engine.domain import statutory_time
+from decision_engine.domain.statutory_time import DEFAULT_ZONE
+
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # statutory dates are Beijing dates (no DST)
 
 
@@ -52,6 +55,6 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def statutory_date(dt: datetime) -> date:
-    """The Beijing calendar date of a moment (deadlines are counted in it)."""
-    return dt.astimezone(CHINA).date()
+def statutory_date(dt: datetime | str, tz: str = DEFAULT_ZONE) -> date:
+    """The statutory calendar date of a moment (Beijing unless a profile names another zone)."""
+    return statutory_time.statutory_date(dt, tz)

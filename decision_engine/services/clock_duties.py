@@ -30,7 +30,7 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,8 @@ import orjson
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import compliance, notifications
-from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context
 from decision_engine.services.decisions import _persist, stream_of
 from decision_engine.services.ports import UnitOfWork
@@ -111,7 +111,7 @@ class Watched:
 
 def _day(at: str) -> date:
     """The statutory (Beijing) date of a stored timestamp or an ISO date."""
-    return statutory_date(datetime.fromisoformat(at)) if "T" in at else date.fromisoformat(at[:10])
+    return statutory_day(at)
 
 
 def _short(text: str) -> str:
@@ -128,7 +128,7 @@ def watched(d: Decision, cal: StatutoryCalendar, today: date) -> list[Watched]:
         if sub is not None and not d.gate_satisfied(d.spec.gate("legality_review")):
             requested = sub["fields"].get("requested_deadline")
             if requested:
-                due, provisional = date.fromisoformat(str(requested)[:10]), False
+                due, provisional = statutory_day(requested), False
             else:
                 dur = d.spec.durations["legality_review"]
                 dl = cal.add_working_days(_day(sub["at"]), dur.days)
@@ -161,7 +161,7 @@ def duties_of(d: Decision, cal: StatutoryCalendar, today: date, *, incidents: bo
     if s["status"] in PRE_DECISION and d.spec.has_gate("public_participation") and \
             not d.gate_satisfied(d.spec.gate("public_participation")):  # a cleared gate's windows closed (R6)
         for notice in d.artifacts_of("public_participation", "comment_notice"):
-            deadline = date.fromisoformat(str(notice["fields"]["deadline"])[:10])
+            deadline = statutory_day(notice["fields"]["deadline"])
             if today > deadline:  # R6, Art. 15: the window ends with its last day
                 items.append(_item(
                     d, "comment_window", f"comment_window_closed:{notice['id']}", deadline,

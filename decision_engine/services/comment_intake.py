@@ -26,6 +26,7 @@ from typing import Any
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import ACCEPTED_MEDIA, load
 
@@ -181,7 +182,7 @@ def new_comment(d: Decision, text: str, identity: dict[str, str], attachments: l
                "received_on": received_on.isoformat(), "late": late}
     ident = None if payload["identity_sha256"] is None else dict(
         {k: identity.get(k, "") for k in dp.IDENTITY_FIELDS}, tracking_number=tracking, salt=salt)
-    return payload, ident, str(notice["fields"]["deadline"])[:10]
+    return payload, ident, statutory_day(notice["fields"]["deadline"]).isoformat()
 
 
 def intake(ctx: Context) -> CommentIntake:

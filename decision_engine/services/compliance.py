@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services.context import Context
 
 TARGETS = {"legality_review_rate_normative": 0.90, "filing_rate": 0.95, "filing_review_rate": 1.0}
@@ -77,7 +78,7 @@ def _add(m: dict[str, Any], s: dict[str, Any], cal: Any, today: date, suspension
         filings = [a for a in arts if a["kind"] == "filing_record"]
         if filings:
             m["normative_filed"] += 1
-            filed = date.fromisoformat(str(filings[0]["fields"]["filed_at"])[:10])
+            filed = statutory_day(filings[0]["fields"]["filed_at"])
             # ND3: within 15 days of publication
             m["normative_filed_on_time"] += (filed - date.fromisoformat(s["published_on"])).days <= 15
 

@@ -13,7 +13,6 @@ the context hash and both output hashes, so that an auditor can re-render and co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -25,6 +24,7 @@ from decision_engine.adapters.tables import DOCUMENTS, EVENTS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import access
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
@@ -192,7 +192,7 @@ def _people_in(fields: dict[str, Any]) -> list[Any]:
 
 # ---------------------------------------------------------------------------------------------- context
 def _day(at: str) -> str:
-    return statutory_date(datetime.fromisoformat(at)).isoformat()
+    return statutory_date(at).isoformat()
 
 
 def _art(rec: _Record, a: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -243,8 +243,7 @@ def _content(kind: DocKind, rec: _Record, art: dict[str, Any] | None) -> tuple[d
         assert art is not None
         f = art["fields"]
         head.update(title=f"{issuer}关于《{title}》公开征求意见的公告")
-        days = (datetime.fromisoformat(str(f["deadline"])[:10]) - datetime.fromisoformat(
-            str(f["published_at"])[:10])).days
+        days = (statutory_day(f["deadline"]) - statutory_day(f["published_at"])).days
         data.update(days=days, draft=_draft(rec, art["draft_version"]))
     elif k == "feedback_report":
         assert art is not None

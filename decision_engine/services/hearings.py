@@ -12,6 +12,7 @@ from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, NewEvent
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation, Unauthenticated
 from decision_engine.domain.rules.common import confirmed_by
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
 from decision_engine.services.context import Context
@@ -110,7 +111,7 @@ def hearing_status(ctx: Context, decision_id: str) -> dict[str, Any]:
             "participants": [{"person": p, "name": (listed["fields"].get("names") or {}).get(p, "") if listed
                               else "", "delivered_at": deliveries.get(p),
                               "days_ahead": ctx.calendar.calendar_days_between(
-                                  date.fromisoformat(deliveries[p][:10]), hearing_at)
+                                  statutory_day(deliveries[p]), hearing_at)
                               if p in deliveries and hearing_at else None,
                               "confirmed": [sha for sha in records if p in confirmed_by(d, sha)]}
                              for p in people],

@@ -10,6 +10,7 @@ from typing import Any
 
 from decision_engine.domain.decision import PRE_DECISION, Decision
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import documents, publication
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import artifact_content, load
@@ -26,7 +27,7 @@ def _open_notice(d: Decision, today: date) -> dict[str, Any] | None:
         return None
     for notice in reversed(d.artifacts_of("public_participation", "comment_notice")):
         f = notice["fields"]
-        if str(f["published_at"])[:10] <= today.isoformat() <= str(f["deadline"])[:10]:
+        if statutory_day(f["published_at"]) <= today <= statutory_day(f["deadline"]):
             return dict(notice)
     return None
 
@@ -41,7 +42,7 @@ def open_for_comment(ctx: Context) -> list[dict[str, Any]]:
         notice = _open_notice(d, today)
         if notice is not None:
             out.append({"id": d.id, "title": d.state["title"], "unit": d.state["unit"],
-                        "summary": d.state.get("summary", ""), "deadline": str(notice["fields"]["deadline"])[:10],
+                        "summary": d.state.get("summary", ""), "deadline": statutory_day(notice["fields"]["deadline"]).isoformat(),
                         "method": notice["fields"]["method"]})
     return sorted(out, key=lambda x: (x["deadline"], x["id"]))
 

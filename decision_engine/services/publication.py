@@ -7,11 +7,12 @@ clock reads `publication_due`; the public pages read `public_list` and `public_d
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from decision_engine.domain.decision import DECIDED, Actor, Decision, NewEvent, publication_channel
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import decisions, queries
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import Context, new_id
@@ -63,7 +64,7 @@ def _timeliness(ctx: Context, d: Decision, published_at: str) -> dict[str, Any]:
     dur = d.spec.durations["publication"]
     due = ctx.calendar.add_working_days(date.fromisoformat(d.state["decided_on"]), dur.days,
                                         f"{dur.rule} {dur.article}")
-    return {"due": due.due.isoformat(), "within_deadline": date.fromisoformat(published_at[:10]) <= due.due,
+    return {"due": due.due.isoformat(), "within_deadline": statutory_day(published_at) <= due.due,
             "deadline_provisional": due.provisional}
 
 
@@ -105,7 +106,7 @@ def public_list(ctx: Context, *, limit: int = 50, offset: int = 0) -> list[dict[
         rows = uow.decisions.published(limit=max(1, min(limit, 200)), offset=max(0, offset))
     return [{"id": r["id"], "title": r["title"], "category": r["category"], "unit": r["unit"],
              "status": r["status"],
-             "published_on": statutory_date(datetime.fromisoformat(r["published"])).isoformat()} for r in rows]
+             "published_on": statutory_date(r["published"]).isoformat()} for r in rows]
 
 
 def public_docket(ctx: Context, decision_id: str) -> dict[str, Any]:

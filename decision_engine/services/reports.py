@@ -15,6 +15,7 @@ from typing import Any
 
 from decision_engine.domain import execution as ex
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import decisions
 from decision_engine.services.context import Context
 from decision_engine.services.execution import evaluations_due
@@ -29,7 +30,7 @@ def _day(value: date | str, name: str) -> date:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value)[:10])
+        return statutory_day(str(value))
     except ValueError:
         raise InvalidInput(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
 

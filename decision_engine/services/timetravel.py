@@ -7,12 +7,13 @@ state (everything then appears as added).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from decision_engine.adapters import store as st
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.statutory_time import instant
 from decision_engine.services import queries
+from decision_engine.services.clock import iso
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import stream_of
 
@@ -34,12 +35,10 @@ def point(value: Point) -> tuple[int | None, str | None]:
     if text.isdigit():
         return int(text), None
     try:
-        moment = datetime.fromisoformat(text)
+        moment = instant(text)  # a naive moment is UTC
     except ValueError:
         raise InvalidInput(f"{value!r} is neither a sequence number nor an ISO 8601 moment") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return None, moment.astimezone(UTC).isoformat(timespec="microseconds")  # as events store `at`
+    return None, iso(moment)  # as events store `at`
 
 
 def _state(ctx: Context, decision_id: str, where: Point) -> dict[str, Any]:

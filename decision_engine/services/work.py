@@ -8,7 +8,7 @@ pinned procedure (roles per artifact kind, determination and gate), never from a
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from decision_engine.domain import accountability as acc
@@ -17,6 +17,7 @@ from decision_engine.domain.decision import DECIDED, PRE_DECISION, Decision
 from decision_engine.domain.errors import Missing
 from decision_engine.domain.participation import RECORD_PRESENTERS
 from decision_engine.domain.procedure import GateSpec
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import load
@@ -129,10 +130,10 @@ def legal_queue(ctx: Context) -> list[dict[str, Any]]:
         status = d.gate_status(g)
         if sub is None or status in SETTLED:
             continue
-        requested = date.fromisoformat(str(sub["fields"]["requested_deadline"])[:10])
+        requested = statutory_day(sub["fields"]["requested_deadline"])
         left, provisional = cal.working_days_between(today, requested)
         dur = d.spec.durations["legality_review"]
-        submitted = statutory_date(datetime.fromisoformat(sub["at"]))
+        submitted = statutory_date(sub["at"])
         minimum = cal.add_working_days(submitted, dur.days, f"{dur.rule} {dur.article}")
         out.append({"decision_id": d.id, "title": d.state["title"], "unit": d.state["unit"], "status": status,
                     "submitted_on": submitted.isoformat(), "draft_version": sub["draft_version"],
@@ -224,8 +225,9 @@ def dashboard(ctx: Context) -> dict[str, Any]:
             sub = d.latest("legality_review", "legality_submission")
             op = d.latest("legality_review", "legality_opinion")
             if sub is not None:
-                timing["legality_review"][_kept(op["at"][:10] if op else None,
-                                                str(sub["fields"]["requested_deadline"])[:10], today)] += 1
+                timing["legality_review"][_kept(statutory_date(op["at"]).isoformat() if op else None,
+                                                statutory_day(sub["fields"]["requested_deadline"]).isoformat(),
+                                                today)] += 1
     return {"today": today.isoformat(), "decisions": len(decisions),
             "by_stage": dict(sorted(by_stage.items())), "by_status": dict(sorted(by_status.items())),
             "timing": {k: {"on_time": c["on_time"], "late": c["late"], "pending": c["pending"]}
@@ -236,7 +238,7 @@ def dashboard(ctx: Context) -> dict[str, Any]:
 def _kept(done_on: str | None, due: str, today: date) -> str:
     """on_time, late or pending for a limit due on `due` and met (or not yet) on `done_on`."""
     if done_on:
-        return "on_time" if done_on[:10] <= due else "late"
+        return "on_time" if statutory_day(done_on).isoformat() <= due else "late"
     return "late" if today.isoformat() > due else "pending"
 
 

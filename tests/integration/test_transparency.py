@@ -71,6 +71,8 @@ def _rewrite_and_rechain(ctx: Context, did: str, *, leaves: bool) -> int:
                 env["payload"]["fields"]["content"] = "内容违法（篡改）"
                 data = canonical(env["payload"]["fields"])
                 env["payload"]["sha256"], env["payload"]["size"] = sha256_hex(data), len(data)
+                conn.execute(text("UPDATE artifacts SET sha256 = :h, size = :n WHERE id = :a"),  # the index too
+                             {"h": env["payload"]["sha256"], "n": len(data), "a": env["payload"]["artifact_id"]})
             body = canonical(env)
             digest = chain_hash(prev, body)
             conn.execute(text("UPDATE events SET body = :b, prev_hash = :p, hash = :h WHERE id = :i"),
