@@ -112,16 +112,19 @@ def register(app: typer.Typer) -> None:
                      log_key: Annotated[str | None, typer.Option(
                          "--log-key", help="the log's verifier key or a file (default: this log's)")] = None
                      ) -> None:
-        """Create a witness: its key (0600), its state, and the log key it follows."""
+        """Create a witness: its C2SP tlog-cosignature key (0600), its state, and the log key it follows.
+
+        The key's type follows the log's: Ed25519 cosignature/v1 (0x04), or SM2 for a 国密 log."""
         if (state / WITNESS_KEY).exists():
             _refuse(f"witness state {state} already holds a key ({WITNESS_KEY})")
         try:
-            signer, verifier = cp.generate_key(name)
             pinned = archive_verify.load_verifier(log_key) if log_key else None
             if pinned is None:
                 from decision_engine.services import transparency
                 pinned = transparency.public_key(_ctx())
-            cp.VerifierKey.parse(pinned)
+            log_algorithm = cp.VerifierKey.parse(pinned).algorithm
+            signer, verifier = cp.generate_key(name, cp.SM2_COSIGNATURE if log_algorithm is cp.SM2
+                                               else cp.ED25519_COSIGNATURE)
         except (cp.CheckpointError, OSError) as exc:
             _refuse(str(exc))
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -133,9 +136,13 @@ def register(app: typer.Typer) -> None:
         typer.echo(verifier)
 
     @witness_app.command("cosign")
-    def witness_cosign(state: Annotated[Path, typer.Option("--state", help="the witness's directory")]
-                       ) -> None:
-        """Verify consistency with the last cosigned checkpoint, then cosign the newest one."""
+    def witness_cosign(state: Annotated[Path, typer.Option("--state", help="the witness's directory")],
+                       trust_first: Annotated[bool, typer.Option(
+                           "--trust-first", help="accept the newest checkpoint as this witness's first "
+                           "(check its size and root out of band): there is no proof from the empty tree")]
+                       = False) -> None:
+        """Verify consistency with the last cosigned checkpoint, then cosign the newest one (C2SP
+        tlog-cosignature: cosignature/v1 with the time of signing)."""
         from decision_engine.services import transparency
         try:
             signer = cp.load_key(state / WITNESS_KEY)
@@ -144,7 +151,7 @@ def register(app: typer.Typer) -> None:
         except (cp.CheckpointError, OSError) as exc:
             _refuse(f"witness state {state}: {exc}")
         try:
-            note = transparency.cosign_latest(_ctx(), witness, log_key)
+            note = transparency.cosign_latest(_ctx(), witness, log_key, trust_first=trust_first)
         except cp.CheckpointError as exc:
             _refuse(f"witness {witness.name}: {exc}")
         except DomainError as err:
@@ -152,6 +159,20 @@ def register(app: typer.Typer) -> None:
         atomic_write(state / WITNESS_STATE, mode=None, data=witness.to_json() + "\n")
         typer.echo(f"witness {witness.name} cosigned tree size {witness.last_size}", err=True)
         typer.echo(note, nl=False)
+
+    @witness_app.command("cosignatures")
+    def witness_cosignatures() -> None:
+        """Every stored cosignature with its type and time; plain 0x01 signatures (before C2SP
+        tlog-cosignature) still verify and are marked legacy."""
+        from decision_engine.services import transparency
+        try:
+            rows = transparency.cosignatures(_ctx())
+        except DomainError as err:
+            _domain(err)
+        for row in rows:
+            when = "legacy: plain signed-note signature (0x01), no timestamp" if row["legacy"] else \
+                f"time {row['timestamp']}"
+            typer.echo(f"checkpoint {row['size']}\t{row['witness']}\t{row['type']}\t{when}")
 
     @app.command("diff")
     def diff_cmd(decision_id: str, a: str, b: str) -> None:
@@ -175,7 +196,7 @@ def register(app: typer.Typer) -> None:
             _refuse(f"log key: {exc}", 4)
         counts = manifest["counts"]
         typer.echo(f"{out}: decision {decision_id}, {counts['events']} events, {counts['artifacts']} "
-                   f"artifacts, {counts['documents']} documents, proofs in checkpoint "
+                   f"artifacts, {counts['renderings']} renderings, {counts['documents']} documents, proofs in checkpoint "
                    f"{manifest['checkpoint']['size']}")
 
     @app.command("verify-archive")

@@ -29,20 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select
-
+from decision_engine.adapters import transparency_repo as repo
 from decision_engine.adapters.files import atomic_write
-from decision_engine.adapters.tables import CHECKPOINTS, COSIGNATURES, EVENTS, LOG_LEAVES
+from decision_engine.adapters.transparency_repo import Connection
 from decision_engine.audit import checkpoint as cp
 from decision_engine.audit.merkle import MerkleTree, ProofError, leaf_hash, verify_consistency
 from decision_engine.domain.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from decision_engine.services.context import Context
 from decision_engine.services.verification import Finding
-
-E = EVENTS
-L = LOG_LEAVES
-C = CHECKPOINTS
-W = COSIGNATURES
 
 #: Leaves assigned per write transaction (a long backlog never holds one huge transaction).
 BATCH = 10_000
@@ -135,47 +129,15 @@ def sequence(ctx: Context, *, limit: int | None = None) -> int:
         want = BATCH if limit is None else min(BATCH, limit - total)
         try:
             with ctx.store.write() as conn:
-                added, logged_upto = _sequence_batch(conn, want, logged_upto,
-                                                     ids_follow_commits=ctx.store.is_sqlite)
+                added, logged_upto = repo.sequence_batch(conn, want, logged_upto,
+                                                         ids_follow_commits=ctx.store.is_sqlite,
+                                                         leaf_hash=leaf_hash)
         except ConcurrencyConflict:
             return total  # unique leaf_index / event_id: another sequencer logged these events first
         total += added
         if added < want:
             break
     return total
-
-
-def _sequence_batch(conn: Connection, want: int, logged_upto: int | None, *,
-                    ids_follow_commits: bool) -> tuple[int, int | None]:
-    """Log up to ``want`` events; returns how many, and the id up to which all events are logged.
-
-    On SQLite one writer at a time assigns ids, so ids grow in commit order and "every id up to the
-    newest logged one is logged" holds by construction. On PostgreSQL a transaction can commit an id
-    lower than one already logged; a count tells, and an anti-join then finds the late ones.
-    """
-    top_index = conn.execute(select(func.max(L.c.leaf_index))).scalar()
-    gapless = True
-    if logged_upto is None:
-        top_event, logged = conn.execute(select(func.max(L.c.event_id), func.count())).one()
-        if top_event is not None:
-            logged_upto = int(top_event)
-            if not ids_follow_commits:
-                below = conn.execute(select(func.count()).select_from(E)
-                                     .where(E.c.id <= logged_upto)).scalar_one()
-                gapless = below == logged
-    query = select(E.c.id, E.c.body)
-    if not gapless:
-        query = query.where(~exists().where(L.c.event_id == E.c.id))
-    elif logged_upto is not None:
-        query = query.where(E.c.id > logged_upto)
-    rows = conn.execute(query.order_by(E.c.id).limit(want)).all()
-    if not rows:
-        return 0, logged_upto if gapless else None
-    start = 0 if top_index is None else int(top_index) + 1
-    conn.execute(insert(L), [{"leaf_index": start + i, "event_id": event_id,
-                              "leaf_hash": leaf_hash(bytes(body)).hex()}  # RFC 9162 §2.1.1
-                             for i, (event_id, body) in enumerate(rows)])
-    return len(rows), int(rows[-1].id) if gapless else None
 
 
 # ---------------------------------------------------------------------------------------- the tree
@@ -189,11 +151,9 @@ def _tree(ctx: Context, conn: Connection) -> Iterator[MerkleTree]:
         if not isinstance(tree, MerkleTree):
             tree = MerkleTree()
             ctx.extras[_TREE] = tree
-        rows = conn.execute(select(L.c.leaf_index, L.c.leaf_hash).where(L.c.leaf_index >= tree.size)
-                            .order_by(L.c.leaf_index).execution_options(yield_per=BATCH))
         batch: list[bytes] = []
         expected = tree.size
-        for index, value in rows:
+        for index, value in repo.leaves_from(conn, tree.size, BATCH):
             if index != expected:
                 raise RuleViolation(f"transparency log: leaf index {index} found where {expected} was "
                                     "expected (leaves removed or inserted)", rule="R18", article="Art. 33")
@@ -219,16 +179,13 @@ def _row(r: Any, note: str, *, new: bool) -> dict[str, Any]:
 
 
 def _checkpoint_row(conn: Connection, size: int | None) -> Any:
-    q = select(C.c.size, C.c.root_hash, C.c.note, C.c.created_at)
-    q = q.order_by(C.c.size.desc()).limit(1) if size is None else q.where(C.c.size == size)
-    return conn.execute(q).first()
+    return repo.checkpoint_row(conn, size)
 
 
 def _with_cosignatures(conn: Connection, row: Any) -> str:
     """The stored note with every stored cosignature line added (signed-note: one signature per key)."""
     note = cp.SignedNote.parse(row.note.encode("utf-8"))
-    for (line,) in conn.execute(select(W.c.signature).where(W.c.size == row.size)
-                                .order_by(W.c.created_at, W.c.witness_key)):
+    for line in repo.cosignature_lines(conn, int(row.size)):
         note = note.add_signature(line)
     return note.to_bytes().decode("utf-8")
 
@@ -262,7 +219,7 @@ def checkpoint(ctx: Context) -> dict[str, Any]:
     at = ctx.now_iso()
     try:
         with ctx.store.write() as conn:
-            conn.execute(insert(C).values(size=size, root_hash=root.hex(), note=note, created_at=at))
+            repo.insert_checkpoint(conn, size, root.hex(), note, at)
     except ConcurrencyConflict:
         pass  # another process signed this size first: return its checkpoint
     with ctx.store.read() as conn:
@@ -285,9 +242,7 @@ def signed_note(ctx: Context, size: int | None = None) -> str:
 def checkpoints(ctx: Context) -> list[dict[str, Any]]:
     """Every checkpoint, oldest first, with its cosignatures."""
     with ctx.store.read() as conn:
-        rows = conn.execute(select(C.c.size, C.c.root_hash, C.c.note, C.c.created_at)
-                            .order_by(C.c.size)).all()
-        return [_row(r, _with_cosignatures(conn, r), new=False) for r in rows]
+        return [_row(r, _with_cosignatures(conn, r), new=False) for r in repo.checkpoint_rows(conn)]
 
 
 # ---------------------------------------------------------------------------------------- proofs
@@ -297,9 +252,7 @@ def inclusion_proof(ctx: Context, stream: str, seq: int, size: int | None = None
     Hashes are lower-case hex; ``leaf_hash`` is recomputed from the event's stored bytes.
     """
     with ctx.store.read() as conn:
-        found = conn.execute(select(E.c.body, L.c.leaf_index)
-                             .select_from(E.outerjoin(L, L.c.event_id == E.c.id))
-                             .where(E.c.stream == stream, E.c.seq == seq)).first()
+        found = repo.event_leaf(conn, stream, seq)
         if found is None:
             raise NotFound(f"no event {stream} seq {seq}")
         if found.leaf_index is None:
@@ -354,26 +307,26 @@ def add_cosignature(ctx: Context, size: int, witness_key: str, line: str) -> str
         if row is None:
             raise NotFound(f"no checkpoint of tree size {size} to cosign")
         text = cp.SignedNote.parse(row.note.encode("utf-8")).text
-        already = conn.execute(select(W.c.signature).where(W.c.size == size,
-                                                           W.c.witness_key == key.encode())).first()
+        already = repo.has_cosignature(conn, size, key.encode())
     if (signature.name, signature.key_id) != (key.name, key.key_id) or not key.verify(text, signature.signature):
         raise InvalidInput(f"cosignature of checkpoint {size} does not verify with witness key {key}")
-    if already is None:
+    if not already:
         try:
             with ctx.store.write() as conn:
-                conn.execute(insert(W).values(size=size, witness_key=key.encode(),
-                                              signature=signature.line(), created_at=ctx.now_iso()))
+                repo.insert_cosignature(conn, size, key.encode(), signature.line(), ctx.now_iso())
         except ConcurrencyConflict:
             pass  # the same witness cosigned concurrently; Ed25519 is deterministic, so same line
     return signed_note(ctx, size)
 
 
-def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str) -> str:
-    """Have a witness cosign the newest checkpoint; returns the cosigned note.
+def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str, *, trust_first: bool = False) -> str:
+    """Have a witness cosign the newest checkpoint (C2SP tlog-cosignature, timestamped now); returns the
+    cosigned note.
 
     The witness checks the log's signature and an RFC 9162 §2.1.4 consistency proof from the last
     checkpoint it cosigned (``Witness.cosign``); a history rewritten since then is refused with
-    ``CheckpointError``. The caller persists ``witness.to_json()`` afterwards.
+    ``CheckpointError``. A witness that cosigned nothing yet needs ``trust_first`` (no proof from the
+    empty tree). The caller persists ``witness.to_json()`` afterwards.
     """
     note = signed_note(ctx).encode("utf-8")
     head = cp.Checkpoint.parse(cp.SignedNote.parse(note).text)
@@ -381,7 +334,8 @@ def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str) -> s
     if 0 < witness.last_size < head.size:
         raw = consistency_proof(ctx, witness.last_size, head.size)["consistency_proof"]
         proof = [bytes.fromhex(h) for h in raw]
-    line = witness.cosign(note, log_verifier_key, proof)
+    line = witness.cosign(note, log_verifier_key, proof, timestamp=int(ctx.now().timestamp()),
+                          trust_first=trust_first)
     return add_cosignature(ctx, head.size, witness.verifier_key, line)
 
 
@@ -396,10 +350,7 @@ def verify_log(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     tree = MerkleTree()
     with ctx.store.read() as conn:
-        rows = conn.execute(
-            select(L.c.leaf_index, L.c.leaf_hash, L.c.event_id, E.c.stream, E.c.seq, E.c.body)
-            .select_from(L.outerjoin(E, E.c.id == L.c.event_id)).order_by(L.c.leaf_index)
-            .execution_options(yield_per=BATCH))
+        rows = repo.leaves_with_events(conn, BATCH)
         expected = 0
         batch: list[bytes] = []
         for index, stored, event_id, stream, seq, body in rows:
@@ -423,9 +374,8 @@ def verify_log(ctx: Context) -> list[Finding]:
                 tree.extend(batch)
                 batch = []
         tree.extend(batch)
-        signed = conn.execute(select(C.c.size, C.c.root_hash, C.c.note).order_by(C.c.size)).all()
-        cosigned = conn.execute(select(W.c.size, W.c.witness_key, W.c.signature)
-                                .order_by(W.c.size, W.c.witness_key)).all()
+        signed = repo.checkpoint_rows(conn)
+        cosigned = [(r.size, r.witness_key, r.signature) for r in repo.cosignature_rows(conn)]
     findings += _verify_checkpoints(ctx, tree, signed, cosigned)
     return findings
 
@@ -466,11 +416,12 @@ def _verify_checkpoints(ctx: Context, tree: MerkleTree, signed: Sequence[Any],
             findings.append(Finding(LOG_STREAM, row.size, f"{where}: signed root {head.root.hex()[:16]}… "
                                     f"differs from the root recomputed from the events' bytes "
                                     f"{recomputed.hex()[:16]}… (history rewritten)"))
-        if previous is not None:
+        if previous is not None and previous[0] > 0:  # from the empty tree there is nothing to prove
             old_size, old_root = previous
-            proof = tree.consistency_proof(old_size, head.size) if 0 < old_size < head.size else []
+            proof = tree.consistency_proof(old_size, head.size) if old_size < head.size else []
             try:
-                verify_consistency(old_size, head.size, old_root, head.root, proof)  # RFC 9162 §2.1.4.2
+                verify_consistency(old_size, head.size, old_root, head.root, proof,  # RFC 9162 §2.1.4.2
+                                   hasher=tree.hasher)
             except ProofError as exc:
                 findings.append(Finding(LOG_STREAM, row.size, f"{where} is not consistent with checkpoint "
                                         f"{old_size}: {exc}"))
@@ -507,8 +458,26 @@ def inclusion_proofs(ctx: Context, leaf_indexes: Sequence[int], size: int) -> li
         return [tree.inclusion_proof(i, size) for i in leaf_indexes]
 
 
+def cosignatures(ctx: Context) -> list[dict[str, Any]]:
+    """Every stored cosignature: checkpoint size, witness, its type and timestamp; ``legacy`` marks a
+    plain signed-note signature (type 0x01, no timestamp) that witnesses wrote before C2SP
+    tlog-cosignature: it still verifies (``verify_log``) but says nothing about when it was made."""
+    with ctx.store.read() as conn:
+        rows = repo.cosignature_rows(conn)
+    out: list[dict[str, Any]] = []
+    for size, witness_key, line, created_at in rows:
+        try:
+            key = cp.VerifierKey.parse(witness_key)
+            stamp = key.timestamp(cp.Signature.parse_line(line).signature)
+            kind, legacy = str(key.algorithm), key.algorithm.legacy
+        except cp.CheckpointError as exc:
+            kind, legacy, stamp = f"unreadable: {exc}", False, None
+        out.append({"size": int(size), "witness": str(witness_key).split("+")[0], "witness_key": witness_key,
+                    "type": kind, "legacy": legacy, "timestamp": stamp, "stored_at": created_at})
+    return out
+
+
 def cosigners(ctx: Context, size: int) -> list[str]:
     """The verifier keys of the witnesses that cosigned checkpoint ``size``."""
     with ctx.store.read() as conn:
-        return [k for (k,) in conn.execute(select(W.c.witness_key).where(W.c.size == size)
-                                           .order_by(W.c.witness_key))]
+        return repo.cosigner_keys(conn, size)

@@ -251,10 +251,12 @@ def test_consistency_between_two_checkpoints_verifies(ctx: Context) -> None:
 def test_a_witness_cosigns_along_an_append_only_history(ctx: Context) -> None:
     _demo(ctx)
     _checkpointed(ctx)
-    signer, witness_key = cp.generate_key("audit-office")
+    signer, witness_key = cp.generate_key("audit-office", cp.ED25519_COSIGNATURE)
     witness = cp.Witness(signer)
     log_key = transparency.public_key(ctx)
-    first = transparency.cosign_latest(ctx, witness, log_key)
+    with pytest.raises(cp.CheckpointError, match="cosigned no checkpoint"):
+        transparency.cosign_latest(ctx, witness, log_key)  # the first checkpoint only explicitly
+    first = transparency.cosign_latest(ctx, witness, log_key, trust_first=True)
     _more_events(ctx)
     head = _checkpointed(ctx)
     second = transparency.cosign_latest(ctx, witness, log_key)
@@ -263,14 +265,29 @@ def test_a_witness_cosigns_along_an_append_only_history(ctx: Context) -> None:
         cp.open_note(note.encode(), [log_key], [log_key, witness_key])
     assert "— audit-office " in transparency.signed_note(ctx)
     assert transparency.cosigners(ctx, head["size"]) == [witness_key]
+    stored = transparency.cosignatures(ctx)
+    assert [(r["size"], r["legacy"], r["timestamp"]) for r in stored][-1] == \
+        (head["size"], False, int(ctx.now().timestamp()))
     assert verification.verify(ctx).ok
+
+
+def test_a_plain_0x01_cosignature_stored_before_still_verifies_and_is_listed_as_legacy(ctx: Context) -> None:
+    _demo(ctx)
+    head = _checkpointed(ctx)
+    signer, old_key = cp.generate_key("audit-office")  # what `decide witness` wrote before tlog-cosignature
+    note = transparency.add_cosignature(ctx, head["size"], old_key,
+                                        cp.sign(cp.SignedNote.parse(head["note"].encode()).text, signer))
+    cp.open_note(note.encode(), [old_key], [transparency.public_key(ctx), old_key])
+    assert verification.verify(ctx).ok
+    [row] = transparency.cosignatures(ctx)
+    assert row["legacy"] and row["timestamp"] is None and "0x01" in row["type"]
 
 
 def test_a_cosignature_that_does_not_verify_is_refused(ctx: Context) -> None:
     _demo(ctx)
     head = _checkpointed(ctx)
-    signer, witness_key = cp.generate_key("court")
-    line = cp.sign(b"some other text\n", signer)
+    signer, witness_key = cp.generate_key("court", cp.ED25519_COSIGNATURE)
+    line = cp.sign(b"some other text\n", signer, timestamp=1)
     with pytest.raises(InvalidInput, match="does not verify"):
         transparency.add_cosignature(ctx, head["size"], witness_key, line)
 
@@ -310,10 +327,10 @@ def test_a_rechained_rewrite_of_events_and_leaves_is_caught_by_the_signed_checkp
 def test_a_witness_refuses_a_history_rewritten_and_resigned_with_the_log_key(ctx: Context) -> None:
     did = _demo(ctx)
     kept = _checkpointed(ctx)  # what an auditor or a witness kept
-    signer, _ = cp.generate_key("superior-organ")
+    signer, _ = cp.generate_key("superior-organ", cp.ED25519_COSIGNATURE)
     witness = cp.Witness(signer)
     log_key = transparency.public_key(ctx)
-    transparency.cosign_latest(ctx, witness, log_key)
+    transparency.cosign_latest(ctx, witness, log_key, trust_first=True)
     # The attacker rewrites and re-chains the events and the leaves, removes every checkpoint and
     # cosignature, and signs the forked tree with the log key.
     _rewrite_and_rechain(ctx, did, leaves=True)
@@ -336,8 +353,8 @@ def test_a_witness_refuses_a_history_rewritten_and_resigned_with_the_log_key(ctx
 def test_removing_a_cosigned_checkpoint_is_caught_by_decide_verify(ctx: Context) -> None:
     _demo(ctx)
     head = _checkpointed(ctx)
-    signer, _ = cp.generate_key("audit-office")
-    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx))
+    signer, _ = cp.generate_key("audit-office", cp.ED25519_COSIGNATURE)
+    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx), trust_first=True)
     _drop_guards(ctx)
     with ctx.store.write() as conn:
         conn.execute(text("DELETE FROM checkpoints"))
@@ -379,9 +396,14 @@ def test_decide_checkpoint_prove_witness_and_verify_from_the_command_line(tmp_pa
     init = _run(env, "witness", "init", "audit-office", "--state", str(state))
     assert init.returncode == 0, init.stderr
     assert (state / "witness.key").stat().st_mode & 0o777 == 0o600
-    cosigned = _run(env, "witness", "cosign", "--state", str(state))
+    first = _run(env, "witness", "cosign", "--state", str(state))
+    assert first.returncode == 2 and "--trust-first" in first.stderr  # a first checkpoint only explicitly
+    cosigned = _run(env, "witness", "cosign", "--state", str(state), "--trust-first")
     assert cosigned.returncode == 0, cosigned.stderr
     cp.open_note(cosigned.stdout.encode(), [key], [key, init.stdout.strip()])
+    assert cp.VerifierKey.parse(init.stdout.strip()).algorithm is cp.ED25519_COSIGNATURE
+    listed = _run(env, "witness", "cosignatures")
+    assert listed.returncode == 0 and "audit-office" in listed.stdout and "time " in listed.stdout
     consistency = json.loads(_run(env, "consistency", "10", str(head.size)).stdout)
     assert consistency["old_size"] == 10 and consistency["consistency_proof"]
     refused = _run(env, "consistency", str(head.size), "10")
