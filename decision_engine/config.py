@@ -28,6 +28,7 @@ class Settings:
     public_rate_per_minute: int = 120
     smtp_host: str = ""
     smtp_port: int = 25
+    log_profile: str | None = None  # None: what the store records (sha256-ed25519 for a new store)
 
     @property
     def blob_dir(self) -> Path:
@@ -56,4 +57,5 @@ class Settings:
                    log_origin=env.get("DECIDE_LOG_ORIGIN", "decide.local/log"),
                    public_rate_per_minute=int(env.get("DECIDE_PUBLIC_RATE_PER_MINUTE", 120)),
                    smtp_host=env.get("DECIDE_SMTP_HOST", ""),
-                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)))
+                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)),
+                   log_profile=env.get("DECIDE_LOG_PROFILE") or None)

@@ -52,6 +52,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,16 @@ __all__ = [
     "ED25519",
     "ED25519_COSIGNATURE",
     "MAX_SIGNATURES",
+    "PROFILES",
+    "SHA256_ED25519",
     "SM2",
     "SM2_COSIGNATURE",
     "SM2_USER_ID",
+    "SM3_SM2",
     "Algorithm",
     "Checkpoint",
     "CheckpointError",
+    "Profile",
     "Signature",
     "SignedNote",
     "SignerKey",
@@ -98,6 +103,7 @@ __all__ = [
     "key_id",
     "load_key",
     "open_note",
+    "profile_of_key",
     "save_private_key",
     "sign",
     "verifier_key",
@@ -220,7 +226,9 @@ def _sm2_verify(public: bytes, message: bytes, signature: bytes) -> bool:
         return False
 
 
+@lru_cache(maxsize=64)
 def _sm2_public(private: bytes) -> bytes:
+    """The public point d·G (one scalar multiplication, kept: a log signs with the same key again and again)."""
     gmalg = _gmalg()
     d = int.from_bytes(private, "big")
     if not 1 <= d < _SM2_ORDER - 1:
@@ -285,6 +293,42 @@ SM2_COSIGNATURE = Algorithm(b"\xffdecide/sm2-sm3-cosignature/v1\n", "SM2-with-SM
 ALGORITHMS: tuple[Algorithm, ...] = (SM2_COSIGNATURE, SM2, ED25519_COSIGNATURE, ED25519)
 #: The witness cosignature type that goes with a log key's type.
 _COSIGNATURE_FOR = {ED25519.code: ED25519_COSIGNATURE, SM2.code: SM2_COSIGNATURE}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A log profile: the hash of the chain and the tree, the log's signature type, the witnesses' type, and
+    the checkpoint extension lines that name it (none for the default, which is plain C2SP)."""
+
+    name: str
+    hasher: Hasher
+    note: Algorithm
+    cosignature: Algorithm
+    extensions: tuple[str, ...]
+
+    def check_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """The checkpoint names this profile (and no other) in its extension lines."""
+        named = tuple(line for line in checkpoint.extensions if line.startswith(_PROFILE_LINE))
+        if named != self.extensions:
+            raise CheckpointError(
+                f"checkpoint of size {checkpoint.size} names profile {named or 'none'}, its log key is "
+                f"{self.note} (profile {self.name}: {self.extensions or 'no profile line'})"
+            )
+
+
+_PROFILE_LINE = "profile "
+SHA256_ED25519 = Profile("sha256-ed25519", SHA256, ED25519, ED25519_COSIGNATURE, ())
+SM3_SM2 = Profile("sm3-sm2", SM3, SM2, SM2_COSIGNATURE, (_PROFILE_LINE + "sm3-sm2",))
+PROFILES = {p.name: p for p in (SHA256_ED25519, SM3_SM2)}
+
+
+def profile_of_key(verifier_key: str) -> Profile:
+    """The profile a log key belongs to (an Ed25519 key: SHA-256; an SM2 key: SM3)."""
+    algorithm = VerifierKey.parse(verifier_key).algorithm
+    for profile in PROFILES.values():
+        if algorithm is profile.note:
+            return profile
+    raise CheckpointError(f"a {algorithm} key is a witness key, not a log key")
 
 
 def cosignature_message(text: bytes, timestamp: int) -> bytes:

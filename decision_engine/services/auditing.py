@@ -38,7 +38,7 @@ def check_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
         for n, row in enumerate(rows, start=1):
             if row.seq != n or row.prev_hash != prev:
                 problems.append(f"seq {row.seq}: the chain does not link (expected seq {n})")
-            if chain_hash(row.prev_hash, bytes(row.body)) != row.hash:
+            if chain_hash(row.prev_hash, bytes(row.body), ctx.store.chain_algorithm) != row.hash:  # profile hash
                 problems.append(f"seq {row.seq}: stored hash differs from the recomputed one")
             prev = row.hash
         live, _ = load(conn, decision_id)

@@ -1,16 +1,18 @@
 """The transparency log: every event's canonical bytes as a leaf of one global append-only Merkle tree.
 
 * The sequencer (:func:`sequence`) gives each event not yet logged the next leaf index, in events.id
-  order; the leaf is MTH({d}) = SHA-256(0x00 || d) of the event's stored canonical bytes (RFC 9162
+  order; the leaf is MTH({d}) = HASH(0x00 || d) of the event's stored canonical bytes (RFC 9162
   §2.1.1). Leaf indexes are a primary key and event ids unique, so two concurrent sequencers cannot
   both assign an index: the second fails cleanly and :func:`sequence` reports it as a no-op.
 * A checkpoint (:func:`checkpoint`) signs the tree head in the C2SP tlog-checkpoint text (origin, size,
-  base64 root) as a C2SP signed note with the log's Ed25519 key, generated on first use under
+  base64 root) as a C2SP signed note with the log's key, generated on first use under
   ``settings.key_dir`` (private key 0600, public verifier key beside it). The log refuses to sign a tree
   whose root at the last checkpoint's size differs from that checkpoint (a fork).
 * Proofs: inclusion of an event (RFC 9162 §2.1.3) and consistency between two sizes (§2.1.4), from an
   in-process :class:`~decision_engine.audit.merkle.MerkleTree` kept in ``ctx.extras`` and extended
   with the leaves appended since.
+* Profile: HASH is SHA-256 and the keys Ed25519 by default; a store initialised with the 国密 profile
+  (``sm3-sm2``) uses SM3 and SM2, and its checkpoints carry the extension line ``profile sm3-sm2``.
 * Witnesses (:func:`cosign_latest`, :func:`add_cosignature`): a second party cosigns a checkpoint only
   after checking consistency with the last one it cosigned (``audit.checkpoint.Witness``); the
   cosignature line is verified and stored, and :func:`signed_note` shows it under the log's signature.
@@ -33,7 +35,7 @@ from decision_engine.adapters import transparency_repo as repo
 from decision_engine.adapters.files import atomic_write
 from decision_engine.adapters.transparency_repo import Connection
 from decision_engine.audit import checkpoint as cp
-from decision_engine.audit.merkle import MerkleTree, ProofError, leaf_hash, verify_consistency
+from decision_engine.audit.merkle import MerkleTree, ProofError, verify_consistency
 from decision_engine.domain.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from decision_engine.services.context import Context
 from decision_engine.services.verification import Finding
@@ -60,8 +62,14 @@ class LogKeys:
     verifier: str
 
 
+def profile(ctx: Context) -> cp.Profile:
+    """The store's log profile: SHA-256 and Ed25519 (default), or SM3 and SM2 (国密)."""
+    return cp.PROFILES[ctx.store.profile]
+
+
 def log_keys(ctx: Context) -> LogKeys:
-    """The log's Ed25519 note keys, generated on first use (C2SP signed-note; key name = origin)."""
+    """The log's note keys (Ed25519, or SM2 under the 国密 profile), generated on first use (C2SP
+    signed-note; key name = origin); a key of another profile's type is refused."""
     cached = ctx.extras.get(_KEYS)
     if isinstance(cached, LogKeys):
         return cached
@@ -69,13 +77,18 @@ def log_keys(ctx: Context) -> LogKeys:
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     private = key_dir / PRIVATE_KEY_FILE
     if not private.exists():
-        signer, _ = cp.generate_key(ctx.settings.log_origin)
+        signer, _ = cp.generate_key(ctx.settings.log_origin, profile(ctx).note)
         try:
             cp.save_private_key(private, signer)  # O_CREAT | O_EXCL, mode 0600
         except FileExistsError:
             pass  # another process generated the key first: use that one
     signer = _read_signer(private)
-    verifier = cp.SignerKey.parse(signer).verifier().encode()
+    parsed = cp.SignerKey.parse(signer)
+    if parsed.algorithm is not profile(ctx).note:
+        raise cp.CheckpointError(f"log key {private} is a {parsed.algorithm} key, the store's log profile "
+                                 f"{profile(ctx).name} signs with {profile(ctx).note} (a log never mixes "
+                                 "algorithms)")
+    verifier = parsed.verifier().encode()
     public = key_dir / PUBLIC_KEY_FILE
     if not public.exists() or public.read_text(encoding="utf-8").strip() != verifier:
         atomic_write(public, verifier + "\n")
@@ -131,7 +144,7 @@ def sequence(ctx: Context, *, limit: int | None = None) -> int:
             with ctx.store.write() as conn:
                 added, logged_upto = repo.sequence_batch(conn, want, logged_upto,
                                                          ids_follow_commits=ctx.store.is_sqlite,
-                                                         leaf_hash=leaf_hash)
+                                                         leaf_hash=profile(ctx).hasher.leaf_hash)
         except ConcurrencyConflict:
             return total  # unique leaf_index / event_id: another sequencer logged these events first
         total += added
@@ -149,7 +162,7 @@ def _tree(ctx: Context, conn: Connection) -> Iterator[MerkleTree]:
     with lock:
         tree = ctx.extras.get(_TREE)
         if not isinstance(tree, MerkleTree):
-            tree = MerkleTree()
+            tree = MerkleTree(hasher=profile(ctx).hasher)
             ctx.extras[_TREE] = tree
         batch: list[bytes] = []
         expected = tree.size
@@ -214,7 +227,7 @@ def checkpoint(ctx: Context) -> dict[str, Any]:
                                         rule="R18", article="Art. 33")
         if latest is not None and latest.size == size:
             return _row(latest, _with_cosignatures(conn, latest), new=False)
-    body = cp.Checkpoint(ctx.settings.log_origin, size, root).body()
+    body = cp.Checkpoint(ctx.settings.log_origin, size, root, profile(ctx).extensions).body()
     note = (body + b"\n" + cp.sign(body, keys.signer).encode("utf-8")).decode("utf-8")
     at = ctx.now_iso()
     try:
@@ -273,7 +286,7 @@ def inclusion_proof(ctx: Context, stream: str, seq: int, size: int | None = None
             root = tree.root_at(size)
         note = _with_cosignatures(conn, row) if row is not None else None
     return {"stream": stream, "seq": seq, "leaf_index": index, "tree_size": size,
-            "leaf_hash": leaf_hash(bytes(found.body)).hex(), "root_hash": root.hex(),
+            "leaf_hash": profile(ctx).hasher.leaf_hash(bytes(found.body)).hex(), "root_hash": root.hex(),
             "inclusion_proof": [h.hex() for h in proof], "checkpoint": note}
 
 
@@ -315,7 +328,7 @@ def add_cosignature(ctx: Context, size: int, witness_key: str, line: str) -> str
             with ctx.store.write() as conn:
                 repo.insert_cosignature(conn, size, key.encode(), signature.line(), ctx.now_iso())
         except ConcurrencyConflict:
-            pass  # the same witness cosigned concurrently; Ed25519 is deterministic, so same line
+            pass  # the same witness cosigned this checkpoint concurrently: one cosignature per key is kept
     return signed_note(ctx, size)
 
 
@@ -348,7 +361,8 @@ def verify_log(ctx: Context) -> list[Finding]:
     rewritten too, as a checkpoint whose signed root no longer matches.
     """
     findings: list[Finding] = []
-    tree = MerkleTree()
+    leaf_hash = profile(ctx).hasher.leaf_hash
+    tree = MerkleTree(hasher=profile(ctx).hasher)
     with ctx.store.read() as conn:
         rows = repo.leaves_with_events(conn, BATCH)
         expected = 0
@@ -403,6 +417,10 @@ def _verify_checkpoints(ctx: Context, tree: MerkleTree, signed: Sequence[Any],
                                     f"log key: {exc}"))
             continue
         texts[row.size] = cp.SignedNote.parse(row.note.encode("utf-8")).text
+        try:
+            profile(ctx).check_checkpoint(head)
+        except cp.CheckpointError as exc:
+            findings.append(Finding(LOG_STREAM, row.size, f"{where}: {exc}"))
         if head.size != row.size or head.root.hex() != row.root_hash:
             findings.append(Finding(LOG_STREAM, row.size, f"{where}: the signed note says size {head.size}, "
                                     f"root {head.root.hex()[:16]}…, the row says {row.size}, "

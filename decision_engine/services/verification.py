@@ -16,7 +16,7 @@ from sqlalchemy import select
 from decision_engine.adapters import store as st
 from decision_engine.adapters.store import Store
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS
-from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, sha256_hex
+from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, hash_constructor, sha256_hex
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
 from decision_engine.services.context import Context
@@ -129,7 +129,7 @@ def _verify_range(store: Store, bounds: tuple[str | None, str | None], replay: b
     others: list[str] = []
     with store.read() as conn:
         cur_stream, expect_seq, prev = "", 0, GENESIS
-        sha256 = hashlib.sha256
+        sha256 = hash_constructor(store.chain_algorithm)  # SHA-256, or SM3 under the 国密 log profile
         q = select(E.c.stream, E.c.seq, E.c.type, E.c.at, E.c.person, E.c.role, E.c.unit, E.c.body,
                    E.c.prev_hash, E.c.hash)
         if lo is not None:
