@@ -107,9 +107,11 @@ class Store:
             try:
                 with self.engine.connect() as conn:
                     row = conn.execute(select(LOG_PROFILE.c.profile).where(LOG_PROFILE.c.id == 1)).first()
-            except DatabaseError:  # not migrated yet
-                row = None
-            self._profile = DEFAULT_PROFILE if row is None else str(row[0])
+            except DatabaseError:  # not migrated yet, or unreachable: say the default, remember nothing
+                return DEFAULT_PROFILE
+            if row is None:
+                return DEFAULT_PROFILE  # recorded by use_profile when the store is opened
+            self._profile = str(row[0])
         return self._profile
 
     @property

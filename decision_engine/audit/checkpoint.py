@@ -116,8 +116,6 @@ ALG_ED25519 = 0x01
 #: sumdb/note accepts 100).
 MAX_SIGNATURES = 100
 _KEY_ID_SIZE = 4
-_ED25519_KEY_SIZE = 32
-_ED25519_SIGNATURE_SIZE = 64
 _TIMESTAMP_SIZE = 8
 _MAX_TIMESTAMP = 2**63 - 1
 #: The standard's default user ID (GB/T 35276-2017 §5.4.3; OpenSSL ``distid``).
@@ -281,7 +279,7 @@ class Algorithm:
         return self.label
 
 
-ED25519 = Algorithm(b"\x01", "Ed25519 (0x01)", 32, 32, 64, SHA256, False,
+ED25519 = Algorithm(bytes([ALG_ED25519]), "Ed25519 (0x01)", 32, 32, 64, SHA256, False,
                     _ed25519_sign, _ed25519_verify, _ed25519_public, _ed25519_generate)
 ED25519_COSIGNATURE = Algorithm(b"\x04", "Ed25519 cosignature/v1 (0x04)", 32, 32, 64, SHA256, True,
                                 _ed25519_sign, _ed25519_verify, _ed25519_public, _ed25519_generate)

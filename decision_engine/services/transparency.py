@@ -315,6 +315,10 @@ def add_cosignature(ctx: Context, size: int, witness_key: str, line: str) -> str
         signature = cp.Signature.parse_line(line)
     except cp.CheckpointError as exc:
         raise InvalidInput(f"cosignature of checkpoint {size}: {exc}") from None
+    if key.algorithm is not profile(ctx).cosignature:
+        raise InvalidInput(f"cosignature of checkpoint {size}: witness key {key} is {key.algorithm}; this log "
+                           f"(profile {profile(ctx).name}) takes {profile(ctx).cosignature} cosignatures "
+                           "(C2SP tlog-cosignature, with a timestamp)")
     with ctx.store.read() as conn:
         row = _checkpoint_row(conn, size)
         if row is None:

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from decision_engine import bootstrap
 from decision_engine.adapters import store as st
+from decision_engine.adapters import transparency_repo as repo
 from decision_engine.audit import checkpoint as cp
 from decision_engine.audit import merkle
 from decision_engine.audit.canonical import canonical, chain_hash, sha256_hex
@@ -275,8 +276,12 @@ def test_a_plain_0x01_cosignature_stored_before_still_verifies_and_is_listed_as_
     _demo(ctx)
     head = _checkpointed(ctx)
     signer, old_key = cp.generate_key("audit-office")  # what `decide witness` wrote before tlog-cosignature
-    note = transparency.add_cosignature(ctx, head["size"], old_key,
-                                        cp.sign(cp.SignedNote.parse(head["note"].encode()).text, signer))
+    line = cp.sign(cp.SignedNote.parse(head["note"].encode()).text, signer)
+    with pytest.raises(InvalidInput, match="takes Ed25519 cosignature/v1"):  # not accepted any more ...
+        transparency.add_cosignature(ctx, head["size"], old_key, line)
+    with ctx.store.write() as conn:  # ... but one stored before this change
+        repo.insert_cosignature(conn, head["size"], old_key, line, ctx.now_iso())
+    note = transparency.signed_note(ctx, head["size"])
     cp.open_note(note.encode(), [old_key], [transparency.public_key(ctx), old_key])
     assert verification.verify(ctx).ok
     [row] = transparency.cosignatures(ctx)
