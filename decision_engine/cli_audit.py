@@ -140,7 +140,11 @@ def register(app: typer.Typer) -> None:
                        trust_first: Annotated[bool, typer.Option(
                            "--trust-first", help="accept the newest checkpoint as this witness's first "
                            "(check its size and root out of band): there is no proof from the empty tree")]
-                       = False) -> None:
+                       = False,
+                       log_url: Annotated[str | None, typer.Option(
+                           "--log-url", help="a log served elsewhere (its public /api/v1/log): fetch over "
+                           "HTTP and print the cosignature line for its operator (decide witness add)")]
+                       = None) -> None:
         """Verify consistency with the last cosigned checkpoint, then cosign the newest one (C2SP
         tlog-cosignature: cosignature/v1 with the time of signing)."""
         from decision_engine.services import transparency
@@ -150,6 +154,23 @@ def register(app: typer.Typer) -> None:
             witness = cp.Witness.from_json((state / WITNESS_STATE).read_text(encoding="utf-8"), signer)
         except (cp.CheckpointError, OSError) as exc:
             _refuse(f"witness state {state}: {exc}")
+        if log_url is not None:
+            import httpx
+
+            from decision_engine.adapters.log_client import HttpLog
+            from decision_engine.services.clock import SystemClock
+            try:
+                size, line = transparency.cosign_remote(HttpLog(log_url), witness, log_key, trust_first=trust_first,
+                                                        now=int(SystemClock().now().timestamp()))
+            except cp.CheckpointError as exc:
+                _refuse(f"witness {witness.name}: {exc}")
+            except httpx.HTTPError as exc:
+                _refuse(f"log at {log_url}: {exc}", 4)
+            atomic_write(state / WITNESS_STATE, mode=None, data=witness.to_json() + "\n")
+            typer.echo(f"witness {witness.name} cosigned tree size {size}; give the operator: decide witness add "
+                       f"{size} '{witness.verifier_key}' '<the line below>'", err=True)
+            typer.echo(line, nl=False)
+            return
         try:
             note = transparency.cosign_latest(_ctx(), witness, log_key, trust_first=trust_first)
         except cp.CheckpointError as exc:
@@ -158,6 +179,19 @@ def register(app: typer.Typer) -> None:
             _domain(err)
         atomic_write(state / WITNESS_STATE, mode=None, data=witness.to_json() + "\n")
         typer.echo(f"witness {witness.name} cosigned tree size {witness.last_size}", err=True)
+        typer.echo(note, nl=False)
+
+    @witness_app.command("add")
+    def witness_add(size: int, witness_key: str, line: str) -> None:
+        """Store a cosignature a witness sent for checkpoint SIZE (verified against WITNESS_KEY first)."""
+        from decision_engine.services import transparency
+        try:
+            note = transparency.add_cosignature(_ctx(), size, archive_verify.load_verifier(witness_key),
+                                                line if line.endswith("\n") else line + "\n")
+        except DomainError as err:
+            _domain(err)
+        except OSError as exc:
+            _refuse(f"cannot read the witness key: {exc}")
         typer.echo(note, nl=False)
 
     @witness_app.command("cosignatures")

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from decision_engine.adapters import transparency_repo as repo
 from decision_engine.adapters.files import atomic_write
@@ -354,6 +354,25 @@ def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str, *, t
     line = witness.cosign(note, log_verifier_key, proof, timestamp=int(ctx.now().timestamp()),
                           trust_first=trust_first)
     return add_cosignature(ctx, head.size, witness.verifier_key, line)
+
+
+class LogSource(Protocol):
+    """A log as a witness elsewhere sees it (``adapters.log_client.HttpLog``)."""
+
+    def checkpoint(self) -> bytes: ...
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]: ...
+
+
+def cosign_remote(source: LogSource, witness: cp.Witness, log_verifier_key: str, *, now: int,
+                  trust_first: bool = False) -> tuple[int, str]:
+    """A third party's witness: fetch the newest checkpoint and a consistency proof from the last one it
+    cosigned, check both itself and cosign (C2SP tlog-cosignature, time ``now``); returns the checkpoint's
+    size and the cosignature line, for the log's operator to add (``add_cosignature``)."""
+    note = source.checkpoint()
+    head = cp.Checkpoint.parse(cp.SignedNote.parse(note).text)
+    proof = source.consistency(witness.last_size, head.size) if 0 < witness.last_size < head.size else []
+    return head.size, witness.cosign(note, log_verifier_key, proof, timestamp=now, trust_first=trust_first)
 
 
 # ---------------------------------------------------------------------------------------- verification

@@ -437,3 +437,36 @@ def test_decide_checkpoint_prove_witness_and_verify_from_the_command_line(tmp_pa
     witness = _run(env, "witness", "cosign", "--state", str(state))
     assert witness.returncode == 2
     assert "witness audit-office" in witness.stderr and "not consistent" in witness.stderr
+
+
+def test_a_third_party_witness_cosigns_over_http_and_the_operator_adds_its_cosignature(
+        ctx: Context, tmp_path: Path) -> None:
+    from api.app import create_app
+    from tests.conftest import serving
+
+    _demo(ctx)
+    first = _checkpointed(ctx)
+    log_key = transparency.public_key(ctx)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "HOME": str(tmp_path), "DECIDE_DATA_DIR": str(ctx.settings.data_dir),
+           "DECIDE_DATABASE_URL": ctx.store.url}
+    state = tmp_path / "court-witness"
+    init = _run({"PATH": env["PATH"], "HOME": str(tmp_path)}, "witness", "init", "court.example/w1",
+                "--state", str(state), "--log-key", log_key)  # the witness's machine: no database
+    assert init.returncode == 0, init.stderr
+    witness_key = init.stdout.strip()
+    with serving(create_app(ctx)) as base:
+        offline = {"PATH": env["PATH"], "HOME": str(tmp_path)}
+        line = _run(offline, "witness", "cosign", "--state", str(state), "--log-url", base, "--trust-first")
+        assert line.returncode == 0, line.stderr
+        assert f"decide witness add {first['size']}" in line.stderr
+        transparency.add_cosignature(ctx, first["size"], witness_key, line.stdout)
+        _more_events(ctx)
+        second = _checkpointed(ctx)
+        again = _run(offline, "witness", "cosign", "--state", str(state), "--log-url", base)  # proof over HTTP
+        assert again.returncode == 0, again.stderr
+    added = _run(env, "witness", "add", str(second["size"]), witness_key, again.stdout)
+    assert added.returncode == 0, added.stderr
+    cp.open_note(added.stdout.encode(), [log_key], [log_key, witness_key])
+    assert [r["size"] for r in transparency.cosignatures(ctx)] == [first["size"], second["size"]]
+    assert verification.verify(ctx).ok
