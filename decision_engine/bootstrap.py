@@ -22,6 +22,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
     store = Store(settings.database_url)
     if migrate:
         store.migrate()
+        store.use_profile(settings.log_profile, (clock or SystemClock()).now().isoformat())
     else:
         store.check_durability()
 

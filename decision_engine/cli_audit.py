@@ -112,16 +112,19 @@ def register(app: typer.Typer) -> None:
                      log_key: Annotated[str | None, typer.Option(
                          "--log-key", help="the log's verifier key or a file (default: this log's)")] = None
                      ) -> None:
-        """Create a witness: its key (0600), its state, and the log key it follows."""
+        """Create a witness: its C2SP tlog-cosignature key (0600), its state, and the log key it follows.
+
+        The key's type follows the log's: Ed25519 cosignature/v1 (0x04), or SM2 for a 国密 log."""
         if (state / WITNESS_KEY).exists():
             _refuse(f"witness state {state} already holds a key ({WITNESS_KEY})")
         try:
-            signer, verifier = cp.generate_key(name)
             pinned = archive_verify.load_verifier(log_key) if log_key else None
             if pinned is None:
                 from decision_engine.services import transparency
                 pinned = transparency.public_key(_ctx())
-            cp.VerifierKey.parse(pinned)
+            log_algorithm = cp.VerifierKey.parse(pinned).algorithm
+            signer, verifier = cp.generate_key(name, cp.SM2_COSIGNATURE if log_algorithm is cp.SM2
+                                               else cp.ED25519_COSIGNATURE)
         except (cp.CheckpointError, OSError) as exc:
             _refuse(str(exc))
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -133,9 +136,17 @@ def register(app: typer.Typer) -> None:
         typer.echo(verifier)
 
     @witness_app.command("cosign")
-    def witness_cosign(state: Annotated[Path, typer.Option("--state", help="the witness's directory")]
-                       ) -> None:
-        """Verify consistency with the last cosigned checkpoint, then cosign the newest one."""
+    def witness_cosign(state: Annotated[Path, typer.Option("--state", help="the witness's directory")],
+                       trust_first: Annotated[bool, typer.Option(
+                           "--trust-first", help="accept the newest checkpoint as this witness's first "
+                           "(check its size and root out of band): there is no proof from the empty tree")]
+                       = False,
+                       log_url: Annotated[str | None, typer.Option(
+                           "--log-url", help="a log served elsewhere (its public /api/v1/log): fetch over "
+                           "HTTP and print the cosignature line for its operator (decide witness add)")]
+                       = None) -> None:
+        """Verify consistency with the last cosigned checkpoint, then cosign the newest one (C2SP
+        tlog-cosignature: cosignature/v1 with the time of signing)."""
         from decision_engine.services import transparency
         try:
             signer = cp.load_key(state / WITNESS_KEY)
@@ -143,8 +154,25 @@ def register(app: typer.Typer) -> None:
             witness = cp.Witness.from_json((state / WITNESS_STATE).read_text(encoding="utf-8"), signer)
         except (cp.CheckpointError, OSError) as exc:
             _refuse(f"witness state {state}: {exc}")
+        if log_url is not None:
+            import httpx
+
+            from decision_engine.adapters.log_client import HttpLog
+            from decision_engine.services.clock import SystemClock
+            try:
+                size, line = transparency.cosign_remote(HttpLog(log_url), witness, log_key, trust_first=trust_first,
+                                                        now=int(SystemClock().now().timestamp()))
+            except cp.CheckpointError as exc:
+                _refuse(f"witness {witness.name}: {exc}")
+            except httpx.HTTPError as exc:
+                _refuse(f"log at {log_url}: {exc}", 4)
+            atomic_write(state / WITNESS_STATE, mode=None, data=witness.to_json() + "\n")
+            typer.echo(f"witness {witness.name} cosigned tree size {size}; give the operator: decide witness add "
+                       f"{size} '{witness.verifier_key}' '<the line below>'", err=True)
+            typer.echo(line, nl=False)
+            return
         try:
-            note = transparency.cosign_latest(_ctx(), witness, log_key)
+            note = transparency.cosign_latest(_ctx(), witness, log_key, trust_first=trust_first)
         except cp.CheckpointError as exc:
             _refuse(f"witness {witness.name}: {exc}")
         except DomainError as err:
@@ -152,6 +180,33 @@ def register(app: typer.Typer) -> None:
         atomic_write(state / WITNESS_STATE, mode=None, data=witness.to_json() + "\n")
         typer.echo(f"witness {witness.name} cosigned tree size {witness.last_size}", err=True)
         typer.echo(note, nl=False)
+
+    @witness_app.command("add")
+    def witness_add(size: int, witness_key: str, line: str) -> None:
+        """Store a cosignature a witness sent for checkpoint SIZE (verified against WITNESS_KEY first)."""
+        from decision_engine.services import transparency
+        try:
+            note = transparency.add_cosignature(_ctx(), size, archive_verify.load_verifier(witness_key),
+                                                line if line.endswith("\n") else line + "\n")
+        except DomainError as err:
+            _domain(err)
+        except OSError as exc:
+            _refuse(f"cannot read the witness key: {exc}")
+        typer.echo(note, nl=False)
+
+    @witness_app.command("cosignatures")
+    def witness_cosignatures() -> None:
+        """Every stored cosignature with its type and time; plain 0x01 signatures (before C2SP
+        tlog-cosignature) still verify and are marked legacy."""
+        from decision_engine.services import transparency
+        try:
+            rows = transparency.cosignatures(_ctx())
+        except DomainError as err:
+            _domain(err)
+        for row in rows:
+            when = "legacy: plain signed-note signature (0x01), no timestamp" if row["legacy"] else \
+                f"time {row['timestamp']}"
+            typer.echo(f"checkpoint {row['size']}\t{row['witness']}\t{row['type']}\t{when}")
 
     @app.command("diff")
     def diff_cmd(decision_id: str, a: str, b: str) -> None:
@@ -175,7 +230,7 @@ def register(app: typer.Typer) -> None:
             _refuse(f"log key: {exc}", 4)
         counts = manifest["counts"]
         typer.echo(f"{out}: decision {decision_id}, {counts['events']} events, {counts['artifacts']} "
-                   f"artifacts, {counts['documents']} documents, proofs in checkpoint "
+                   f"artifacts, {counts['renderings']} renderings, {counts['documents']} documents, proofs in checkpoint "
                    f"{manifest['checkpoint']['size']}")
 
     @app.command("verify-archive")

@@ -38,6 +38,7 @@ class Settings:
     sequencer_interval_seconds: float = 60.0  # DECIDE_SEQUENCER_INTERVAL_SECONDS
     documents_interval_seconds: float = 300.0  # DECIDE_DOCUMENTS_INTERVAL_SECONDS
     prefect_home: Path | None = None  # PREFECT_HOME when set; else <data dir>/prefect
+    log_profile: str | None = None  # None: what the store records (sha256-ed25519 for a new store)
 
     @property
     def links_base(self) -> str:
@@ -82,7 +83,8 @@ class Settings:
                    clock_interval_seconds=float(env.get("DECIDE_CLOCK_INTERVAL_SECONDS", 900)),
                    sequencer_interval_seconds=float(env.get("DECIDE_SEQUENCER_INTERVAL_SECONDS", 60)),
                    documents_interval_seconds=float(env.get("DECIDE_DOCUMENTS_INTERVAL_SECONDS", 300)),
-                   prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None)
+                   prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None,
+                   log_profile=env.get("DECIDE_LOG_PROFILE") or None)
 
 
 def prefect_defaults(env: MutableMapping[str, str] | None = None) -> Path:

@@ -22,7 +22,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, PROCEDURE_SPECS
+from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, LOG_PROFILE, PROCEDURE_SPECS
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.domain import events as event_types
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound, Unavailable
@@ -45,6 +45,16 @@ class DurabilityRefused(RuntimeError):
     """SQLite is not in WAL mode with synchronous=FULL: acknowledged writes could be lost."""
 
 
+#: Log profiles (issue 17 §5) and the hash of their event chain and Merkle tree: the default, and 国密.
+DEFAULT_PROFILE = "sha256-ed25519"
+PROFILE_HASHES = {DEFAULT_PROFILE: "sha256", "sm3-sm2": "sm3"}
+
+
+class ProfileRefused(Unavailable):
+    """The store was initialised with another log profile than the one asked for (a log never mixes
+    algorithms), or the profile is unknown."""
+
+
 class Store:
     """Engine, migrations and transactions for one database URL."""
 
@@ -52,6 +62,7 @@ class Store:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._lock = threading.RLock()
+        self._profile: str | None = None
         if self.is_sqlite:
             # A small persistent pool: closing the last connection to a WAL database checkpoints it,
             # which a per-request connection would pay on every command.
@@ -90,13 +101,67 @@ class Store:
             raise DurabilityRefused(f"SQLite must run with journal_mode=WAL and synchronous=FULL; found "
                                     f"journal_mode={mode}, synchronous={sync}")
 
+    @property
+    def profile(self) -> str:
+        """The log profile recorded in the store (``sha256-ed25519`` when none is recorded yet)."""
+        if self._profile is None:
+            try:
+                with self.engine.connect() as conn:
+                    row = conn.execute(select(LOG_PROFILE.c.profile).where(LOG_PROFILE.c.id == 1)).first()
+            except DatabaseError:  # not migrated yet, or unreachable: say the default, remember nothing
+                return DEFAULT_PROFILE
+            if row is None:
+                return DEFAULT_PROFILE  # recorded by use_profile when the store is opened
+            self._profile = str(row[0])
+        return self._profile
+
+    @property
+    def chain_algorithm(self) -> str:
+        """The hashlib name of the profile's hash (``sha256``, ``sm3``)."""
+        return PROFILE_HASHES[self.profile]
+
+    def use_profile(self, requested: str | None, at: str) -> str:
+        """Record the log profile on first use (``requested``, or the default); refuse to open a store that
+        records another one, or to give a store already holding events a profile other than the default
+        its events were hashed with. Returns the profile in force."""
+        if requested is not None and requested not in PROFILE_HASHES:
+            raise ProfileRefused(f"未知的日志算法配置 {requested!r}（可选：{', '.join(PROFILE_HASHES)}）/ "
+                                 f"unknown log profile {requested!r}")
+        query = select(LOG_PROFILE.c.profile).where(LOG_PROFILE.c.id == 1)
+        with self.read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            try:
+                with self.write() as conn:
+                    if conn.execute(select(E.c.id).limit(1)).first() is not None \
+                            and requested not in (None, DEFAULT_PROFILE):
+                        raise ProfileRefused(f"存储库中已有按 {DEFAULT_PROFILE} 计算的事件，不能改用 {requested}（一个"
+                                             f"日志从不混用算法）/ the store already holds events hashed under "
+                                             f"{DEFAULT_PROFILE}; refusing to switch it to {requested}")
+                    conn.execute(insert(LOG_PROFILE).values(id=1, profile=requested or DEFAULT_PROFILE,
+                                                            recorded_at=at))
+            except ConcurrencyConflict:
+                pass  # another process recorded it first: read what it recorded
+            with self.read() as conn:
+                row = conn.execute(query).first()
+        recorded = str(row[0]) if row is not None else DEFAULT_PROFILE
+        if requested is not None and requested != recorded:
+            raise ProfileRefused(f"存储库初始化时记录的日志算法配置是 {recorded}，设置要求 {requested}：拒绝打开"
+                                 f"（一个日志从不混用算法）/ the store was initialised with log profile "
+                                 f"{recorded}, the settings ask for {requested}: refusing to open it")
+        self._profile = recorded
+        return recorded
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction; commits on success, rolls back on any exception."""
         hook = _before_commit.get()
+        options: dict[str, Any] = {"decide_write": True}
+        if self.profile != DEFAULT_PROFILE:
+            options["decide_chain"] = PROFILE_HASHES[self.profile]  # append() hashes the chain with it
         with self._lock if self.is_sqlite else _nolock():
             try:
-                with self.engine.connect().execution_options(decide_write=True) as conn:
+                with self.engine.connect().execution_options(**options) as conn:
                     with conn.begin():
                         if hook is None:
                             yield conn
@@ -202,6 +267,7 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
            at: str, actor: dict[str, str], expected_seq: int | None = None) -> list[dict[str, Any]]:
     """Append events to a stream's hash chain; a stale expected_seq is a ConcurrencyConflict."""
     seq, prev = last_of(conn, stream)
+    algorithm = conn.get_execution_options().get("decide_chain", "sha256")  # the store's log profile
     if expected_seq is not None and expected_seq != seq:
         raise ConcurrencyConflict(f"stream {stream} is at sequence {seq}, the request expected "
                                   f"{expected_seq}: reload and retry", rule="R18", article="Art. 33")
@@ -210,7 +276,7 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
         seq += 1
         env = envelope(stream, seq, etype, at, actor, payload)
         body = canonical(env)
-        digest = chain_hash(prev, body)
+        digest = chain_hash(prev, body, algorithm)
         rows.append({"stream": stream, "seq": seq, "type": etype, "schema_version": env["v"], "at": at,
                      "person": actor["person"], "role": actor["role"], "unit": actor["unit"],
                      "body": body, "prev_hash": prev, "hash": digest})

@@ -267,6 +267,19 @@ class CosignatureRow(SQLModel, table=True):
 COSIGNATURES = _t(CosignatureRow)
 
 
+class LogProfileRow(SQLModel, table=True):
+    """The log profile a store was initialised with (one row): the hash of the event chain and the Merkle
+    tree and the signature of checkpoints and cosignatures, never mixed within one log."""
+
+    __tablename__ = "log_profile"
+    id: int = Field(primary_key=True)
+    profile: str = Field(max_length=40)
+    recorded_at: str = Field(max_length=40)
+
+
+LOG_PROFILE = _t(LogProfileRow)
+
+
 class AccountabilityCaseRow(SQLModel, table=True):
     """Projection of an accountability case or undue-delay incident (stream `accountability:<id>`,
     Arts. 38–41, R22); `incident_key` is unique, so the clock opens at most one incident per decision."""

@@ -1,8 +1,9 @@
 """Offline verifier of a decide archive bundle (档案, Art. 33).
 
-Needs only the standard library, ``cryptography`` and the two pure audit modules ``merkle.py`` (RFC 9162
-§2.1) and ``checkpoint.py`` (C2SP signed-note / tlog-checkpoint): no database, no server, no other
-engine import. Copy the three files into one directory and run::
+Needs only the standard library, ``cryptography`` (and ``gmalg`` for a 国密 bundle, whose log key is
+SM2) and the two pure audit modules ``merkle.py`` (RFC 9162 §2.1) and ``checkpoint.py`` (C2SP
+signed-note / tlog-checkpoint): no database, no server, no other engine import. The log key decides the
+profile: an Ed25519 key means SHA-256 for the chain, the tree and the manifest; an SM2 key means SM3. Copy the three files into one directory and run::
 
     python archive_verify.py FILE.zip --key 'decide.local/log+1a2b3c4d+AQ…' [--witness-key K ...]
 
@@ -23,8 +24,13 @@ Checks, each printed as it is made; every problem names the member, line or sequ
    ``artifacts/<sha256>`` with that SHA-256 and size (fields-only ones equal to their fields), and no
    unreferenced artifact is;
 6. ``checkpoint.note`` is a C2SP checkpoint signed by the log key (and by every ``--witness-key``);
-7. ``proofs.json`` holds an RFC 9162 §2.1.3.2 inclusion proof of every event, by the leaf hash of its
-   bytes (§2.1.1), against that checkpoint's root.
+7. ``renderings.jsonl`` (the stream ``documents:<id>``) chains like events.jsonl;
+8. ``proofs.json`` holds an RFC 9162 §2.1.3.2 inclusion proof of every event and rendering, by the leaf
+   hash of its bytes (§2.1.1), against that checkpoint's root;
+9. every rendered 公文 under ``documents/<id>.html`` and ``.pdf`` has the sha256 and size its
+   ``DocumentRendered`` event records, which names its template and template hash and the decision
+   event it was rendered from (basis seq, whose chain hash must match) and, if any, the artifact
+   (recorded by then); other files under ``documents/`` are attachments covered by the manifest.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ GENESIS = "0" * 64
 FORMAT = "decide-archive/v1"
 MANIFEST_TAG = "decide.archive/v1"
 ARTIFACT_EVENTS = ("ArtifactRecorded", "DraftVersionAdded")
+RENDERING_EVENT = "DocumentRendered"
 _EVENT_KEY = b',"event":'
 _LINE_KEYS = {"seq", "leaf_index", "prev_hash", "hash"}
 _SEALS = ("manifest.json", "manifest.note")
@@ -82,9 +89,12 @@ class ArchiveReport:
 
     source: str
     decision_id: str | None = None
+    profile: str | None = None
     events: int = 0
     artifacts: int = 0
+    renderings: int = 0
     documents: int = 0
+    attachments: int = 0
     checkpoint_size: int | None = None
     cosigners: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
@@ -103,15 +113,22 @@ class _Event:
     leaf_index: Any
     body: bytes
     env: dict[str, Any]
+    hash: str = ""
 
 
 class _Run:
     """One verification: the members, the report, and how to print."""
 
-    def __init__(self, members: Mapping[str, bytes], report: ArchiveReport, say: Say) -> None:
+    def __init__(self, members: Mapping[str, bytes], report: ArchiveReport, say: Say,
+                 profile: notes.Profile = notes.SHA256_ED25519) -> None:
         self.members = members
         self.report = report
         self.say = say
+        self.profile = profile
+
+    def digest(self, data: bytes) -> str:
+        """The log profile's hash (SHA-256, or SM3 under 国密): chain, manifest and seal."""
+        return self.profile.hasher.digest(data).hex()
 
     def problem(self, where: str, what: str) -> None:
         self.report.problems.append(Problem(where, what))
@@ -164,6 +181,8 @@ def verify_members(members: Mapping[str, bytes], key: str, *, witness_keys: Sequ
     run = _Run(members, report, say or (lambda _line: None))
     try:
         log_key = notes.VerifierKey.parse(key)
+        run.profile = notes.profile_of_key(key)  # the key obtained independently decides the algorithms
+        report.profile = run.profile.name
         for witness in witness_keys:
             notes.VerifierKey.parse(witness)
     except notes.CheckpointError as exc:
@@ -172,9 +191,10 @@ def verify_members(members: Mapping[str, bytes], key: str, *, witness_keys: Sequ
         return report
     manifest: dict[str, Any] = {}
     run.section(lambda: f"manifest.note: signature by {log_key} over decision {manifest.get('decision_id')} "
-                f"and the sha256 of manifest.json ({hashlib.sha256(members['manifest.json']).hexdigest()[:16]}…)",
+                f"and the {run.profile.hasher.name} of manifest.json ({run.digest(members['manifest.json'])[:16]}…)",
                 lambda: _check_seal(run, key, manifest), "manifest.note")
-    run.section(lambda: f"manifest.json: {len(manifest.get('members', {}))} members against their sha256, "
+    run.section(lambda: f"manifest.json: {len(manifest.get('members', {}))} members against their "
+                f"{run.profile.hasher.name} (profile {run.profile.name}), "
                 "nothing unlisted", lambda: _check_members(run, manifest), "manifest.json")
     events: list[_Event] = []
     run.section(lambda: f"events.jsonl: {len(events)} events of {report.decision_id}: seq 1..{len(events)} "
@@ -189,13 +209,21 @@ def verify_members(members: Mapping[str, bytes], key: str, *, witness_keys: Sequ
                 + (f"; required witnesses {', '.join(str(notes.VerifierKey.parse(w)) for w in witness_keys)}"
                    if witness_keys else ""),
                 lambda: _check_checkpoint(run, key, witness_keys, origin, manifest, heads), "checkpoint.note")
-    run.section(lambda: f"proofs.json: {len(events)} inclusion proofs (RFC 9162 §2.1.3.2) against the root "
-                f"of tree size {report.checkpoint_size}",
-                lambda: _check_proofs(run, events, heads), "proofs.json")
-    run.section(lambda: f"documents/: {report.documents} rendered documents, as the manifest counts (covered by "
-                "its sha256 list)", lambda: _check_documents(run, manifest), "documents/")
+    renderings: list[_Event] = []
+    run.section(lambda: f"renderings.jsonl: {len(renderings)} renderings of 公文 (stream documents:"
+                f"{report.decision_id}): seq contiguous, prev_hash links, chain hashes recomputed",
+                lambda: _check_renderings(run, manifest, renderings), "renderings.jsonl")
+    run.section(lambda: f"proofs.json: {len(events) + len(renderings)} inclusion proofs (RFC 9162 §2.1.3.2) "
+                f"against the root of tree size {report.checkpoint_size}",
+                lambda: _check_proofs(run, events, renderings, heads), "proofs.json")
+    run.section(lambda: f"documents/: {report.documents - report.attachments} rendered documents (HTML and "
+                "PDF) against their renderings' hashes, template and basis in the record"
+                + (f"; {report.attachments} attachment(s) covered by the manifest's sha256 list"
+                   if report.attachments else ""),
+                lambda: _check_documents(run, manifest, events, renderings), "documents/")
     verdict = "OK" if report.ok else f"FAILED: {len(report.problems)} problem(s)"
-    run.say(f"{report.events} events, {report.artifacts} artifacts, {report.documents} documents: {verdict}")
+    run.say(f"{report.events} events, {report.artifacts} artifacts, {report.renderings} renderings, "
+            f"{report.documents} documents: {verdict}")
     return report
 
 
@@ -257,8 +285,11 @@ def _check_seal(run: _Run, key: str, manifest: dict[str, Any]) -> None:
         return
     if lines[1] != decision_id:
         run.problem("manifest.note", f"sealed for decision {lines[1]!r}, manifest.json says {decision_id!r}")
-    if lines[2] != _sha(raw):
-        run.problem("manifest.json", f"sha256 {_sha(raw)[:16]}… differs from the sealed {lines[2][:16]}… "
+    if manifest.get("profile", notes.SHA256_ED25519.name) != run.profile.name:
+        run.problem("manifest.json", f"says log profile {manifest.get('profile')!r}, the log key is "
+                    f"{run.profile.note} (profile {run.profile.name})")
+    if lines[2] != run.digest(raw):
+        run.problem("manifest.json", f"hash {run.digest(raw)[:16]}… differs from the sealed {lines[2][:16]}… "
                     "(manifest edited)")
 
 
@@ -273,32 +304,39 @@ def _check_members(run: _Run, manifest: dict[str, Any]) -> None:
             run.problem("manifest.json", f"lists {name}, which cannot be hashed in the manifest")
         elif data is None:
             run.problem(name, "listed in the manifest but missing (deleted)")
-        elif _sha(data) != digest:
-            run.problem(name, f"sha256 {_sha(data)[:16]}… differs from the manifest's {str(digest)[:16]}… "
+        elif run.digest(data) != digest:
+            run.problem(name, f"hash {run.digest(data)[:16]}… differs from the manifest's {str(digest)[:16]}… "
                         "(edited)")
     for name in sorted(run.members):
         if name not in listed and name not in _SEALS:
             run.problem(name, "not listed in the manifest (added)")
 
 
-def _check_events(run: _Run, manifest: dict[str, Any], events: list[_Event]) -> None:
-    data = run.members.get("events.jsonl")
+def _check_chain(run: _Run, member: str, stream: str, events: list[_Event]) -> str:
+    """One stream's lines: contiguous seq, prev_hash links, chain hashes; returns the last hash."""
+    data = run.members.get(member)
     if data is None:
-        run.problem("events.jsonl", "missing")
-        return
-    stream = f"decision:{run.report.decision_id}"
+        run.problem(member, "missing")
+        return GENESIS
     if data and not data.endswith(b"\n"):
-        run.problem("events.jsonl", "does not end with a newline (truncated or appended to)")
+        run.problem(member, "does not end with a newline (truncated or appended to)")
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     prev = GENESIS
     for number, line in enumerate(lines, 1):
-        where = f"events.jsonl line {number}"
         try:
-            prev = _check_line(run, number, line, stream, prev, events) or prev
+            prev = _check_line(run, member, number, line, stream, prev, events) or prev
         except Exception as exc:
-            run.problem(where, f"malformed: {type(exc).__name__}: {exc}")
+            run.problem(f"{member} line {number}", f"malformed: {type(exc).__name__}: {exc}")
+    return prev
+
+
+def _check_events(run: _Run, manifest: dict[str, Any], events: list[_Event]) -> None:
+    if "events.jsonl" not in run.members:
+        run.problem("events.jsonl", "missing")
+        return
+    prev = _check_chain(run, "events.jsonl", f"decision:{run.report.decision_id}", events)
     run.report.events = len(events)
     counts = manifest.get("counts") or {}
     if counts.get("events") != len(events):
@@ -311,10 +349,10 @@ def _check_events(run: _Run, manifest: dict[str, Any], events: list[_Event]) -> 
         run.problem("events.jsonl", "holds no event")
 
 
-def _check_line(run: _Run, number: int, line: bytes, stream: str, prev: str,
+def _check_line(run: _Run, member: str, number: int, line: bytes, stream: str, prev: str,
                 events: list[_Event]) -> str | None:
     """One event line; returns its recorded hash (the next line's expected prev_hash)."""
-    where = f"events.jsonl line {number}"
+    where = f"{member} line {number}"
     cut = line.find(_EVENT_KEY)
     if cut < 0 or not line.endswith(b"}"):
         run.problem(where, 'not an event line {"seq":…,"event":<canonical bytes>}')
@@ -326,7 +364,7 @@ def _check_line(run: _Run, number: int, line: bytes, stream: str, prev: str,
         run.problem(where, f"expected keys {sorted(_LINE_KEYS)} and an event object")
         return None
     seq = head["seq"]
-    where = f"events.jsonl line {number} (seq {seq})"
+    where = f"{member} line {number} (seq {seq})"
     if type(seq) is not int or type(head["leaf_index"]) is not int:
         run.problem(where, "seq and leaf_index must be integers")
         return None
@@ -339,11 +377,11 @@ def _check_line(run: _Run, number: int, line: bytes, stream: str, prev: str,
     if head["prev_hash"] != prev:
         run.problem(where, f"prev_hash {str(head['prev_hash'])[:16]}… does not link to the previous event's "
                     f"hash {prev[:16]}… (event deleted, inserted or reordered)")
-    computed = _sha(CHAIN_DOMAIN + bytes.fromhex(head["prev_hash"]) + body)
+    computed = run.digest(CHAIN_DOMAIN + bytes.fromhex(head["prev_hash"]) + body)
     if computed != head["hash"]:
         run.problem(where, f"chain hash differs: recorded {str(head['hash'])[:16]}…, recomputed "
                     f"{computed[:16]}… (event bytes edited)")
-    events.append(_Event(number, seq, head["leaf_index"], body, env))
+    events.append(_Event(number, seq, head["leaf_index"], body, env, str(head["hash"])))
     return str(head["hash"])
 
 
@@ -385,8 +423,57 @@ def _check_artifacts(run: _Run, manifest: dict[str, Any], events: list[_Event]) 
             run.problem(name, "not referenced by any event")
 
 
-def _check_documents(run: _Run, manifest: dict[str, Any]) -> None:
-    run.report.documents = sum(1 for name in run.members if name.startswith("documents/"))
+def _check_renderings(run: _Run, manifest: dict[str, Any], renderings: list[_Event]) -> None:
+    counts = manifest.get("counts") or {}
+    if "renderings.jsonl" not in run.members and "renderings" not in counts:
+        return  # a bundle from before renderings were archived: its documents/ are attachments
+    _check_chain(run, "renderings.jsonl", f"documents:{run.report.decision_id}", renderings)
+    run.report.renderings = len(renderings)
+    if counts.get("renderings") != len(renderings):
+        run.problem("renderings.jsonl", f"{len(renderings)} renderings, the manifest counts {counts.get('renderings')}")
+
+
+def _check_documents(run: _Run, manifest: dict[str, Any], events: list[_Event], renderings: list[_Event]) -> None:
+    """Every rendering's HTML and PDF: present, with the recorded sha256 and size; rendered from an event of
+    this decision (basis seq and its chain hash) and, when it names one, from an artifact recorded by then."""
+    by_seq = {e.seq: e for e in events}
+    artifacts = {e.env["payload"].get("artifact_id"): e.seq for e in events
+                 if e.env.get("type") in ARTIFACT_EVENTS and isinstance(e.env.get("payload"), dict)}
+    referenced: set[str] = set()
+    for event in renderings:
+        if event.env.get("type") != RENDERING_EVENT:
+            continue
+        rec = event.env["payload"]
+        where = f"renderings.jsonl seq {event.seq} (document {rec.get('id')}, {rec.get('doc_kind')})"
+        if rec.get("decision_id") != run.report.decision_id:
+            run.problem(where, f"rendered for decision {rec.get('decision_id')!r}")
+        template = rec.get("template_hash")
+        if not isinstance(template, str) or len(template) != 64 or not rec.get("template_name"):
+            run.problem(where, "does not name its template and template hash")
+        basis = by_seq.get(rec.get("basis_seq"))
+        if basis is None:
+            run.problem(where, f"rendered from decision event seq {rec.get('basis_seq')!r}, which events.jsonl "
+                        "does not hold")
+        elif basis.hash != rec.get("basis_hash"):
+            run.problem(where, f"rendered from seq {basis.seq} with hash {str(rec.get('basis_hash'))[:16]}…, the "
+                        f"chain has {basis.hash[:16]}… there (record changed after rendering)")
+        source = rec.get("artifact_id")
+        if source and (source not in artifacts or artifacts[source] > int(rec.get("basis_seq") or 0)):
+            run.problem(where, f"made from artifact {source!r}, not recorded by seq {rec.get('basis_seq')}")
+        for fmt in ("html", "pdf"):
+            name = f"documents/{rec.get('id')}.{fmt}"
+            referenced.add(name)
+            data = run.members.get(name)
+            if data is None:
+                run.problem(name, f"the {fmt} of the rendering at renderings.jsonl seq {event.seq} is missing")
+            elif _sha(data) != rec.get(f"{fmt}_sha256"):
+                run.problem(name, f"bytes hash to {_sha(data)[:16]}…, the rendering records "
+                            f"{str(rec.get(f'{fmt}_sha256'))[:16]}… (document changed)")
+            elif len(data) != rec.get(f"{fmt}_size"):
+                run.problem(name, f"{len(data)} bytes, the rendering records {rec.get(f'{fmt}_size')}")
+    files = sorted(name for name in run.members if name.startswith("documents/"))
+    run.report.documents = len(files)
+    run.report.attachments = len([n for n in files if n not in referenced])
     counted = (manifest.get("counts") or {}).get("documents")
     if counted != run.report.documents:
         run.problem("documents/", f"{run.report.documents} documents, the manifest counts {counted}")
@@ -406,6 +493,10 @@ def _check_checkpoint(run: _Run, key: str, witness_keys: Sequence[str], origin: 
     log_name = notes.VerifierKey.parse(key).name
     run.report.cosigners = [str(s) for s in notes.SignedNote.parse(note).signatures if s.name != log_name]
     run.report.checkpoint_size = head.size
+    try:
+        run.profile.check_checkpoint(head)  # the note names its algorithm (profile line) as its key does
+    except notes.CheckpointError as exc:
+        run.problem("checkpoint.note", str(exc))
     expected = manifest.get("checkpoint") or {}
     if (expected.get("size"), expected.get("root_hash")) != (head.size, head.root.hex()):
         run.problem("checkpoint.note", f"tree size {head.size} root {head.root.hex()[:16]}…, the manifest "
@@ -415,7 +506,7 @@ def _check_checkpoint(run: _Run, key: str, witness_keys: Sequence[str], origin: 
     heads.append(head)
 
 
-def _check_proofs(run: _Run, events: list[_Event], heads: list[Any]) -> None:
+def _check_proofs(run: _Run, events: list[_Event], renderings: list[_Event], heads: list[Any]) -> None:
     raw = run.members.get("proofs.json")
     if raw is None:
         run.problem("proofs.json", "missing")
@@ -425,8 +516,9 @@ def _check_proofs(run: _Run, events: list[_Event], heads: list[Any]) -> None:
         run.problem("proofs.json", "cannot be checked without a verified checkpoint")
         return
     head = heads[0]
-    if not isinstance(proofs, dict) or set(proofs) != {"format", "checkpoint_size", "root_hash", "proofs"}:
-        run.problem("proofs.json", "expected keys format, checkpoint_size, root_hash, proofs")
+    keys = {"format", "checkpoint_size", "root_hash", "proofs"}
+    if not isinstance(proofs, dict) or set(proofs) not in (keys, keys | {"rendering_proofs"}):
+        run.problem("proofs.json", "expected keys format, checkpoint_size, root_hash, proofs[, rendering_proofs]")
         return
     if proofs["format"] != FORMAT:
         run.problem("proofs.json", f"format {proofs['format']!r}, expected {FORMAT!r}")
@@ -436,34 +528,43 @@ def _check_proofs(run: _Run, events: list[_Event], heads: list[Any]) -> None:
     if proofs.get("checkpoint_size") != head.size:
         run.problem("proofs.json", f"proofs are for tree size {proofs.get('checkpoint_size')}, the checkpoint "
                     f"has {head.size}")
+    seen: dict[Any, str] = {}
+    _check_proof_list(run, "events.jsonl", proofs["proofs"], events, head, seen)
+    if renderings or "rendering_proofs" in proofs:
+        _check_proof_list(run, "renderings.jsonl", proofs.get("rendering_proofs") or [], renderings, head, seen)
+
+
+def _check_proof_list(run: _Run, member: str, entries: Any, events: list[_Event], head: Any,
+                      seen: dict[Any, str]) -> None:
+    key = "proofs" if member == "events.jsonl" else "rendering_proofs"
     by_seq: dict[Any, dict[str, Any]] = {}
-    for entry in proofs["proofs"]:
+    for entry in entries:
         if not isinstance(entry, dict) or set(entry) != {"seq", "leaf_index", "inclusion_proof"}:
-            run.problem("proofs.json", f"malformed proof entry {str(entry)[:60]}")
+            run.problem("proofs.json", f"malformed {key} entry {str(entry)[:60]}")
             continue
         if entry.get("seq") in by_seq:
-            run.problem("proofs.json", f"two proofs for seq {entry.get('seq')}")
+            run.problem("proofs.json", f"two {key} for seq {entry.get('seq')}")
         by_seq[entry.get("seq")] = entry
-    seen: dict[Any, int] = {}
     for event in events:
-        where = f"proofs.json seq {event.seq} (leaf {event.leaf_index})"
+        where = f"proofs.json {member} seq {event.seq} (leaf {event.leaf_index})"
         entry = by_seq.pop(event.seq, None)
         if entry is None:
             run.problem(where, "no inclusion proof")
             continue
         if event.leaf_index in seen:
-            run.problem(where, f"leaf index also claimed by seq {seen[event.leaf_index]}")
-        seen[event.leaf_index] = event.seq
+            run.problem(where, f"leaf index also claimed by {seen[event.leaf_index]}")
+        seen[event.leaf_index] = f"{member} seq {event.seq}"
         if entry.get("leaf_index") != event.leaf_index:
-            run.problem(where, f"proof is for leaf {entry.get('leaf_index')}, events.jsonl says {event.leaf_index}")
+            run.problem(where, f"proof is for leaf {entry.get('leaf_index')}, {member} says {event.leaf_index}")
         try:
             path = [bytes.fromhex(h) for h in entry["inclusion_proof"]]
-            merkle.verify_inclusion(merkle.leaf_hash(event.body), int(entry["leaf_index"]), head.size, path,
-                                    head.root)  # RFC 9162 §2.1.3.2 with the leaf hash of §2.1.1
+            hasher = run.profile.hasher
+            merkle.verify_inclusion(hasher.leaf_hash(event.body), int(entry["leaf_index"]), head.size, path,
+                                    head.root, hasher=hasher)  # RFC 9162 §2.1.3.2, leaf hash of §2.1.1
         except (merkle.ProofError, ValueError, TypeError, KeyError) as exc:
             run.problem(where, f"inclusion proof does not verify: {exc}")
     for seq in by_seq:
-        run.problem("proofs.json", f"proof for seq {seq}, which events.jsonl does not hold")
+        run.problem("proofs.json", f"proof for seq {seq}, which {member} does not hold")
 
 
 # ---------------------------------------------------------------------------------------- command line

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import orjson
@@ -58,9 +60,18 @@ def _plain(obj: Any) -> bool:
     return True
 
 
-def chain_hash(prev_hash: str, body: bytes) -> str:
-    """SHA-256 over a domain tag, the previous event's hash and this event's canonical bytes."""
-    return hashlib.sha256(CHAIN_DOMAIN + bytes.fromhex(prev_hash) + body).hexdigest()
+def hash_constructor(algorithm: str) -> Callable[[bytes], Any]:
+    """``hashlib.sha256`` for ``sha256``; ``hashlib.new(name, data)`` for another 32-byte hash (``sm3``)."""
+    constructor = getattr(hashlib, algorithm, None)
+    return constructor if constructor is not None else partial(hashlib.new, algorithm)
+
+
+def chain_hash(prev_hash: str, body: bytes, algorithm: str = "sha256") -> str:
+    """HASH over a domain tag, the previous event's hash and this event's canonical bytes; HASH is SHA-256
+    (the default log profile) or SM3 (GB/T 32905, the 国密 profile)."""
+    if algorithm == "sha256":
+        return hashlib.sha256(CHAIN_DOMAIN + bytes.fromhex(prev_hash) + body).hexdigest()
+    return str(hashlib.new(algorithm, CHAIN_DOMAIN + bytes.fromhex(prev_hash) + body).hexdigest())
 
 
 def sha256_hex(data: bytes) -> str:

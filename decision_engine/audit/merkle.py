@@ -16,20 +16,27 @@ Pure functions and two small in-memory structures, standard library only:
   (§2.1.4.2), raising :class:`ProofError` that carries the expected and the
   computed hash.
 
-All hashes are SHA-256 (32 bytes). Leaf *hashes* are what the tree stores: a
-caller holding raw entries uses ``leaf_hash(entry)`` first (or
-:meth:`MerkleTree.append_data`).
+Hashes are SHA-256 (32 bytes) by default; a :class:`Hasher` names another
+32-byte hash of the same construction (``SM3`` for the 国密 log profile,
+GB/T 32905), given to the trees and verifiers as ``hasher=``. Leaf *hashes*
+are what the tree stores: a caller holding raw entries uses
+``hasher.leaf_hash(entry)`` first (or :meth:`MerkleTree.append_data`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
 
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "SHA256",
+    "SM3",
     "CompactRange",
+    "Hasher",
     "MerkleTree",
     "ProofError",
     "consistency_proof",
@@ -49,6 +56,44 @@ _sha256 = hashlib.sha256
 
 #: MTH({}) = HASH() - the hash of the empty tree (RFC 9162 §2.1.1).
 EMPTY_ROOT: bytes = _sha256(b"").digest()
+
+
+class Hasher:
+    """The hash function HASH of RFC 9162 §2.1.1 with its leaf and node prefixes.
+
+    ``name`` is a :mod:`hashlib` name of a 32-byte hash (``sha256``, ``sm3``).
+    """
+
+    __slots__ = ("empty_root", "name", "new")
+
+    def __init__(self, name: str) -> None:
+        constructor = getattr(hashlib, name, None)
+        self.new: Callable[[bytes], Any] = constructor if constructor is not None else partial(hashlib.new, name)
+        if len(self.new(b"").digest()) != HASH_SIZE:
+            raise ValueError(f"hash {name} does not give {HASH_SIZE} bytes")
+        self.name = name
+        #: MTH({}) = HASH(), the root of the empty tree.
+        self.empty_root: bytes = self.new(b"").digest()
+
+    def digest(self, data: bytes) -> bytes:
+        return bytes(self.new(data).digest())
+
+    def leaf_hash(self, data: bytes) -> bytes:
+        """HASH(0x00 || d)."""
+        return bytes(self.new(_LEAF_PREFIX + data).digest())
+
+    def node_hash(self, left: bytes, right: bytes) -> bytes:
+        """HASH(0x01 || left || right)."""
+        return bytes(self.new(_NODE_PREFIX + left + right).digest())
+
+    def __repr__(self) -> str:
+        return f"Hasher({self.name!r})"
+
+
+#: SHA-256 (FIPS 180-4): the default, as RFC 9162 and C2SP specify.
+SHA256 = Hasher("sha256")
+#: SM3 (GB/T 32905-2016) for the 国密 log profile, through OpenSSL.
+SM3 = Hasher("sm3")
 
 
 class ProofError(Exception):
@@ -105,7 +150,7 @@ def _largest_power_of_two_below(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def root(leaf_hashes: Sequence[bytes]) -> bytes:
+def root(leaf_hashes: Sequence[bytes], *, hasher: Hasher = SHA256) -> bytes:
     """MTH(D[n]) over already-hashed leaves (RFC 9162 §2.1.1).
 
     Computed level by level: pair neighbours, carry an odd last node up
@@ -113,26 +158,25 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     power of two < n, in n - 1 node hashes and no recursion.
     """
     if not leaf_hashes:
-        return EMPTY_ROOT
+        return hasher.empty_root
+    new = hasher.new
     for index, value in enumerate(leaf_hashes):
         if len(value) != HASH_SIZE:
             raise ValueError(f"leaf hash {index} must be {HASH_SIZE} bytes, got {len(value)}")
     level = list(leaf_hashes)
     while len(level) > 1:
-        paired = [
-            _sha256(_NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
-        ]
+        paired = [new(_NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
     return level[0]
 
 
-def _fold_right(hashes: Sequence[bytes]) -> bytes:
+def _fold_right(hashes: Sequence[bytes], hasher: Hasher = SHA256) -> bytes:
     """Combine the subtree hashes of a tree's right edge, right to left."""
     result = hashes[-1]
     for left in reversed(hashes[:-1]):
-        result = node_hash(left, result)
+        result = hasher.node_hash(left, result)
     return result
 
 
@@ -152,9 +196,9 @@ class CompactRange:
     leaves, not enough to produce proofs (use :class:`MerkleTree`).
     """
 
-    __slots__ = ("_hashes", "_size")
+    __slots__ = ("_hasher", "_hashes", "_size")
 
-    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = (), *, hasher: Hasher = SHA256) -> None:
         if size < 0:
             raise ValueError(f"size must be >= 0, got {size}")
         if len(hashes) != size.bit_count():
@@ -165,6 +209,7 @@ class CompactRange:
             _check_hash(value, "compact range hash")
         self._size = size
         self._hashes: list[bytes] = list(hashes)
+        self._hasher = hasher
 
     @property
     def size(self) -> int:
@@ -180,7 +225,7 @@ class CompactRange:
         value = leaf_hash
         carry = self._size
         while carry & 1:
-            value = node_hash(self._hashes.pop(), value)
+            value = self._hasher.node_hash(self._hashes.pop(), value)
             carry >>= 1
         self._hashes.append(value)
         self._size += 1
@@ -192,8 +237,8 @@ class CompactRange:
     def root(self) -> bytes:
         """MTH(D[0:size]) (RFC 9162 §2.1.1)."""
         if not self._hashes:
-            return EMPTY_ROOT
-        return _fold_right(self._hashes)
+            return self._hasher.empty_root
+        return _fold_right(self._hashes, self._hasher)
 
     def __repr__(self) -> str:
         return f"CompactRange(size={self._size}, root={self.root().hex()})"
@@ -221,16 +266,21 @@ class MerkleTree:
     size (amortised one hash per leaf).
     """
 
-    __slots__ = ("_levels",)
+    __slots__ = ("_hasher", "_levels")
 
-    def __init__(self, leaf_hashes: Iterable[bytes] = ()) -> None:
+    def __init__(self, leaf_hashes: Iterable[bytes] = (), *, hasher: Hasher = SHA256) -> None:
         self._levels: list[bytearray] = [bytearray()]
+        self._hasher = hasher
         self.extend(leaf_hashes)
 
+    @property
+    def hasher(self) -> Hasher:
+        return self._hasher
+
     @classmethod
-    def from_data(cls, entries: Iterable[bytes]) -> MerkleTree:
-        """Build a tree from raw entries (hashing each with :func:`leaf_hash`)."""
-        return cls(leaf_hash(entry) for entry in entries)
+    def from_data(cls, entries: Iterable[bytes], *, hasher: Hasher = SHA256) -> MerkleTree:
+        """Build a tree from raw entries (hashing each with the hasher's leaf hash)."""
+        return cls((hasher.leaf_hash(entry) for entry in entries), hasher=hasher)
 
     # -- growth -------------------------------------------------------------
 
@@ -255,8 +305,8 @@ class MerkleTree:
         return index
 
     def append_data(self, entry: bytes) -> int:
-        """Append ``leaf_hash(entry)``; return its index."""
-        return self.append(leaf_hash(entry))
+        """Append the leaf hash of ``entry``; return its index."""
+        return self.append(self._hasher.leaf_hash(entry))
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
         """Append many leaf hashes, hashing new parents one level at a time."""
@@ -272,6 +322,7 @@ class MerkleTree:
 
     def _build_parents(self) -> None:
         """Hash every parent whose two children now exist, bottom-up."""
+        new = self._hasher.new
         height = 0
         while True:
             children = self._levels[height]
@@ -287,7 +338,7 @@ class MerkleTree:
             pair = 2 * HASH_SIZE
             parents += b"".join(
                 [
-                    _sha256(_NODE_PREFIX + children[offset : offset + pair]).digest()
+                    new(_NODE_PREFIX + children[offset : offset + pair]).digest()
                     for offset in range(have * pair, want * pair, pair)
                 ]
             )
@@ -321,7 +372,7 @@ class MerkleTree:
             parts.append(self._node(height, position >> height))
             position += chunk
             remaining -= chunk
-        return _fold_right(parts)
+        return _fold_right(parts, self._hasher)
 
     def _check_size(self, size: int) -> None:
         if not 0 <= size <= self.size:
@@ -331,7 +382,7 @@ class MerkleTree:
         """MTH(D[0:size]) for any past size (RFC 9162 §2.1.1)."""
         self._check_size(size)
         if size == 0:
-            return EMPTY_ROOT
+            return self._hasher.empty_root
         return self._range_hash(0, size)
 
     def root(self) -> bytes:
@@ -350,7 +401,7 @@ class MerkleTree:
             hashes.append(self._node(height, position >> height))
             position += chunk
             remaining -= chunk
-        return CompactRange(size, hashes)
+        return CompactRange(size, hashes, hasher=self._hasher)
 
     # -- proofs -------------------------------------------------------------
 
@@ -478,7 +529,9 @@ def _check_proof_hashes(proof: Sequence[bytes], what: str) -> None:
             raise ProofError(f"{what} proof element {position} is {len(value)} bytes, expected {HASH_SIZE}")
 
 
-def root_from_inclusion_proof(leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
+def root_from_inclusion_proof(
+    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], *, hasher: Hasher = SHA256
+) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2 steps 1-4).
 
     Raises :class:`ProofError` when sizes or the proof length are impossible.
@@ -495,19 +548,20 @@ def root_from_inclusion_proof(leaf_hash: bytes, index: int, size: int, proof: Se
             f"inclusion proof for leaf {index} in tree of size {size} has "
             f"{len(proof)} hashes, expected {want}"
         )
+    node = hasher.node_hash
     fn, sn = index, size - 1  # step 2
     r = leaf_hash  # step 3
     for p in proof:  # step 4
         if sn == 0:  # 4a
             raise ProofError(f"inclusion proof for leaf {index} in tree of size {size} is too long")
         if fn & 1 or fn == sn:  # 4b
-            r = node_hash(p, r)
+            r = node(p, r)
             if not fn & 1:
                 while fn and not fn & 1:
                     fn >>= 1
                     sn >>= 1
         else:
-            r = node_hash(r, p)
+            r = node(r, p)
         fn >>= 1  # 4c
         sn >>= 1
     if sn != 0:  # step 5
@@ -521,13 +575,15 @@ def verify_inclusion(
     size: int,
     proof: Sequence[bytes],
     root: bytes,
+    *,
+    hasher: Hasher = SHA256,
 ) -> None:
     """Verify an inclusion proof (RFC 9162 §2.1.3.2); raise :class:`ProofError`.
 
     On a root mismatch the error has ``expected=root`` and
     ``computed=`` the root the proof leads to.
     """
-    computed = root_from_inclusion_proof(leaf_hash, index, size, proof)
+    computed = root_from_inclusion_proof(leaf_hash, index, size, proof, hasher=hasher)
     if computed != root:  # §2.1.3.2 step 5
         raise ProofError(
             f"inclusion proof for leaf {index} in tree of size {size} leads to a different root",
@@ -537,7 +593,7 @@ def verify_inclusion(
 
 
 def _roots_from_consistency_proof(
-    old_size: int, new_size: int, old_root: bytes, proof: Sequence[bytes]
+    old_size: int, new_size: int, old_root: bytes, proof: Sequence[bytes], hasher: Hasher
 ) -> tuple[bytes, bytes]:
     """fr and sr of RFC 9162 §2.1.4.2 for 0 < old_size < new_size."""
     path = list(proof)
@@ -554,19 +610,20 @@ def _roots_from_consistency_proof(
     while fn & 1:  # step 4
         fn >>= 1
         sn >>= 1
+    node = hasher.node_hash
     fr = sr = path[0]  # step 5
     for c in path[1:]:  # step 6
         if sn == 0:  # 6a
             raise ProofError(f"consistency proof from size {old_size} to {new_size} is too long")
         if fn & 1 or fn == sn:  # 6b
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
+            fr = node(c, fr)
+            sr = node(c, sr)
             if not fn & 1:
                 while fn and not fn & 1:
                     fn >>= 1
                     sn >>= 1
         else:
-            sr = node_hash(sr, c)
+            sr = node(sr, c)
         fn >>= 1  # 6c
         sn >>= 1
     if sn != 0:  # step 7
@@ -580,13 +637,18 @@ def verify_consistency(
     old_root: bytes,
     new_root: bytes,
     proof: Sequence[bytes],
+    *,
+    hasher: Hasher = SHA256,
 ) -> None:
     """Verify a consistency proof (RFC 9162 §2.1.4.2); raise :class:`ProofError`.
 
-    Edge cases outside §2.1.4.2 (which assumes 0 < first < second):
+    Edge cases outside §2.1.4.2 (which assumes 0 < first < second), as
+    transparency-dev/merkle ``RootFromConsistencyProof`` decides them:
     ``old_size > new_size`` is refused (a log never shrinks); equal sizes
-    need an empty proof and equal roots; ``old_size == 0`` needs an empty
-    proof and ``old_root == EMPTY_ROOT``.
+    need an empty proof and equal roots; a proof from the empty tree
+    (``old_size == 0 < new_size``) is refused as meaningless: every tree
+    extends the empty one, so it proves nothing, and a first checkpoint must
+    be trusted explicitly instead.
     """
     if old_size < 0 or new_size < 0:
         raise ProofError(f"negative tree size ({old_size}, {new_size})")
@@ -600,25 +662,24 @@ def verify_consistency(
         if len(value) != HASH_SIZE:
             raise ProofError(f"{what} is {len(value)} bytes, expected {HASH_SIZE}")
     _check_proof_hashes(proof, "consistency")
-    if old_size == 0 or old_size == new_size:
+    if old_size == new_size:
         if proof:
             raise ProofError(
                 f"consistency proof from size {old_size} to {new_size} must be empty, has {len(proof)} hashes"
             )
-        if old_size == 0 and old_root != EMPTY_ROOT:
-            raise ProofError(
-                "old root of the empty tree is not MTH({})",
-                expected=EMPTY_ROOT,
-                computed=old_root,
-            )
-        if old_size == new_size and old_root != new_root:
+        if old_root != new_root:
             raise ProofError(
                 f"same size {old_size} but different roots (old root expected, new root computed)",
                 expected=old_root,
                 computed=new_root,
             )
         return
-    fr, sr = _roots_from_consistency_proof(old_size, new_size, old_root, proof)
+    if old_size == 0:
+        raise ProofError(
+            f"consistency proof from the empty tree (size 0) to size {new_size} is meaningless: "
+            "every tree extends the empty one; trust a first checkpoint explicitly instead"
+        )
+    fr, sr = _roots_from_consistency_proof(old_size, new_size, old_root, proof, hasher)
     if fr != old_root:  # step 7
         raise ProofError(
             f"consistency proof from size {old_size} to {new_size} does not reproduce the old root",

@@ -3,19 +3,26 @@
 ``export`` writes a zip (deterministic: fixed timestamps, sorted members) holding
 
 ==================  ==========================================================================
-manifest.json       format, decision id, procedure pin, checkpoint, counts, head of the chain, and
-                    the SHA-256 of every other member except manifest.note
+manifest.json       format, decision id, procedure pin, log profile, checkpoint, counts, head of the
+                    chain, and the hash (SHA-256; SM3 under the 国密 profile) of every other member
+                    except manifest.note
 manifest.note       a C2SP signed note by the log key over ``decide.archive/v1``, the decision id
-                    and the SHA-256 of manifest.json (its second line is not a decimal, so it can
+                    and the hash of manifest.json (its second line is not a decimal, so it can
                     never be read as a tlog checkpoint); it binds the bundle, including its length
 events.jsonl        one line per event in seq order:
                     ``{"seq":N,"leaf_index":I,"prev_hash":"…","hash":"…","event":<bytes>}``
                     where ``<bytes>`` are the event's stored RFC 8785 canonical bytes *verbatim*
                     (the RFC 9162 leaf and the hash-chain input)
+renderings.jsonl    the same for the stream ``documents:<id>``: one ``DocumentRendered`` event per
+                    rendering of a 公文, naming its template and template hash, the decision event it
+                    was rendered from (basis seq and chain hash), the artifact, and both output hashes
 artifacts/<sha256>  the bytes of every artifact (ArtifactRecorded, DraftVersionAdded); a fields-only
                     artifact's bytes are the canonical JSON of its fields
-documents/<name>    rendered documents (from ``documents=`` and ``DOCUMENT_SOURCES``)
-proofs.json         an RFC 9162 §2.1.3 inclusion proof of every event in ONE checkpoint
+documents/<DOC id>.html, .pdf
+                    the bytes of every rendered document, as ``renderings.jsonl`` records them; other
+                    files under ``documents/`` (``documents=``, ``DOCUMENT_SOURCES``) are attachments
+                    covered by the manifest only
+proofs.json         an RFC 9162 §2.1.3 inclusion proof of every event and rendering in ONE checkpoint
 checkpoint.note     that checkpoint (C2SP tlog-checkpoint) with the log signature and cosignatures
 keys/               the log's and the cosigning witnesses' verifier keys (for information only: an
                     auditor verifies with keys obtained independently)
@@ -36,24 +43,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from decision_engine.adapters import store as st
+from decision_engine.adapters import transparency_repo as repo
 from decision_engine.adapters.files import atomic_write
-from decision_engine.adapters.tables import EVENTS, LOG_LEAVES
 from decision_engine.audit import checkpoint as cp
-from decision_engine.audit.canonical import canonical, sha256_hex
+from decision_engine.audit.canonical import canonical
 from decision_engine.domain.errors import InvalidInput, RuleViolation, Unavailable
 from decision_engine.services import transparency
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import stream_of
 
-E = EVENTS
-L = LOG_LEAVES
-
 FORMAT = "decide-archive/v1"
 MANIFEST_TAG = "decide.archive/v1"
 ARTIFACT_EVENTS = ("ArtifactRecorded", "DraftVersionAdded")
+RENDERING_EVENT = "DocumentRendered"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DOCUMENT_NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,120}")
 
@@ -72,15 +75,25 @@ def export(ctx: Context, decision_id: str, out_path: str | os.PathLike[str], *,
     """
     with ctx.store.read() as conn:
         row = st.load_decision(conn, decision_id)
-    events, head = _events_in_checkpoint(ctx, decision_id)
+    log_profile = transparency.profile(ctx)
+
+    def digest(data: bytes) -> str:  # the log profile's hash: SHA-256, or SM3 under 国密 (never mixed)
+        return log_profile.hasher.digest(data).hex()
+
+    events, renderings, head = _events_in_checkpoint(ctx, decision_id)
     size = int(head["size"])
-    proofs = transparency.inclusion_proofs(ctx, [e["leaf_index"] for e in events], size)
+    proofs = transparency.inclusion_proofs(ctx, [e["leaf_index"] for e in [*events, *renderings]], size)
+
+    def listed(stream: list[dict[str, Any]], paths: list[list[bytes]]) -> list[dict[str, Any]]:
+        return [{"seq": e["seq"], "leaf_index": e["leaf_index"], "inclusion_proof": [h.hex() for h in proof]}
+                for e, proof in zip(stream, paths, strict=True)]
+
     members: dict[str, bytes] = {
         "events.jsonl": b"".join(_line(e) for e in events),
+        "renderings.jsonl": b"".join(_line(e) for e in renderings),
         "proofs.json": _json({"format": FORMAT, "checkpoint_size": size, "root_hash": head["root_hash"],
-                              "proofs": [{"seq": e["seq"], "leaf_index": e["leaf_index"],
-                                          "inclusion_proof": [h.hex() for h in proof]}
-                                         for e, proof in zip(events, proofs, strict=True)]}),
+                              "proofs": listed(events, proofs[:len(events)]),
+                              "rendering_proofs": listed(renderings, proofs[len(events):])}),
         "checkpoint.note": head["note"].encode("utf-8"),
         "keys/log.pub": (transparency.public_key(ctx) + "\n").encode("utf-8"),
     }
@@ -88,6 +101,8 @@ def export(ctx: Context, decision_id: str, out_path: str | os.PathLike[str], *,
         members[f"keys/witness-{key.split('+')[0].replace('/', '_')}.pub"] = (key + "\n").encode("utf-8")
     artifacts = _artifacts(ctx, decision_id, events)
     members.update({f"artifacts/{sha}": data for sha, data in artifacts.items()})
+    rendered = rendered_documents(ctx, renderings)
+    members.update(rendered)
     docs = [*documents, *(d for source in DOCUMENT_SOURCES for d in source(ctx, decision_id))]
     for name, data in docs:
         if not _DOCUMENT_NAME.fullmatch(name) or f"documents/{name}" in members:
@@ -100,12 +115,14 @@ def export(ctx: Context, decision_id: str, out_path: str | os.PathLike[str], *,
                       "hash": row["procedure_hash"]},
         "status": state.get("status"), "exported_at": ctx.now_iso(), "origin": ctx.settings.log_origin,
         "checkpoint": {"size": size, "root_hash": head["root_hash"]},
-        "counts": {"events": len(events), "artifacts": len(artifacts), "documents": len(docs)},
+        "counts": {"events": len(events), "artifacts": len(artifacts), "renderings": len(renderings),
+                   "documents": len(rendered) + len(docs)},
         "head": {"seq": events[-1]["seq"], "hash": events[-1]["hash"]},
-        "members": {name: sha256_hex(data) for name, data in sorted(members.items())},
+        "profile": log_profile.name,
+        "members": {name: digest(data) for name, data in sorted(members.items())},
     }
     manifest_bytes = _json(manifest)
-    text = f"{MANIFEST_TAG}\n{decision_id}\n{sha256_hex(manifest_bytes)}\n".encode()
+    text = f"{MANIFEST_TAG}\n{decision_id}\n{digest(manifest_bytes)}\n".encode()
     signer = transparency.log_keys(ctx).signer
     members["manifest.json"] = manifest_bytes
     members["manifest.note"] = text + b"\n" + cp.sign(text, signer).encode("utf-8")
@@ -113,20 +130,39 @@ def export(ctx: Context, decision_id: str, out_path: str | os.PathLike[str], *,
     return manifest
 
 
-def _events_in_checkpoint(ctx: Context, decision_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The decision's events with leaf indexes, and a checkpoint covering them all."""
+def _events_in_checkpoint(ctx: Context, decision_id: str
+                          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The decision's events and its renderings' events with leaf indexes, and a checkpoint covering them."""
     for _ in range(5):
         transparency.sequence(ctx)
         head = transparency.checkpoint(ctx)
         with ctx.store.read() as conn:
-            rows = conn.execute(select(E.c.seq, E.c.body, E.c.prev_hash, E.c.hash, L.c.leaf_index)
-                                .select_from(E.outerjoin(L, L.c.event_id == E.c.id))
-                                .where(E.c.stream == stream_of(decision_id)).order_by(E.c.seq)).all()
-        if rows and all(r.leaf_index is not None and r.leaf_index < head["size"] for r in rows):
-            return [{"seq": int(r.seq), "body": bytes(r.body), "prev_hash": r.prev_hash, "hash": r.hash,
-                     "leaf_index": int(r.leaf_index)} for r in rows], head
+            events = repo.stream_with_leaves(conn, stream_of(decision_id))
+            renderings = repo.stream_with_leaves(conn, f"documents:{decision_id}")
+        if events and all(e["leaf_index"] is not None and e["leaf_index"] < head["size"]
+                          for e in [*events, *renderings]):
+            return events, renderings, head
     raise Unavailable(f"decision {decision_id}: events kept arriving faster than they could be "
                       "checkpointed; retry the export")
+
+
+def rendered_documents(ctx: Context, renderings: list[dict[str, Any]]) -> dict[str, bytes]:
+    """``documents/<id>.html`` and ``.pdf`` of every recorded rendering (its DocumentRendered event),
+    read from the blob store and checked against the hashes the event records."""
+    out: dict[str, bytes] = {}
+    for event in renderings:
+        env = json.loads(event["body"])
+        if env["type"] != RENDERING_EVENT:
+            continue
+        rec = env["payload"]
+        for fmt in ("html", "pdf"):
+            data = ctx.blobs.get(rec[f"{fmt}_sha256"])
+            if hashlib.sha256(data).hexdigest() != rec[f"{fmt}_sha256"]:
+                raise RuleViolation(f"document {rec['id']} ({fmt}) bytes do not match their recorded sha256 "
+                                    f"{rec[f'{fmt}_sha256'][:16]}…; refusing to export", rule="R18",
+                                    article="Art. 33")
+            out[f"documents/{rec['id']}.{fmt}"] = data
+    return out
 
 
 def _line(event: dict[str, Any]) -> bytes:
@@ -165,7 +201,8 @@ def _json(obj: Any) -> bytes:
 
 def _write_zip(path: Path, members: dict[str, bytes]) -> None:
     """Write members in a fixed order with fixed timestamps, atomically (temporary file, rename)."""
-    order = ["manifest.json", "manifest.note", "events.jsonl", "proofs.json", "checkpoint.note"]
+    order = ["manifest.json", "manifest.note", "events.jsonl", "renderings.jsonl", "proofs.json",
+             "checkpoint.note"]
     names = order + sorted(n for n in members if n not in order)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -34,7 +34,7 @@ def check_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
         for n, (seq, body, prev_hash, digest) in enumerate(rows, start=1):
             if seq != n or prev_hash != prev:
                 problems.append(f"seq {seq}: the chain does not link (expected seq {n})")
-            if chain_hash(prev_hash, body) != digest:
+            if chain_hash(prev_hash, body, ctx.store.chain_algorithm) != digest:
                 problems.append(f"seq {seq}: stored hash differs from the recomputed one")
             prev = digest
         live, _ = load(uow.tx, decision_id)

@@ -1,16 +1,18 @@
 """The transparency log: every event's canonical bytes as a leaf of one global append-only Merkle tree.
 
 * The sequencer (:func:`sequence`) gives each event not yet logged the next leaf index, in events.id
-  order; the leaf is MTH({d}) = SHA-256(0x00 || d) of the event's stored canonical bytes (RFC 9162
+  order; the leaf is MTH({d}) = HASH(0x00 || d) of the event's stored canonical bytes (RFC 9162
   §2.1.1). Leaf indexes are a primary key and event ids unique, so two concurrent sequencers cannot
   both assign an index: the second fails cleanly and :func:`sequence` reports it as a no-op.
 * A checkpoint (:func:`checkpoint`) signs the tree head in the C2SP tlog-checkpoint text (origin, size,
-  base64 root) as a C2SP signed note with the log's Ed25519 key, generated on first use under
+  base64 root) as a C2SP signed note with the log's key, generated on first use under
   ``settings.key_dir`` (private key 0600, public verifier key beside it). The log refuses to sign a tree
   whose root at the last checkpoint's size differs from that checkpoint (a fork).
 * Proofs: inclusion of an event (RFC 9162 §2.1.3) and consistency between two sizes (§2.1.4), from an
   in-process :class:`~decision_engine.audit.merkle.MerkleTree` kept in ``ctx.extras`` and extended
   with the leaves appended since.
+* Profile: HASH is SHA-256 and the keys Ed25519 by default; a store initialised with the 国密 profile
+  (``sm3-sm2``) uses SM3 and SM2, and its checkpoints carry the extension line ``profile sm3-sm2``.
 * Witnesses (:func:`cosign_latest`, :func:`add_cosignature`): a second party cosigns a checkpoint only
   after checking consistency with the last one it cosigned (``audit.checkpoint.Witness``); the
   cosignature line is verified and stored, and :func:`signed_note` shows it under the log's signature.
@@ -27,22 +29,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, exists, func, insert, select
-
+from decision_engine.adapters import transparency_repo as repo
 from decision_engine.adapters.files import atomic_write
-from decision_engine.adapters.tables import CHECKPOINTS, COSIGNATURES, EVENTS, LOG_LEAVES
+from decision_engine.adapters.transparency_repo import Connection
 from decision_engine.audit import checkpoint as cp
 from decision_engine.audit.findings import Finding
-from decision_engine.audit.merkle import MerkleTree, ProofError, leaf_hash, verify_consistency
+from decision_engine.audit.merkle import MerkleTree, ProofError, verify_consistency
 from decision_engine.domain.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from decision_engine.services.context import Context
-
-E = EVENTS
-L = LOG_LEAVES
-C = CHECKPOINTS
-W = COSIGNATURES
 
 #: Leaves assigned per write transaction (a long backlog never holds one huge transaction).
 BATCH = 10_000
@@ -66,8 +62,14 @@ class LogKeys:
     verifier: str
 
 
+def profile(ctx: Context) -> cp.Profile:
+    """The store's log profile: SHA-256 and Ed25519 (default), or SM3 and SM2 (国密)."""
+    return cp.PROFILES[ctx.store.profile]
+
+
 def log_keys(ctx: Context) -> LogKeys:
-    """The log's Ed25519 note keys, generated on first use (C2SP signed-note; key name = origin)."""
+    """The log's note keys (Ed25519, or SM2 under the 国密 profile), generated on first use (C2SP
+    signed-note; key name = origin); a key of another profile's type is refused."""
     cached = ctx.extras.get(_KEYS)
     if isinstance(cached, LogKeys):
         return cached
@@ -75,13 +77,18 @@ def log_keys(ctx: Context) -> LogKeys:
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     private = key_dir / PRIVATE_KEY_FILE
     if not private.exists():
-        signer, _ = cp.generate_key(ctx.settings.log_origin)
+        signer, _ = cp.generate_key(ctx.settings.log_origin, profile(ctx).note)
         try:
             cp.save_private_key(private, signer)  # O_CREAT | O_EXCL, mode 0600
         except FileExistsError:
             pass  # another process generated the key first: use that one
     signer = _read_signer(private)
-    verifier = cp.SignerKey.parse(signer).verifier().encode()
+    parsed = cp.SignerKey.parse(signer)
+    if parsed.algorithm is not profile(ctx).note:
+        raise cp.CheckpointError(f"log key {private} is a {parsed.algorithm} key, the store's log profile "
+                                 f"{profile(ctx).name} signs with {profile(ctx).note} (a log never mixes "
+                                 "algorithms)")
+    verifier = parsed.verifier().encode()
     public = key_dir / PUBLIC_KEY_FILE
     if not public.exists() or public.read_text(encoding="utf-8").strip() != verifier:
         atomic_write(public, verifier + "\n")
@@ -135,47 +142,15 @@ def sequence(ctx: Context, *, limit: int | None = None) -> int:
         want = BATCH if limit is None else min(BATCH, limit - total)
         try:
             with ctx.store.write() as conn:
-                added, logged_upto = _sequence_batch(conn, want, logged_upto,
-                                                     ids_follow_commits=ctx.store.is_sqlite)
+                added, logged_upto = repo.sequence_batch(conn, want, logged_upto,
+                                                         ids_follow_commits=ctx.store.is_sqlite,
+                                                         leaf_hash=profile(ctx).hasher.leaf_hash)
         except ConcurrencyConflict:
             return total  # unique leaf_index / event_id: another sequencer logged these events first
         total += added
         if added < want:
             break
     return total
-
-
-def _sequence_batch(conn: Connection, want: int, logged_upto: int | None, *,
-                    ids_follow_commits: bool) -> tuple[int, int | None]:
-    """Log up to ``want`` events; returns how many, and the id up to which all events are logged.
-
-    On SQLite one writer at a time assigns ids, so ids grow in commit order and "every id up to the
-    newest logged one is logged" holds by construction. On PostgreSQL a transaction can commit an id
-    lower than one already logged; a count tells, and an anti-join then finds the late ones.
-    """
-    top_index = conn.execute(select(func.max(L.c.leaf_index))).scalar()
-    gapless = True
-    if logged_upto is None:
-        top_event, logged = conn.execute(select(func.max(L.c.event_id), func.count())).one()
-        if top_event is not None:
-            logged_upto = int(top_event)
-            if not ids_follow_commits:
-                below = conn.execute(select(func.count()).select_from(E)
-                                     .where(E.c.id <= logged_upto)).scalar_one()
-                gapless = below == logged
-    query = select(E.c.id, E.c.body)
-    if not gapless:
-        query = query.where(~exists().where(L.c.event_id == E.c.id))
-    elif logged_upto is not None:
-        query = query.where(E.c.id > logged_upto)
-    rows = conn.execute(query.order_by(E.c.id).limit(want)).all()
-    if not rows:
-        return 0, logged_upto if gapless else None
-    start = 0 if top_index is None else int(top_index) + 1
-    conn.execute(insert(L), [{"leaf_index": start + i, "event_id": event_id,
-                              "leaf_hash": leaf_hash(bytes(body)).hex()}  # RFC 9162 §2.1.1
-                             for i, (event_id, body) in enumerate(rows)])
-    return len(rows), int(rows[-1].id) if gapless else None
 
 
 # ---------------------------------------------------------------------------------------- the tree
@@ -187,13 +162,11 @@ def _tree(ctx: Context, conn: Connection) -> Iterator[MerkleTree]:
     with lock:
         tree = ctx.extras.get(_TREE)
         if not isinstance(tree, MerkleTree):
-            tree = MerkleTree()
+            tree = MerkleTree(hasher=profile(ctx).hasher)
             ctx.extras[_TREE] = tree
-        rows = conn.execute(select(L.c.leaf_index, L.c.leaf_hash).where(L.c.leaf_index >= tree.size)
-                            .order_by(L.c.leaf_index).execution_options(yield_per=BATCH))
         batch: list[bytes] = []
         expected = tree.size
-        for index, value in rows:
+        for index, value in repo.leaves_from(conn, tree.size, BATCH):
             if index != expected:
                 raise RuleViolation(f"transparency log: leaf index {index} found where {expected} was "
                                     "expected (leaves removed or inserted)", rule="R18", article="Art. 33")
@@ -219,16 +192,13 @@ def _row(r: Any, note: str, *, new: bool) -> dict[str, Any]:
 
 
 def _checkpoint_row(conn: Connection, size: int | None) -> Any:
-    q = select(C.c.size, C.c.root_hash, C.c.note, C.c.created_at)
-    q = q.order_by(C.c.size.desc()).limit(1) if size is None else q.where(C.c.size == size)
-    return conn.execute(q).first()
+    return repo.checkpoint_row(conn, size)
 
 
 def _with_cosignatures(conn: Connection, row: Any) -> str:
     """The stored note with every stored cosignature line added (signed-note: one signature per key)."""
     note = cp.SignedNote.parse(row.note.encode("utf-8"))
-    for (line,) in conn.execute(select(W.c.signature).where(W.c.size == row.size)
-                                .order_by(W.c.created_at, W.c.witness_key)):
+    for line in repo.cosignature_lines(conn, int(row.size)):
         note = note.add_signature(line)
     return note.to_bytes().decode("utf-8")
 
@@ -257,12 +227,12 @@ def checkpoint(ctx: Context) -> dict[str, Any]:
                                         rule="R18", article="Art. 33")
         if latest is not None and latest.size == size:
             return _row(latest, _with_cosignatures(conn, latest), new=False)
-    body = cp.Checkpoint(ctx.settings.log_origin, size, root).body()
+    body = cp.Checkpoint(ctx.settings.log_origin, size, root, profile(ctx).extensions).body()
     note = (body + b"\n" + cp.sign(body, keys.signer).encode("utf-8")).decode("utf-8")
     at = ctx.now_iso()
     try:
         with ctx.store.write() as conn:
-            conn.execute(insert(C).values(size=size, root_hash=root.hex(), note=note, created_at=at))
+            repo.insert_checkpoint(conn, size, root.hex(), note, at)
     except ConcurrencyConflict:
         pass  # another process signed this size first: return its checkpoint
     with ctx.store.read() as conn:
@@ -285,9 +255,7 @@ def signed_note(ctx: Context, size: int | None = None) -> str:
 def checkpoints(ctx: Context) -> list[dict[str, Any]]:
     """Every checkpoint, oldest first, with its cosignatures."""
     with ctx.store.read() as conn:
-        rows = conn.execute(select(C.c.size, C.c.root_hash, C.c.note, C.c.created_at)
-                            .order_by(C.c.size)).all()
-        return [_row(r, _with_cosignatures(conn, r), new=False) for r in rows]
+        return [_row(r, _with_cosignatures(conn, r), new=False) for r in repo.checkpoint_rows(conn)]
 
 
 # ---------------------------------------------------------------------------------------- proofs
@@ -297,9 +265,7 @@ def inclusion_proof(ctx: Context, stream: str, seq: int, size: int | None = None
     Hashes are lower-case hex; ``leaf_hash`` is recomputed from the event's stored bytes.
     """
     with ctx.store.read() as conn:
-        found = conn.execute(select(E.c.body, L.c.leaf_index)
-                             .select_from(E.outerjoin(L, L.c.event_id == E.c.id))
-                             .where(E.c.stream == stream, E.c.seq == seq)).first()
+        found = repo.event_leaf(conn, stream, seq)
         if found is None:
             raise NotFound(f"no event {stream} seq {seq}")
         if found.leaf_index is None:
@@ -320,7 +286,7 @@ def inclusion_proof(ctx: Context, stream: str, seq: int, size: int | None = None
             root = tree.root_at(size)
         note = _with_cosignatures(conn, row) if row is not None else None
     return {"stream": stream, "seq": seq, "leaf_index": index, "tree_size": size,
-            "leaf_hash": leaf_hash(bytes(found.body)).hex(), "root_hash": root.hex(),
+            "leaf_hash": profile(ctx).hasher.leaf_hash(bytes(found.body)).hex(), "root_hash": root.hex(),
             "inclusion_proof": [h.hex() for h in proof], "checkpoint": note}
 
 
@@ -349,31 +315,35 @@ def add_cosignature(ctx: Context, size: int, witness_key: str, line: str) -> str
         signature = cp.Signature.parse_line(line)
     except cp.CheckpointError as exc:
         raise InvalidInput(f"cosignature of checkpoint {size}: {exc}") from None
+    if key.algorithm is not profile(ctx).cosignature:
+        raise InvalidInput(f"cosignature of checkpoint {size}: witness key {key} is {key.algorithm}; this log "
+                           f"(profile {profile(ctx).name}) takes {profile(ctx).cosignature} cosignatures "
+                           "(C2SP tlog-cosignature, with a timestamp)")
     with ctx.store.read() as conn:
         row = _checkpoint_row(conn, size)
         if row is None:
             raise NotFound(f"no checkpoint of tree size {size} to cosign")
         text = cp.SignedNote.parse(row.note.encode("utf-8")).text
-        already = conn.execute(select(W.c.signature).where(W.c.size == size,
-                                                           W.c.witness_key == key.encode())).first()
+        already = repo.has_cosignature(conn, size, key.encode())
     if (signature.name, signature.key_id) != (key.name, key.key_id) or not key.verify(text, signature.signature):
         raise InvalidInput(f"cosignature of checkpoint {size} does not verify with witness key {key}")
-    if already is None:
+    if not already:
         try:
             with ctx.store.write() as conn:
-                conn.execute(insert(W).values(size=size, witness_key=key.encode(),
-                                              signature=signature.line(), created_at=ctx.now_iso()))
+                repo.insert_cosignature(conn, size, key.encode(), signature.line(), ctx.now_iso())
         except ConcurrencyConflict:
-            pass  # the same witness cosigned concurrently; Ed25519 is deterministic, so same line
+            pass  # the same witness cosigned this checkpoint concurrently: one cosignature per key is kept
     return signed_note(ctx, size)
 
 
-def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str) -> str:
-    """Have a witness cosign the newest checkpoint; returns the cosigned note.
+def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str, *, trust_first: bool = False) -> str:
+    """Have a witness cosign the newest checkpoint (C2SP tlog-cosignature, timestamped now); returns the
+    cosigned note.
 
     The witness checks the log's signature and an RFC 9162 §2.1.4 consistency proof from the last
     checkpoint it cosigned (``Witness.cosign``); a history rewritten since then is refused with
-    ``CheckpointError``. The caller persists ``witness.to_json()`` afterwards.
+    ``CheckpointError``. A witness that cosigned nothing yet needs ``trust_first`` (no proof from the
+    empty tree). The caller persists ``witness.to_json()`` afterwards.
     """
     note = signed_note(ctx).encode("utf-8")
     head = cp.Checkpoint.parse(cp.SignedNote.parse(note).text)
@@ -381,8 +351,28 @@ def cosign_latest(ctx: Context, witness: cp.Witness, log_verifier_key: str) -> s
     if 0 < witness.last_size < head.size:
         raw = consistency_proof(ctx, witness.last_size, head.size)["consistency_proof"]
         proof = [bytes.fromhex(h) for h in raw]
-    line = witness.cosign(note, log_verifier_key, proof)
+    line = witness.cosign(note, log_verifier_key, proof, timestamp=int(ctx.now().timestamp()),
+                          trust_first=trust_first)
     return add_cosignature(ctx, head.size, witness.verifier_key, line)
+
+
+class LogSource(Protocol):
+    """A log as a witness elsewhere sees it (``adapters.log_client.HttpLog``)."""
+
+    def checkpoint(self) -> bytes: ...
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]: ...
+
+
+def cosign_remote(source: LogSource, witness: cp.Witness, log_verifier_key: str, *, now: int,
+                  trust_first: bool = False) -> tuple[int, str]:
+    """A third party's witness: fetch the newest checkpoint and a consistency proof from the last one it
+    cosigned, check both itself and cosign (C2SP tlog-cosignature, time ``now``); returns the checkpoint's
+    size and the cosignature line, for the log's operator to add (``add_cosignature``)."""
+    note = source.checkpoint()
+    head = cp.Checkpoint.parse(cp.SignedNote.parse(note).text)
+    proof = source.consistency(witness.last_size, head.size) if 0 < witness.last_size < head.size else []
+    return head.size, witness.cosign(note, log_verifier_key, proof, timestamp=now, trust_first=trust_first)
 
 
 # ---------------------------------------------------------------------------------------- verification
@@ -394,12 +384,10 @@ def verify_log(ctx: Context) -> list[Finding]:
     rewritten too, as a checkpoint whose signed root no longer matches.
     """
     findings: list[Finding] = []
-    tree = MerkleTree()
+    leaf_hash = profile(ctx).hasher.leaf_hash
+    tree = MerkleTree(hasher=profile(ctx).hasher)
     with ctx.store.read() as conn:
-        rows = conn.execute(
-            select(L.c.leaf_index, L.c.leaf_hash, L.c.event_id, E.c.stream, E.c.seq, E.c.body)
-            .select_from(L.outerjoin(E, E.c.id == L.c.event_id)).order_by(L.c.leaf_index)
-            .execution_options(yield_per=BATCH))
+        rows = repo.leaves_with_events(conn, BATCH)
         expected = 0
         batch: list[bytes] = []
         for index, stored, event_id, stream, seq, body in rows:
@@ -423,9 +411,8 @@ def verify_log(ctx: Context) -> list[Finding]:
                 tree.extend(batch)
                 batch = []
         tree.extend(batch)
-        signed = conn.execute(select(C.c.size, C.c.root_hash, C.c.note).order_by(C.c.size)).all()
-        cosigned = conn.execute(select(W.c.size, W.c.witness_key, W.c.signature)
-                                .order_by(W.c.size, W.c.witness_key)).all()
+        signed = repo.checkpoint_rows(conn)
+        cosigned = [(r.size, r.witness_key, r.signature) for r in repo.cosignature_rows(conn)]
     findings += _verify_checkpoints(ctx, tree, signed, cosigned)
     return findings
 
@@ -453,6 +440,10 @@ def _verify_checkpoints(ctx: Context, tree: MerkleTree, signed: Sequence[Any],
                                     f"log key: {exc}"))
             continue
         texts[row.size] = cp.SignedNote.parse(row.note.encode("utf-8")).text
+        try:
+            profile(ctx).check_checkpoint(head)
+        except cp.CheckpointError as exc:
+            findings.append(Finding(LOG_STREAM, row.size, f"{where}: {exc}"))
         if head.size != row.size or head.root.hex() != row.root_hash:
             findings.append(Finding(LOG_STREAM, row.size, f"{where}: the signed note says size {head.size}, "
                                     f"root {head.root.hex()[:16]}…, the row says {row.size}, "
@@ -466,11 +457,12 @@ def _verify_checkpoints(ctx: Context, tree: MerkleTree, signed: Sequence[Any],
             findings.append(Finding(LOG_STREAM, row.size, f"{where}: signed root {head.root.hex()[:16]}… "
                                     f"differs from the root recomputed from the events' bytes "
                                     f"{recomputed.hex()[:16]}… (history rewritten)"))
-        if previous is not None:
+        if previous is not None and previous[0] > 0:  # from the empty tree there is nothing to prove
             old_size, old_root = previous
-            proof = tree.consistency_proof(old_size, head.size) if 0 < old_size < head.size else []
+            proof = tree.consistency_proof(old_size, head.size) if old_size < head.size else []
             try:
-                verify_consistency(old_size, head.size, old_root, head.root, proof)  # RFC 9162 §2.1.4.2
+                verify_consistency(old_size, head.size, old_root, head.root, proof,  # RFC 9162 §2.1.4.2
+                                   hasher=tree.hasher)
             except ProofError as exc:
                 findings.append(Finding(LOG_STREAM, row.size, f"{where} is not consistent with checkpoint "
                                         f"{old_size}: {exc}"))
@@ -507,8 +499,26 @@ def inclusion_proofs(ctx: Context, leaf_indexes: Sequence[int], size: int) -> li
         return [tree.inclusion_proof(i, size) for i in leaf_indexes]
 
 
+def cosignatures(ctx: Context) -> list[dict[str, Any]]:
+    """Every stored cosignature: checkpoint size, witness, its type and timestamp; ``legacy`` marks a
+    plain signed-note signature (type 0x01, no timestamp) that witnesses wrote before C2SP
+    tlog-cosignature: it still verifies (``verify_log``) but says nothing about when it was made."""
+    with ctx.store.read() as conn:
+        rows = repo.cosignature_rows(conn)
+    out: list[dict[str, Any]] = []
+    for size, witness_key, line, created_at in rows:
+        try:
+            key = cp.VerifierKey.parse(witness_key)
+            stamp = key.timestamp(cp.Signature.parse_line(line).signature)
+            kind, legacy = str(key.algorithm), key.algorithm.legacy
+        except cp.CheckpointError as exc:
+            kind, legacy, stamp = f"unreadable: {exc}", False, None
+        out.append({"size": int(size), "witness": str(witness_key).split("+")[0], "witness_key": witness_key,
+                    "type": kind, "legacy": legacy, "timestamp": stamp, "stored_at": created_at})
+    return out
+
+
 def cosigners(ctx: Context, size: int) -> list[str]:
     """The verifier keys of the witnesses that cosigned checkpoint ``size``."""
     with ctx.store.read() as conn:
-        return [k for (k,) in conn.execute(select(W.c.witness_key).where(W.c.size == size)
-                                           .order_by(W.c.witness_key))]
+        return repo.cosigner_keys(conn, size)

@@ -15,7 +15,7 @@ import orjson
 from decision_engine.adapters import store as st
 from decision_engine.adapters import verification_repo as repo
 from decision_engine.adapters.store import Store
-from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, sha256_hex
+from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, hash_constructor, sha256_hex
 from decision_engine.audit.findings import Finding
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
@@ -118,7 +118,7 @@ def _verify_range(store: Store, bounds: tuple[str | None, str | None], replay: b
         cur_stream, expect_seq, prev = "", 0, GENESIS
         opened_at: Any = None
         prev_at: Any = None
-        sha256 = hashlib.sha256
+        sha256 = hash_constructor(store.chain_algorithm)  # SHA-256, or SM3 under the 国密 log profile
         for stream, seq, etype, at, person, role, unit, body, prev_hash, stored_hash in repo.event_rows(
                 conn, lo, hi):
             rep.events += 1

@@ -31,9 +31,10 @@ import pytest
 from decision_engine import bootstrap
 from decision_engine.audit import archive_verify
 from decision_engine.audit import checkpoint as cp
+from decision_engine.audit.canonical import canonical, chain_hash
 from decision_engine.config import Settings
 from decision_engine.domain.errors import InvalidInput
-from decision_engine.services import archive, identity, transparency
+from decision_engine.services import archive, documents, identity, transparency
 from decision_engine.services import decisions as svc
 from decision_engine.services.clock import CHINA, ManualClock
 from decision_engine.services.context import Context
@@ -135,6 +136,8 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Bundle, 
     ctx = _build(tmp, f"sqlite:///{tmp / 'decide.db'}")
     small = _small_decision(ctx)
     demo = run_demo(ctx, lambda _: None)
+    for kind in ("comment_notice", "archive_index"):  # two rendered 公文: from an artifact, from the record
+        documents.render(ctx, demo, kind)
     yield (_export(ctx, small, tmp / "small.zip"),
            _export(ctx, demo, tmp / "demo.zip", documents=[("决定书.txt", "某市人民政府决定……".encode())]))
     ctx.store.dispose()
@@ -190,9 +193,9 @@ def test_a_witness_cosignature_travels_with_the_bundle_and_can_be_required(ctx: 
     did = run_demo(ctx, lambda _: None)
     transparency.sequence(ctx)
     transparency.checkpoint(ctx)
-    signer, witness_key = cp.generate_key("audit-office")
+    signer, witness_key = cp.generate_key("audit-office", cp.ED25519_COSIGNATURE)
     _other_signer, other_key = cp.generate_key("court")
-    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx))
+    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx), trust_first=True)
     bundle = _export(ctx, did, ctx.settings.data_dir / "w.zip")
     assert "keys/witness-audit-office.pub" in bundle.members
     key = transparency.public_key(ctx)
@@ -378,6 +381,95 @@ def test_a_changed_or_forged_checkpoint_and_a_forged_seal_are_detected(bundles: 
     report = archive_verify.verify_members(demo.reseal(cases["checkpoint signed by a forger's key of the "
                                                              "same name"][0], sign=True), demo.key)
     assert [p.where for p in report.problems] == ["checkpoint.note", "proofs.json"]
+
+
+# ---------------------------------------------------------------------------------------- rendered documents
+def _renderings(bundle: Bundle) -> list[dict[str, object]]:
+    return [json.loads(line) for line in _lines(bundle.members["renderings.jsonl"])]
+
+
+def test_the_bundle_carries_every_rendered_document_with_its_template_hash_and_its_basis(
+        bundles: tuple[Bundle, Bundle]) -> None:
+    small, demo = bundles
+    rendered = _renderings(demo)
+    assert [r["event"]["type"] for r in rendered] == ["DocumentRendered", "DocumentRendered"]  # type: ignore[index]
+    for line in rendered:
+        rec = line["event"]["payload"]  # type: ignore[index]
+        assert len(rec["template_hash"]) == 64 and rec["template_name"].endswith(".html.j2")
+        assert demo.members[f"documents/{rec['id']}.html"].startswith(b"<!DOCTYPE html")
+        assert demo.members[f"documents/{rec['id']}.pdf"].startswith(b"%PDF")
+        assert _sha(demo.members[f"documents/{rec['id']}.pdf"]) == rec["pdf_sha256"]
+    manifest = json.loads(demo.members["manifest.json"])
+    assert manifest["counts"]["renderings"] == 2 and manifest["counts"]["documents"] == 5  # + 1 attachment
+    said: list[str] = []
+    report = archive_verify.verify_members(demo.members, demo.key, say=said.append)
+    assert report.ok and (report.renderings, report.documents, report.attachments) == (2, 5, 1)
+    assert any(line.startswith("ok   documents/: 4 rendered documents") for line in said), said
+    assert any(line.startswith("ok   renderings.jsonl: 2 renderings") for line in said), said
+    assert archive_verify.verify_members(small.members, small.key).renderings == 0
+
+
+def test_export_reports_documents_rendered_from_the_record_on_either_database(ctx: Context) -> None:
+    did = _small_decision(ctx)
+    first = documents.render(ctx, did, "archive_index")
+    bundle = _export(ctx, did, ctx.settings.data_dir / "docs.zip")
+    manifest = json.loads(bundle.members["manifest.json"])
+    assert (manifest["counts"]["renderings"], manifest["counts"]["documents"]) == (1, 2)
+    assert _sha(bundle.members[f"documents/{first['id']}.html"]) == first["html_sha256"]
+    report = archive_verify.verify_archive(bundle.path, bundle.key)
+    assert report.ok and (report.renderings, report.documents) == (1, 2), [str(p) for p in report.problems]
+
+
+def _rechain(lines: list[bytes], edit: int, change: dict[str, object]) -> bytes:
+    """Edit one rendering's payload and re-chain the stream as someone with database access would."""
+    out, prev = [], "0" * 64
+    for number, line in enumerate(lines):
+        head = json.loads(line)
+        env = head["event"]
+        if number == edit:
+            env["payload"].update(change)
+        body = canonical(env)
+        digest = chain_hash(prev, body)
+        prefix = (f'{{"seq":{head["seq"]},"leaf_index":{head["leaf_index"]},"prev_hash":"{prev}",'
+                  f'"hash":"{digest}","event":')
+        out.append(prefix.encode() + body + b"}")
+        prev = digest
+    return _jsonl(out)
+
+
+def test_changed_swapped_and_missing_documents_and_forged_renderings_are_detected(
+        bundles: tuple[Bundle, Bundle]) -> None:
+    _, demo = bundles
+    tally = Tally(demo.key)
+    rendered = [line["event"]["payload"] for line in _renderings(demo)]  # type: ignore[index]
+    names = [f"documents/{r['id']}.{fmt}" for r in rendered for fmt in ("html", "pdf")]  # type: ignore[index]
+    for name in names:
+        data = demo.members[name]
+        for at in (0, len(data) // 2, len(data) - 1):
+            edited = {**demo.members, name: _flip(data, at)}
+            tally.check(f"{name} byte {at}", edited, "raw")
+            tally.check(f"{name} byte {at}", demo.reseal(edited, sign=True), "key-holder")
+        removed = {k: v for k, v in demo.members.items() if k != name}
+        tally.check(f"remove {name}", demo.reseal(removed, sign=True), "key-holder")
+    swapped = {**demo.members, names[0]: demo.members[names[2]], names[2]: demo.members[names[0]]}
+    tally.check("swap two documents' HTML", demo.reseal(swapped, sign=True), "key-holder")
+    lines = _lines(demo.members["renderings.jsonl"])
+    for change in ({"basis_seq": 3}, {"template_hash": "0" * 64}, {"basis_hash": "1" * 64},
+                   {"html_sha256": _sha(b"other")}, {"decision_id": "MAD-other"}):
+        forged = demo.reseal({**demo.members, "renderings.jsonl": _rechain(lines, 0, change)}, sign=True)
+        tally.check(f"rendering re-chained with {change}", forged, "key-holder")
+    without = {k: v for k, v in demo.members.items() if k != "renderings.jsonl"}
+    tally.check("renderings removed", demo.reseal(without, sign=True), "key-holder")
+    tally.assert_all_detected(f"document tampering ({len(names)} rendered files)")
+    # each check names what it found, beyond the proofs that any re-chained rendering fails
+    report = archive_verify.verify_members(demo.reseal({**demo.members, names[1]: _flip(demo.members[names[1]], 9)},
+                                                       sign=True), demo.key)
+    assert [(p.where, "document changed" in p.what) for p in report.problems] == [(names[1], True)]
+    report = archive_verify.verify_members(
+        demo.reseal({**demo.members, "renderings.jsonl": _rechain(lines, 0, {"basis_hash": "1" * 64})}, sign=True),
+        demo.key)
+    assert any("record changed after rendering" in p.what for p in report.problems)
+    assert any(p.where.startswith("proofs.json renderings.jsonl seq 1") for p in report.problems)
 
 
 # ---------------------------------------------------------------------------------------- offline and CLI

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from decision_engine import bootstrap
 from decision_engine.adapters import store as st
+from decision_engine.adapters import transparency_repo as repo
 from decision_engine.audit import checkpoint as cp
 from decision_engine.audit import merkle
 from decision_engine.audit.canonical import canonical, chain_hash, sha256_hex
@@ -253,10 +254,12 @@ def test_consistency_between_two_checkpoints_verifies(ctx: Context) -> None:
 def test_a_witness_cosigns_along_an_append_only_history(ctx: Context) -> None:
     _demo(ctx)
     _checkpointed(ctx)
-    signer, witness_key = cp.generate_key("audit-office")
+    signer, witness_key = cp.generate_key("audit-office", cp.ED25519_COSIGNATURE)
     witness = cp.Witness(signer)
     log_key = transparency.public_key(ctx)
-    first = transparency.cosign_latest(ctx, witness, log_key)
+    with pytest.raises(cp.CheckpointError, match="cosigned no checkpoint"):
+        transparency.cosign_latest(ctx, witness, log_key)  # the first checkpoint only explicitly
+    first = transparency.cosign_latest(ctx, witness, log_key, trust_first=True)
     _more_events(ctx)
     head = _checkpointed(ctx)
     second = transparency.cosign_latest(ctx, witness, log_key)
@@ -265,14 +268,33 @@ def test_a_witness_cosigns_along_an_append_only_history(ctx: Context) -> None:
         cp.open_note(note.encode(), [log_key], [log_key, witness_key])
     assert "— audit-office " in transparency.signed_note(ctx)
     assert transparency.cosigners(ctx, head["size"]) == [witness_key]
+    stored = transparency.cosignatures(ctx)
+    assert [(r["size"], r["legacy"], r["timestamp"]) for r in stored][-1] == \
+        (head["size"], False, int(ctx.now().timestamp()))
     assert verification.verify(ctx).ok
+
+
+def test_a_plain_0x01_cosignature_stored_before_still_verifies_and_is_listed_as_legacy(ctx: Context) -> None:
+    _demo(ctx)
+    head = _checkpointed(ctx)
+    signer, old_key = cp.generate_key("audit-office")  # what `decide witness` wrote before tlog-cosignature
+    line = cp.sign(cp.SignedNote.parse(head["note"].encode()).text, signer)
+    with pytest.raises(InvalidInput, match="takes Ed25519 cosignature/v1"):  # not accepted any more ...
+        transparency.add_cosignature(ctx, head["size"], old_key, line)
+    with ctx.store.write() as conn:  # ... but one stored before this change
+        repo.insert_cosignature(conn, head["size"], old_key, line, ctx.now_iso())
+    note = transparency.signed_note(ctx, head["size"])
+    cp.open_note(note.encode(), [old_key], [transparency.public_key(ctx), old_key])
+    assert verification.verify(ctx).ok
+    [row] = transparency.cosignatures(ctx)
+    assert row["legacy"] and row["timestamp"] is None and "0x01" in row["type"]
 
 
 def test_a_cosignature_that_does_not_verify_is_refused(ctx: Context) -> None:
     _demo(ctx)
     head = _checkpointed(ctx)
-    signer, witness_key = cp.generate_key("court")
-    line = cp.sign(b"some other text\n", signer)
+    signer, witness_key = cp.generate_key("court", cp.ED25519_COSIGNATURE)
+    line = cp.sign(b"some other text\n", signer, timestamp=1)
     with pytest.raises(InvalidInput, match="does not verify"):
         transparency.add_cosignature(ctx, head["size"], witness_key, line)
 
@@ -312,10 +334,10 @@ def test_a_rechained_rewrite_of_events_and_leaves_is_caught_by_the_signed_checkp
 def test_a_witness_refuses_a_history_rewritten_and_resigned_with_the_log_key(ctx: Context) -> None:
     did = _demo(ctx)
     kept = _checkpointed(ctx)  # what an auditor or a witness kept
-    signer, _ = cp.generate_key("superior-organ")
+    signer, _ = cp.generate_key("superior-organ", cp.ED25519_COSIGNATURE)
     witness = cp.Witness(signer)
     log_key = transparency.public_key(ctx)
-    transparency.cosign_latest(ctx, witness, log_key)
+    transparency.cosign_latest(ctx, witness, log_key, trust_first=True)
     # The attacker rewrites and re-chains the events and the leaves, removes every checkpoint and
     # cosignature, and signs the forked tree with the log key.
     _rewrite_and_rechain(ctx, did, leaves=True)
@@ -338,8 +360,8 @@ def test_a_witness_refuses_a_history_rewritten_and_resigned_with_the_log_key(ctx
 def test_removing_a_cosigned_checkpoint_is_caught_by_decide_verify(ctx: Context) -> None:
     _demo(ctx)
     head = _checkpointed(ctx)
-    signer, _ = cp.generate_key("audit-office")
-    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx))
+    signer, _ = cp.generate_key("audit-office", cp.ED25519_COSIGNATURE)
+    transparency.cosign_latest(ctx, cp.Witness(signer), transparency.public_key(ctx), trust_first=True)
     _drop_guards(ctx)
     with ctx.store.write() as conn:
         conn.execute(text("DELETE FROM checkpoints"))
@@ -381,9 +403,14 @@ def test_decide_checkpoint_prove_witness_and_verify_from_the_command_line(tmp_pa
     init = _run(env, "witness", "init", "audit-office", "--state", str(state))
     assert init.returncode == 0, init.stderr
     assert (state / "witness.key").stat().st_mode & 0o777 == 0o600
-    cosigned = _run(env, "witness", "cosign", "--state", str(state))
+    first = _run(env, "witness", "cosign", "--state", str(state))
+    assert first.returncode == 2 and "--trust-first" in first.stderr  # a first checkpoint only explicitly
+    cosigned = _run(env, "witness", "cosign", "--state", str(state), "--trust-first")
     assert cosigned.returncode == 0, cosigned.stderr
     cp.open_note(cosigned.stdout.encode(), [key], [key, init.stdout.strip()])
+    assert cp.VerifierKey.parse(init.stdout.strip()).algorithm is cp.ED25519_COSIGNATURE
+    listed = _run(env, "witness", "cosignatures")
+    assert listed.returncode == 0 and "audit-office" in listed.stdout and "time " in listed.stdout
     consistency = json.loads(_run(env, "consistency", "10", str(head.size)).stdout)
     assert consistency["old_size"] == 10 and consistency["consistency_proof"]
     refused = _run(env, "consistency", str(head.size), "10")
@@ -412,3 +439,36 @@ def test_decide_checkpoint_prove_witness_and_verify_from_the_command_line(tmp_pa
     witness = _run(env, "witness", "cosign", "--state", str(state))
     assert witness.returncode == 2
     assert "witness audit-office" in witness.stderr and "not consistent" in witness.stderr
+
+
+def test_a_third_party_witness_cosigns_over_http_and_the_operator_adds_its_cosignature(
+        ctx: Context, tmp_path: Path) -> None:
+    from api.app import create_app
+    from tests.conftest import serving
+
+    _demo(ctx)
+    first = _checkpointed(ctx)
+    log_key = transparency.public_key(ctx)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "HOME": str(tmp_path), "DECIDE_DATA_DIR": str(ctx.settings.data_dir),
+           "DECIDE_DATABASE_URL": ctx.store.url}
+    state = tmp_path / "court-witness"
+    init = _run({"PATH": env["PATH"], "HOME": str(tmp_path)}, "witness", "init", "court.example/w1",
+                "--state", str(state), "--log-key", log_key)  # the witness's machine: no database
+    assert init.returncode == 0, init.stderr
+    witness_key = init.stdout.strip()
+    with serving(create_app(ctx)) as base:
+        offline = {"PATH": env["PATH"], "HOME": str(tmp_path)}
+        line = _run(offline, "witness", "cosign", "--state", str(state), "--log-url", base, "--trust-first")
+        assert line.returncode == 0, line.stderr
+        assert f"decide witness add {first['size']}" in line.stderr
+        transparency.add_cosignature(ctx, first["size"], witness_key, line.stdout)
+        _more_events(ctx)
+        second = _checkpointed(ctx)
+        again = _run(offline, "witness", "cosign", "--state", str(state), "--log-url", base)  # proof over HTTP
+        assert again.returncode == 0, again.stderr
+    added = _run(env, "witness", "add", str(second["size"]), witness_key, again.stdout)
+    assert added.returncode == 0, added.stderr
+    cp.open_note(added.stdout.encode(), [log_key], [log_key, witness_key])
+    assert [r["size"] for r in transparency.cosignatures(ctx)] == [first["size"], second["size"]]
+    assert verification.verify(ctx).ok

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from decision_engine.audit.checkpoint import (
+    ED25519_COSIGNATURE,
     MAX_SIGNATURES,
     Checkpoint,
     CheckpointError,
@@ -42,6 +43,7 @@ PETER_LINE = SIGNED_PETER[len(TEXT) + 1 :].decode()
 ENOCH_LINE = SIGNED_BOTH[len(SIGNED_PETER) :].decode()
 
 ORIGIN = "decide.example/audit-log"
+T = 1_765_000_000  # a cosignature's timestamp (POSIX seconds)
 
 
 # ---------------------------------------------------------------- the Go vector
@@ -296,7 +298,7 @@ def test_forged_key_id_refused_and_duplicate_verifiers_accepted() -> None:
 
 @pytest.fixture
 def witness_keys() -> tuple[str, str]:
-    return generate_key("witness.example/w1")
+    return generate_key("witness.example/w1", ED25519_COSIGNATURE)
 
 
 def test_witness_cosigns_consistent_successors(
@@ -309,14 +311,14 @@ def test_witness_cosigns_consistent_successors(
     assert witness.verifier_key == w_vkey
 
     first = _signed(tree, 5, log_skey)
-    line = witness.cosign(first, log_vkey, [])  # trust on first use from the empty tree
+    line = witness.cosign(first, log_vkey, [], timestamp=T, trust_first=True)  # accepted explicitly
     cosigned = SignedNote.parse(first).add_signature(line).to_bytes()
     assert open_note(cosigned, [log_vkey, w_vkey], required=[log_vkey, w_vkey]).size == 5
     assert (witness.origin, witness.last_size, witness.last_root) == (ORIGIN, 5, tree.root_at(5))
 
     second = _signed(tree, 13, log_skey)
-    witness.cosign(second, log_vkey, tree.consistency_proof(5, 13))
-    again = witness.cosign(second, log_vkey, [])  # same checkpoint again: idempotent
+    witness.cosign(second, log_vkey, tree.consistency_proof(5, 13), timestamp=T + 1)
+    again = witness.cosign(second, log_vkey, [], timestamp=T + 2)  # same checkpoint again: allowed
     assert open_note(SignedNote.parse(second).add_signature(again).to_bytes(), [w_vkey]).size == 13
 
     state = witness.to_json()
@@ -327,16 +329,16 @@ def test_witness_cosigns_consistent_successors(
         "witness": str(VerifierKey.parse(w_vkey)),
     }
     restored = Witness.from_json(state, w_skey)
-    restored.cosign(_signed(tree, 20, log_skey), log_vkey, tree.consistency_proof(13, 20))
+    restored.cosign(_signed(tree, 20, log_skey), log_vkey, tree.consistency_proof(13, 20), timestamp=T + 3)
     assert restored.last_size == 20
     with pytest.raises(CheckpointError, match="belongs to key"):
-        Witness.from_json(state, generate_key("witness.example/w1")[0])
+        Witness.from_json(state, generate_key("witness.example/w1", ED25519_COSIGNATURE)[0])
 
 
 def _assert_refused(witness: Witness, note: bytes, log_vkey: str, proof: list[bytes], *needles: str) -> None:
     before = witness.to_json()
     with pytest.raises(CheckpointError) as info:
-        witness.cosign(note, log_vkey, proof)
+        witness.cosign(note, log_vkey, proof, timestamp=T)
     for needle in needles:
         assert needle in str(info.value), (needle, str(info.value))
     assert witness.to_json() == before
@@ -346,7 +348,7 @@ def test_witness_refuses_rewritten_history(log_keys: tuple[str, str], witness_ke
     log_skey, log_vkey = log_keys
     tree = _tree(12)
     witness = Witness(witness_keys[0])
-    witness.cosign(_signed(tree, 9, log_skey), log_vkey, [])
+    witness.cosign(_signed(tree, 9, log_skey), log_vkey, [], timestamp=T, trust_first=True)
     cosigned_root = tree.root_at(9).hex()
 
     # same size, different root (leaf 3 rewritten)
@@ -407,7 +409,7 @@ def test_witness_refuses_rewritten_history(log_keys: tuple[str, str], witness_ke
         "not consistent",
     )
     # finally the honest successor is accepted
-    witness.cosign(_signed(tree, 12, log_skey), log_vkey, tree.consistency_proof(9, 12))
+    witness.cosign(_signed(tree, 12, log_skey), log_vkey, tree.consistency_proof(9, 12), timestamp=T)
     assert witness.last_size == 12
 
 
@@ -432,6 +434,108 @@ def test_witness_refuses_bad_log_signatures_and_other_origins(
     _assert_refused(
         witness, other_origin + b"\n" + sign(other_origin, log_skey).encode(), log_vkey, [], "origin"
     )
+
+
+def test_a_witness_accepts_its_first_checkpoint_only_when_told_to(
+    log_keys: tuple[str, str], witness_keys: tuple[str, str]
+) -> None:
+    log_skey, log_vkey = log_keys
+    tree = _tree(6)
+    witness = Witness(witness_keys[0])
+    _assert_refused(witness, _signed(tree, 4, log_skey), log_vkey, [], "cosigned no checkpoint", "--trust-first")
+    before = witness.to_json()
+    with pytest.raises(CheckpointError, match="trusted, not proven"):
+        witness.cosign(_signed(tree, 4, log_skey), log_vkey, [EMPTY_ROOT], timestamp=T, trust_first=True)
+    with pytest.raises(CheckpointError, match="empty tree"):
+        witness.cosign(_signed(tree, 0, log_skey), log_vkey, [], timestamp=T, trust_first=True)
+    assert witness.to_json() == before
+    witness.cosign(_signed(tree, 4, log_skey), log_vkey, [], timestamp=T, trust_first=True)
+    assert witness.last_size == 4
+    with pytest.raises(CheckpointError, match="already follows the log at size 4"):
+        witness.cosign(_signed(tree, 6, log_skey), log_vkey, [], timestamp=T, trust_first=True)
+    witness.cosign(_signed(tree, 6, log_skey), log_vkey, tree.consistency_proof(4, 6), timestamp=T)
+    assert witness.last_size == 6
+
+
+def test_a_witness_refuses_a_plain_note_key_and_a_key_of_another_algorithm(log_keys: tuple[str, str]) -> None:
+    with pytest.raises(CheckpointError, match="plain Ed25519 \\(0x01\\) note key"):
+        Witness(generate_key("witness.example/w1")[0])
+    from decision_engine.audit.checkpoint import SM2_COSIGNATURE
+
+    sm2_witness = Witness(generate_key("witness.example/w2", SM2_COSIGNATURE)[0])
+    _assert_refused(sm2_witness, _signed(_tree(3), 3, log_keys[0]), log_keys[1], [], "never mixes algorithms")
+
+
+def _independent_cosignature_check(note: bytes, name: str, public_key: bytes) -> int:
+    """c2sp.org/tlog-cosignature, written from the spec with no call into decide: returns the timestamp.
+
+    key ID = SHA-256(name || "\\n" || 0x04 || 32-byte Ed25519 key)[:4]; the signature line carries
+    base64(key ID || u64 big-endian timestamp || Ed25519 signature); the signed message is
+    "cosignature/v1\\n" || "time " || decimal timestamp || "\\n" || the note body.
+    """
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    body, _, signatures = note.partition(b"\n\n")
+    body += b"\n"
+    want_id = hashlib.sha256(name.encode() + b"\n" + b"\x04" + public_key).digest()[:4]
+    for line in signatures.decode().splitlines():
+        dash, who, b64 = line.split(" ")
+        raw = base64.b64decode(b64)
+        if dash != "\u2014" or who != name or raw[:4] != want_id:
+            continue
+        assert len(raw) == 4 + 8 + 64
+        timestamp = int.from_bytes(raw[4:12], "big")
+        message = b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + body
+        Ed25519PublicKey.from_public_bytes(public_key).verify(raw[12:], message)  # raises if it does not verify
+        return timestamp
+    raise AssertionError("no cosignature line with the expected name and key ID")
+
+
+def test_a_cosignature_verifies_with_a_verifier_written_from_the_c2sp_spec(
+    log_keys: tuple[str, str], witness_keys: tuple[str, str]
+) -> None:
+    from cryptography.exceptions import InvalidSignature
+
+    log_skey, log_vkey = log_keys
+    w_skey, w_vkey = witness_keys
+    assert base64.b64decode(w_vkey.split("+", 2)[2])[0] == 0x04  # vkey with signature type 0x04
+    note = _signed(_tree(7), 7, log_skey)
+    line = Witness(w_skey).cosign(note, log_vkey, [], timestamp=T, trust_first=True)
+    cosigned = SignedNote.parse(note).add_signature(line).to_bytes()
+    public = VerifierKey.parse(w_vkey).public_key
+    assert _independent_cosignature_check(cosigned, "witness.example/w1", public) == T
+    assert VerifierKey.parse(w_vkey).timestamp(Signature.parse_line(line).signature) == T
+
+    raw = bytearray(base64.b64decode(line.split(" ")[2]))
+    raw[11] ^= 1  # the timestamp is signed: one second later does not verify
+    forged = line.rsplit(" ", 1)[0] + " " + base64.b64encode(bytes(raw)).decode() + "\n"
+    with pytest.raises(InvalidSignature):
+        _independent_cosignature_check(SignedNote.parse(note).add_signature(forged).to_bytes(),
+                                       "witness.example/w1", public)
+    with pytest.raises(CheckpointError, match="invalid signature"):
+        open_note(SignedNote.parse(note).add_signature(forged).to_bytes(), [log_vkey, w_vkey])
+
+
+def test_the_timestamp_sits_where_the_c2sp_example_puts_it() -> None:
+    example = ("\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2"
+               "oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==")
+    signature = Signature.parse_line(example).signature
+    assert int.from_bytes(signature[:8], "big") == 1679315147  # "time 1679315147" in the spec's message
+
+
+def test_a_plain_0x01_witness_signature_stored_earlier_still_verifies_and_is_legacy(
+    log_keys: tuple[str, str]
+) -> None:
+    log_skey, log_vkey = log_keys
+    old_skey, old_vkey = generate_key("witness.example/old")  # what `decide witness` made before
+    note = _signed(_tree(3), 3, log_skey)
+    legacy = SignedNote.parse(note).add_signature(sign(SignedNote.parse(note).text, old_skey)).to_bytes()
+    assert open_note(legacy, [log_vkey, old_vkey], [log_vkey, old_vkey]).size == 3
+    assert VerifierKey.parse(old_vkey).algorithm.legacy
+    assert VerifierKey.parse(old_vkey).timestamp(verify_note(legacy, [old_vkey]).signatures[0].signature) is None
+    assert not VerifierKey.parse(generate_key("w", ED25519_COSIGNATURE)[1]).algorithm.legacy
 
 
 def test_witness_state_validation(witness_keys: tuple[str, str]) -> None:

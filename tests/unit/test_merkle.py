@@ -282,9 +282,16 @@ def test_consistency_fails_for_wrong_sizes_or_shape(size1: int, size2: int, proo
         verify_consistency(size1, size2, root2, root1, proof)  # swapped roots
 
 
+def test_a_consistency_proof_from_the_empty_tree_is_refused_as_meaningless() -> None:
+    verify_consistency(0, 0, EMPTY_ROOT, EMPTY_ROOT, [])  # equal sizes: nothing to prove, roots equal
+    for proof in ([], [EMPTY_ROOT]):
+        with pytest.raises(ProofError, match=r"from the empty tree \(size 0\) to size 5 is meaningless") as info:
+            verify_consistency(0, 5, EMPTY_ROOT, ROOTS[5], proof)
+        assert (info.value.expected, info.value.computed) == (None, None)
+    verify_consistency(1, 5, ROOTS[1], ROOTS[5], TREE.consistency_proof(1, 5))  # from size 1: a real proof
+
+
 def test_consistency_edge_cases() -> None:
-    verify_consistency(0, 0, EMPTY_ROOT, EMPTY_ROOT, [])
-    verify_consistency(0, 5, EMPTY_ROOT, ROOTS[5], [])
     verify_consistency(5, 5, ROOTS[5], ROOTS[5], [])
     with pytest.raises(ProofError, match="shrank"):
         verify_consistency(5, 4, ROOTS[5], ROOTS[4], TREE.consistency_proof(4, 5))
@@ -294,8 +301,6 @@ def test_consistency_edge_cases() -> None:
     assert ROOTS[5].hex() in str(info.value) and ROOTS[6].hex() in str(info.value)
     with pytest.raises(ProofError, match="must be empty"):
         verify_consistency(5, 5, ROOTS[5], ROOTS[5], [EMPTY_ROOT])
-    with pytest.raises(ProofError, match="must be empty"):
-        verify_consistency(0, 3, EMPTY_ROOT, ROOTS[3], [EMPTY_ROOT])
     with pytest.raises(ProofError):
         verify_consistency(0, 3, ROOTS[1], ROOTS[3], [])
     with pytest.raises(ProofError, match="is empty"):
@@ -379,7 +384,7 @@ def test_property_every_proof_verifies(entries: list[bytes], split: int) -> None
     new_root = tree.root()
     for index in range(n):
         verify_inclusion(hashes[index], index, n, tree.inclusion_proof(index, n), new_root)
-    for old in range(n + 1):
+    for old in range(1, n + 1):  # from size 0 a proof is meaningless (refused)
         verify_consistency(old, n, tree.root_at(old), new_root, tree.consistency_proof(old, n))
 
 
@@ -393,7 +398,44 @@ def test_property_proofs_at_past_sizes(n: int, data: st.DataObject) -> None:
     tree = MerkleTree(hashes)
     size = data.draw(st.integers(min_value=1, max_value=n))
     index = data.draw(st.integers(min_value=0, max_value=size - 1))
-    old = data.draw(st.integers(min_value=0, max_value=size))
+    old = data.draw(st.integers(min_value=1, max_value=size))
     assert tree.root_at(size) == root(hashes[:size])
     verify_inclusion(hashes[index], index, size, tree.inclusion_proof(index, size), root(hashes[:size]))
     verify_consistency(old, size, root(hashes[:old]), root(hashes[:size]), tree.consistency_proof(old, size))
+
+
+# ---------------------------------------------------------------- the SM3 profile (GB/T 32905)
+def _sm3_mth(entries: Sequence[bytes]) -> bytes:
+    """RFC 9162 §2.1.1 MTH written out recursively with SM3 from `cryptography` (not our Hasher)."""
+    from cryptography.hazmat.primitives import hashes
+
+    def h(data: bytes) -> bytes:
+        digest = hashes.Hash(hashes.SM3())
+        digest.update(data)
+        return digest.finalize()
+
+    if not entries:
+        return h(b"")
+    if len(entries) == 1:
+        return h(b"\x00" + entries[0])
+    k = 1 << ((len(entries) - 1).bit_length() - 1)
+    return h(b"\x01" + _sm3_mth(entries[:k]) + _sm3_mth(entries[k:]))
+
+
+def test_an_sm3_tree_follows_rfc_9162_with_sm3_and_its_proofs_verify_only_with_sm3() -> None:
+    from decision_engine.audit.merkle import SM3
+
+    tree = MerkleTree.from_data(LEAVES, hasher=SM3)
+    for size in range(len(LEAVES) + 1):
+        assert tree.root_at(size) == _sm3_mth(LEAVES[:size]) == root(
+            [SM3.leaf_hash(x) for x in LEAVES[:size]], hasher=SM3)
+    assert tree.root_at(0) == SM3.empty_root != EMPTY_ROOT
+    assert tree.compact_range(5).root() == tree.root_at(5)
+    proof = tree.inclusion_proof(2, 7)
+    verify_inclusion(SM3.leaf_hash(LEAVES[2]), 2, 7, proof, tree.root_at(7), hasher=SM3)
+    with pytest.raises(ProofError):
+        verify_inclusion(SM3.leaf_hash(LEAVES[2]), 2, 7, proof, tree.root_at(7))  # read as SHA-256
+    consistency = tree.consistency_proof(3, 8)
+    verify_consistency(3, 8, tree.root_at(3), tree.root_at(8), consistency, hasher=SM3)
+    with pytest.raises(ProofError):
+        verify_consistency(3, 8, tree.root_at(3), tree.root_at(8), consistency)
