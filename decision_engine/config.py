@@ -28,6 +28,7 @@ class Settings:
     public_rate_per_minute: int = 120
     smtp_host: str = ""
     smtp_port: int = 25
+    session_idle_minutes: int = 30  # a page session idle this long ends (GB/T 22239-2019 8.1.4.1 b), SEC3)
 
     @property
     def blob_dir(self) -> Path:
@@ -56,4 +57,5 @@ class Settings:
                    log_origin=env.get("DECIDE_LOG_ORIGIN", "decide.local/log"),
                    public_rate_per_minute=int(env.get("DECIDE_PUBLIC_RATE_PER_MINUTE", 120)),
                    smtp_host=env.get("DECIDE_SMTP_HOST", ""),
-                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)))
+                   smtp_port=int(env.get("DECIDE_SMTP_PORT", 25)),
+                   session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)))
