@@ -37,7 +37,7 @@ class IdleSessions:
             now = self.clock()
             minutes = self.ctx.settings.session_idle_minutes
             seen = session.get("seen")
-            if not isinstance(seen, (int, float)) or now - seen > minutes * 60:
+            if isinstance(seen, (int, float)) and now - seen > minutes * 60:
                 kept = {k: session[k] for k in KEPT if k in session}
                 session.clear()
                 session.update(kept)

@@ -56,8 +56,7 @@ def router(ctx: Context) -> APIRouter:
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         lang = request.session.get("lang")
         request.session.clear()  # a new session on login (no fixation)
-        request.session.update(person=pid, name=person["name"], seen=ctx.now().timestamp(),
-                               **({"lang": lang} if lang else {}))
+        request.session.update(person=pid, name=person["name"], **({"lang": lang} if lang else {}))
         return RedirectResponse(target, status_code=303)
 
     @r.post("/logout")

@@ -34,7 +34,8 @@ UNIT_OF = {"undertaking_unit": BUREAU, "legality_reviewer": JUSTICE, "execution_
            "admin_head": CITY, "decision_organ": CITY, "meeting_member": CITY, "secretariat": CITY,
            "legal_adviser": "某律师事务所", "expert": "某大学", "risk_assessor": "某评估中心",
            "hearing_organizer": "某听证机构", "hearing_participant": "某社区", "post_evaluator": "某第三方评估机构",
-           "party_committee": "中共某市委", "auditor": "某市审计局", "system_admin": "某市大数据局"}
+           "party_committee": "中共某市委", "auditor": "某市审计局", "system_admin": "某市大数据局",
+           "security_admin": "某市大数据局", "audit_admin": "某市大数据局"}
 
 
 class Matrix:
@@ -216,6 +217,7 @@ ORGAN = frozenset({"admin_head", "decision_organ"})
 UNIT = frozenset({"undertaking_unit"})
 HEAD = frozenset({"admin_head"})
 ADMIN = frozenset({"system_admin"})
+ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})  # SEC4: 三员 read no procedure file
 CASES = [
     Case("open decision (R3, Arts. 10–11)", nothing, open_decision, UNIT | ORGAN),
     Case("start decision (R3, Art. 11)", opened, art("start_decision", lead_unit=BUREAU, units=[BUREAU]), ORGAN),
@@ -321,11 +323,11 @@ def test_each_role_is_allowed_or_denied_as_the_rule_book_says(walk: Any, case: C
 
 
 READS = [
-    ("list decisions", lambda did: "/decisions", frozenset(ROLES) - {"system_admin"}),
-    ("read a decision", lambda did: f"/decisions/{did}", frozenset(ROLES) - {"system_admin"}),
-    ("history at a sequence", lambda did: f"/decisions/{did}?seq=2", frozenset(ROLES) - {"system_admin"}),
+    ("list decisions", lambda did: "/decisions", frozenset(ROLES) - ADMINS),
+    ("read a decision", lambda did: f"/decisions/{did}", frozenset(ROLES) - ADMINS),
+    ("history at a sequence", lambda did: f"/decisions/{did}?seq=2", frozenset(ROLES) - ADMINS),
     ("events, refused attempts included", lambda did: f"/decisions/{did}/events",
-     frozenset(ROLES) - {"system_admin"}),
+     frozenset(ROLES) - ADMINS),
     ("public docket", lambda did: f"/public/decisions/{did}", frozenset(EVERYONE)),
     ("public index", lambda did: "/public/decisions", frozenset(EVERYONE)),
 ]

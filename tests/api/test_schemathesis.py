@@ -58,7 +58,7 @@ def seeded(walk: Any) -> Seeded:
     person = identity.register_person(ctx, "多角色测试员")
     for role, unit in (("undertaking_unit", walk.bureau), ("legality_reviewer", "某市司法局"),
                        ("admin_head", "某市人民政府"), ("decision_organ", "某市人民政府"),
-                       ("auditor", "某市审计局"), ("system_admin", "某市大数据局")):
+                       ("auditor", "某市审计局")):  # an administrator holds no other role (SEC4)
         identity.grant_role(ctx, person, role, unit, reason="schemathesis")
     view = q.get_decision(ctx, walk.did)
     app.state.decide = ContextHolder(ctx)
