@@ -126,7 +126,8 @@ def people_table(rows: list[dict[str, Any]], *, title: str = "") -> Any:
 
     from decision_engine.services.documents import ZH
     table = Table(title=title or None, title_justify="left")
-    for header in ("人员编号 id", "姓名 name", "角色 roles", "单位 units", "锁定 locked"):
+    table.add_column("人员编号 id", no_wrap=True)
+    for header in ("姓名 name", "角色 roles", "单位 units", "锁定 locked"):
         table.add_column(header)
     for p in rows:
         roles = "、".join(f"{ZH.get(r, r)} ({r})" for r in p["roles"]) or "—"

@@ -58,7 +58,7 @@ def print_people(settings: Settings) -> None:
         rows = identity.people(ctx)
     finally:
         ctx.store.dispose()
-    Console().print(people_table(rows, title=f"演示人员：以人员编号和口令 {DEMO_PASSWORD} 登录 "
+    Console(width=max(160, Console().width)).print(people_table(rows, title=f"演示人员：以人员编号和口令 {DEMO_PASSWORD} 登录 "
                                              f"(demo people: log in with the id and the password {DEMO_PASSWORD})"))
 
 
