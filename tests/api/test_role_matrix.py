@@ -190,6 +190,19 @@ def revoke_other(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
     return ("POST", "/tokens/revoke", {"token": identity.issue_token(m.ctx, w.c.evaluator)})
 
 
+def lock(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/persons/{w.c.evaluator}/lock", {"reason": "疑似泄露"})
+
+
+def unlock(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    identity.lock_account(m.ctx, w.c.evaluator, reason="疑似泄露")  # at the console, so there is a lock to lift
+    return ("POST", f"/persons/{w.c.evaluator}/unlock", {"reason": "核实身份后解锁"})
+
+
+def password_reset(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/persons/{w.c.evaluator}/password", {"password": "Reset-Passw0rd-1", "reason": "遗忘"})
+
+
 def upload(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
     return ("UPLOAD", f"/decisions/{w.did}/artifacts/upload",
             {"kind": "consultation", "fields": '{"unit": "某市财政局", "opinion": "同意"}'})
@@ -217,7 +230,8 @@ ORGAN = frozenset({"admin_head", "decision_organ"})
 UNIT = frozenset({"undertaking_unit"})
 HEAD = frozenset({"admin_head"})
 ADMIN = frozenset({"system_admin"})
-ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})  # SEC4: 三员 read no procedure file
+ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})
+SECURITY = frozenset({"security_admin"})  # SEC4: locks, unlocks, password resets  # SEC4: 三员 read no procedure file
 CASES = [
     Case("open decision (R3, Arts. 10–11)", nothing, open_decision, UNIT | ORGAN),
     Case("start decision (R3, Art. 11)", opened, art("start_decision", lead_unit=BUREAU, units=[BUREAU]), ORGAN),
@@ -273,6 +287,9 @@ CASES = [
     Case("end a role", nothing, end, ADMIN),
     Case("issue a token", nothing, token_for, ADMIN),
     Case("revoke another person's token", nothing, revoke_other, ADMIN),
+    Case("lock an account (SEC4)", nothing, lock, SECURITY),
+    Case("unlock an account (SEC2, SEC4)", nothing, unlock, SECURITY),
+    Case("reset a password (SEC1, SEC4)", nothing, password_reset, SECURITY),
 ]
 
 
