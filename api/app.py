@@ -20,6 +20,7 @@ from api import (
     routes_meetings,
     routes_participation,
     routes_public_comments,
+    routes_security,
     routes_stages,
 )
 from api.deps import ContextHolder
@@ -44,6 +45,7 @@ def create_app(ctx: Context | None = None, *, pages: bool = False) -> FastAPI:
     errors.install(app)
     app.include_router(routes_decisions.router)
     app.include_router(routes_identity.router)
+    app.include_router(routes_security.router)
     app.include_router(routes_public_comments.router)
     app.include_router(routes_log.router)
     app.include_router(routes_participation.router)

@@ -64,12 +64,18 @@ bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                                 "/api/v1/persons/{id}/tokens or `decide user add`).")
 
 
-def current_person(ctx: CtxDep,
+def client_address(request: Request) -> str:
+    """The client's address (as the server saw it, or as a trusted proxy forwarded it to uvicorn)."""
+    return request.client.host if request.client else "?"
+
+
+def current_person(ctx: CtxDep, request: Request,
                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
-    """The person a bearer token belongs to; 401 for none, unknown, expired or revoked."""
+    """The person a bearer token belongs to; 401 for none, unknown, expired or revoked; 429 when this client
+    address failed too often (SEC2: token guessing is counted in the database, across workers)."""
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("a bearer token is required (Authorization: Bearer <token>)")
-    return identity.authenticate(ctx, credentials.credentials)
+    return identity.authenticate(ctx, credentials.credentials, client_address(request))
 
 
 CurrentPerson = Annotated[str, Depends(current_person)]

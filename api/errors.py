@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorOut
-from decision_engine.domain.errors import DomainError
+from decision_engine.domain.errors import DomainError, TooManyAttempts
 
 _NAMES = {400: "BadRequest", 401: "Unauthenticated", 403: "NotPermitted", 404: "NotFound",
           405: "MethodNotAllowed", 409: "RuleViolation", 413: "PayloadTooLarge",
@@ -38,7 +38,8 @@ _DESCRIPTIONS = {
     415: "The media type is not accepted.",
     422: "Malformed input: missing, extra or wrongly typed fields; an Idempotency-Key reused for another "
          "request.",
-    429: "Too many requests from this client; retry after the number of seconds in Retry-After.",
+    429: "Too many requests, or too many failed authentications, from this client; retry after the number "
+         "of seconds in Retry-After.",
     503: "The database or blob store is unavailable; nothing was written.",
 }
 
@@ -75,14 +76,15 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # The error responses the routes declare (one shape, `ErrorOut`): for a command, and for an authenticated read.
-WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
+WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 429, 503)
 
 
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else \
-        {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else None
+        {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else \
+        {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
     return error_response(exc.status, exc.to_dict(), headers)
 
 

@@ -169,7 +169,7 @@ class PersonIn(In):
 
     name: Name
     person_id: Ident | None = None
-    password: Annotated[str | None, Field(default=None, min_length=8, max_length=200),
+    password: Annotated[str | None, Field(default=None, min_length=1, max_length=200),
                         AfterValidator(lambda v: v if v is None else clean_text(v))] = None
 
 

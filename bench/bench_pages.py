@@ -41,7 +41,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     ctx = bootstrap.build(Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'd.db'}"), clock=demo_clock())
-    people = cast(ctx, "bench-password")
+    people = cast(ctx, "Bench-Passw0rd!")
     ids = [run_demo(ctx, lambda _: None, people=people) for _ in range(args.decisions)]
     did = ids[-1]
 
@@ -63,7 +63,7 @@ def main() -> None:
     register_pages(app, ctx)
     client = TestClient(app)
     token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/login", data={"csrf_token": token, "person_id": people.head, "password": "bench-password"})
+    client.post("/login", data={"csrf_token": token, "person_id": people.head, "password": "Bench-Passw0rd!"})
     for url in ("/work", "/decisions", f"/decisions/{did}", "/legal", "/dashboard", f"/audit/decisions/{did}",
                 "/public", f"/public/decisions/{did}"):
         samples = []

@@ -79,7 +79,7 @@ def drop_db(name: str) -> None:
 # ------------------------------------------------------------------------------------------ generator
 def templates(ctx: Any) -> list[tuple[list[dict[str, Any]], str]]:
     """The template decisions (the demo and the portfolio): their events and their procedure hash."""
-    people = cast(ctx, "scale-password")
+    people = cast(ctx, "Scale-Passw0rd!")
     ids = [run_demo(ctx, lambda _: None, people=people),
            *seed_portfolio(ctx, people, lambda _: None).values()]
     out = []

@@ -120,6 +120,35 @@ def user_add(name: str,
     typer.echo(token)
 
 
+def people_table(rows: list[dict[str, Any]], *, title: str = "") -> Any:
+    """A rich table of people: id, name, roles held now (in Chinese), units, and whether locked."""
+    from rich.table import Table
+
+    from decision_engine.services.documents import ZH
+    table = Table(title=title or None, title_justify="left")
+    table.add_column("人员编号 id", no_wrap=True)
+    for header in ("姓名 name", "角色 roles", "单位 units", "锁定 locked"):
+        table.add_column(header)
+    for p in rows:
+        roles = "、".join(f"{ZH.get(r, r)} ({r})" for r in p["roles"]) or "—"
+        locked = ("已锁定 locked" + (f" → {p['locked_until'][:16]}" if p["locked_until"] else "")) \
+            if p["locked"] else "否 no"
+        table.add_row(p["id"], p["name"], roles, "、".join(p["units"]) or "—", locked)
+    return table
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Every person: name, roles held now, units and whether the account is locked."""
+    from rich.console import Console
+    ctx = _ctx()
+    try:
+        rows = identity.people(ctx)
+    finally:
+        ctx.store.dispose()
+    Console(width=max(160, Console().width)).print(people_table(rows))
+
+
 @calendar_app.command("add-year")
 def calendar_add_year(path: Path) -> None:
     """Add an official holiday year from the State Council notice (TOML file; see calendar_data/)."""

@@ -39,6 +39,7 @@ class Settings:
     documents_interval_seconds: float = 300.0  # DECIDE_DOCUMENTS_INTERVAL_SECONDS
     prefect_home: Path | None = None  # PREFECT_HOME when set; else <data dir>/prefect
     log_profile: str | None = None  # None: what the store records (sha256-ed25519 for a new store)
+    session_idle_minutes: int = 30  # a page session idle this long ends (GB/T 22239-2019 8.1.4.1 b), SEC3)
 
     @property
     def links_base(self) -> str:
@@ -84,7 +85,8 @@ class Settings:
                    sequencer_interval_seconds=float(env.get("DECIDE_SEQUENCER_INTERVAL_SECONDS", 60)),
                    documents_interval_seconds=float(env.get("DECIDE_DOCUMENTS_INTERVAL_SECONDS", 300)),
                    prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None,
-                   log_profile=env.get("DECIDE_LOG_PROFILE") or None)
+                   log_profile=env.get("DECIDE_LOG_PROFILE") or None,
+                   session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)))
 
 
 def prefect_defaults(env: MutableMapping[str, str] | None = None) -> Path:

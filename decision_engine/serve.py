@@ -9,7 +9,6 @@ the request path. ``--no-flows`` skips them. Their output goes to ``<data dir>/p
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 import threading
@@ -30,8 +29,7 @@ PREFECT_PORT = 4200
 def seed_demo(settings: Settings) -> str | None:
     """Run the demo decision, then the portfolio of decisions in flight, into the configured database —
     once: a store that already holds decisions (a second `make run`) is left as it is (returns None)."""
-    from decision_engine.services import identity
-    from decision_engine.services.demo import DEMO_PASSWORD, cast, demo_clock, run_demo
+    from decision_engine.services.demo import DEMO_PASSWORD, cast, demo_clock, run_demo, staff
     from decision_engine.services.demo_portfolio import seed_portfolio
     from decision_engine.services.queries import count_decisions
     ctx = bootstrap.build(settings, clock=demo_clock())
@@ -41,13 +39,25 @@ def seed_demo(settings: Settings) -> str | None:
     people = cast(ctx, DEMO_PASSWORD)
     did = run_demo(ctx, print, people=people)
     seed_portfolio(ctx, people, print, password=DEMO_PASSWORD)  # decisions in flight at every stage
-    print("demo people (log in with the id and the password demo-password):")
-    for person_id in dataclasses.asdict(people).values():
-        person = identity.person_view(ctx, person_id)
-        roles = "、".join(f"{r['role']} · {r['unit']}" for r in person["roles"])
-        print(f"  {person['id']}  {person['name']}  {roles}")
+    staff(ctx, DEMO_PASSWORD)  # the auditor, the other procedure roles and the three administrators
     ctx.store.dispose()
     return did
+
+
+def print_people(settings: Settings) -> None:
+    """The people in the store, their roles, units and locks (as `decide user list`), on every start."""
+    from rich.console import Console
+
+    from decision_engine.cli import people_table
+    from decision_engine.services import identity
+    from decision_engine.services.demo import DEMO_PASSWORD
+    ctx = bootstrap.build(settings)
+    try:
+        rows = identity.people(ctx)
+    finally:
+        ctx.store.dispose()
+    Console(width=max(160, Console().width)).print(people_table(rows, title=f"演示人员：以人员编号和口令 {DEMO_PASSWORD} 登录 "
+                                             f"(demo people: log in with the id and the password {DEMO_PASSWORD})"))
 
 
 def prefect_healthy(api_url: str, timeout: float = 2.0) -> bool:
@@ -133,9 +143,11 @@ def serve_all(*, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, 
     settings = Settings.from_env()
     bootstrap.build(settings).store.dispose()  # migrate once before workers start
     if demo:
+        from decision_engine.services.demo import DEMO_PASSWORD
         did = seed_demo(settings)
+        print_people(settings)  # on every start, not only the first
         print(f"demo decision {did}: " if did else "demo data already in the store: ", end="")
-        print(f"http://{host}:{port}/  (password for demo people: demo-password)")
+        print(f"http://{host}:{port}/  (password for demo people: {DEMO_PASSWORD})")
     children = {"DECIDE_FLOWS": "1", "DECIDE_BASE_URL": settings.base_url or f"http://{host}:{port}"}
     beside = PrefectBeside(settings, port=prefect_port, env=children).start() if flows else None
     try:

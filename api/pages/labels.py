@@ -15,6 +15,7 @@ ROLES = {
     "decision_organ": N_("decision organ"), "secretariat": N_("secretariat"),
     "execution_unit": N_("execution unit"), "post_evaluator": N_("post-decision evaluator"),
     "party_committee": N_("Party committee"), "auditor": N_("auditor"), "system_admin": N_("system administrator"),
+    "security_admin": N_("security administrator"), "audit_admin": N_("audit administrator"),
     "system": N_("system"), "none": N_("no role"),
 }
 STATUSES = {

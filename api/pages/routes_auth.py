@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.pages.i18n import LANGUAGES, N_
 from api.pages.web import PageRoute, checked_form, flash, gettext, person_of, render
-from decision_engine.domain.errors import DomainError
+from decision_engine.domain.errors import DomainError, TooManyAttempts
 from decision_engine.services import identity
 from decision_engine.services.context import Context
 
@@ -37,13 +39,21 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         pid = str(form.get("person_id") or "").strip()
         target = _safe_next(str(form.get("next") or "/work"))
+        client = request.client.host if request.client else "?"
         try:
-            await run_in_threadpool(identity.check_password, ctx, pid, str(form.get("password") or ""))
+            await run_in_threadpool(identity.check_password, ctx, pid, str(form.get("password") or ""), client)
             person = await run_in_threadpool(identity.person_view, ctx, pid)
-        except DomainError:
-            flash(request, "refused", error={"error": "Unauthenticated", "rule": "", "article": "",
-                                             "message": gettext(request, WRONG), "missing": []})
-            return RedirectResponse(f"/login?next={target}", status_code=303)
+        except TooManyAttempts as throttled:  # SEC2: this address failed too often; the page says how long
+            response = render(request, "login.html", status_code=429, next=target, error=throttled.to_dict())
+            response.headers["Retry-After"] = str(throttled.retry_after)
+            return response
+        except DomainError as refusal:
+            locked = refusal.rule == "SEC2"  # a locked account says so (and when it lifts); else one message
+            flash(request, "refused", error={"error": "Unauthenticated", "rule": refusal.rule if locked else "",
+                                             "article": refusal.article if locked else "",
+                                             "message": refusal.message if locked else gettext(request, WRONG),
+                                             "missing": []})
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         lang = request.session.get("lang")
         request.session.clear()  # a new session on login (no fixation)
         request.session.update(person=pid, name=person["name"], **({"lang": lang} if lang else {}))

@@ -461,3 +461,31 @@ class NotificationContactRow(SQLModel, table=True):
 CLOCK_DUTIES = _t(ClockDutyRow)
 NOTIFICATIONS = _t(NotificationRow)
 NOTIFICATION_CONTACTS = _t(NotificationContactRow)
+
+
+class AuthFailureRow(SQLModel, table=True):
+    """A failed authentication (SEC2, GB/T 22239-2019 8.1.4.1 b)), kept only as long as the window it counts
+    in: `scope` is `person:<id>` (a wrong password) or `client:<address>` (any failure from an address).
+    Counting in the database lets every API worker see the same counts (migration 0011_accounts)."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_scope", "scope", "at"), Index("ix_auth_failures_at", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=140)
+    at: str = Field(max_length=40)
+
+
+class AccountLockRow(SQLModel, table=True):
+    """Projection of an account's lock (events AccountLocked / AccountUnlocked on `person:<id>`)."""
+
+    __tablename__ = "account_locks"
+    person_id: str = Field(primary_key=True, max_length=80)
+    locked_at: str = Field(max_length=40)
+    locked_until: str | None = Field(default=None, max_length=40)
+    reason: str = Field(max_length=500)
+
+
+AUTH_FAILURES = _t(AuthFailureRow)
+ACCOUNT_LOCKS = _t(AccountLockRow)
+# The security audit trail reads events by type, newest first (migration 0011_accounts).
+EVENTS_BY_TYPE = Index("ix_events_type_id", EVENTS.c.type, EVENTS.c.id)

@@ -10,6 +10,7 @@
     ├── InvalidInput                 malformed fields for an act (HTTP 422)
     ├── PayloadTooLarge              an upload over the limit (HTTP 413)
     ├── UnsupportedMediaType         an upload of a media type not accepted (HTTP 415)
+    ├── TooManyAttempts              too many failed authentications from a client (HTTP 429)
     └── Unavailable                  the database or blob store cannot be reached (HTTP 503)
 """
 
@@ -111,3 +112,14 @@ class Unavailable(DomainError):
     """A backing store is unavailable; nothing was written."""
 
     status = 503
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed authentications from one client address; retry after `retry_after` seconds (SEC2)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, rule: str = "", article: str = "",
+                 missing: tuple[Missing, ...] = ()) -> None:
+        super().__init__(message, rule=rule, article=article, missing=missing)
+        self.retry_after = retry_after

@@ -16,6 +16,7 @@ ROLES: tuple[str, ...] = (
     "undertaking_unit", "legality_reviewer", "legal_adviser", "expert", "risk_assessor",
     "hearing_organizer", "hearing_participant", "meeting_member", "admin_head", "decision_organ",
     "secretariat", "execution_unit", "post_evaluator", "party_committee", "auditor", "system_admin",
+    "security_admin", "audit_admin",
 )
 
 

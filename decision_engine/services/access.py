@@ -22,9 +22,9 @@ from decision_engine.services import decisions
 from decision_engine.services.context import Context
 from decision_engine.services.identity import actors_of
 
-ACCOUNT_ROLES = frozenset({"system_admin"})
+ACCOUNT_ROLES = frozenset({"system_admin", "security_admin", "audit_admin"})  # SEC4: 三员, no procedure role
 READER_ROLES = frozenset(ROLES) - ACCOUNT_ROLES
-PERSON_READERS = frozenset({"system_admin", "auditor"})
+PERSON_READERS = frozenset({"system_admin", "auditor", "security_admin", "audit_admin"})
 
 
 def current_actors(ctx: Context, person_id: str) -> tuple[Actor, ...]:
@@ -57,7 +57,7 @@ def require_person_reader(ctx: Context, viewer: str, person_id: str) -> None:
         return
     held = {a.role for a in current_actors(ctx, viewer)}
     if not held & PERSON_READERS:
-        raise NotPermitted("reading another person's record needs the system_admin or auditor role",
+        raise NotPermitted("reading another person's record needs an administrator's or the auditor role",
                            rule="SoD", article="Art. 38 (inference)")
 
 

@@ -44,7 +44,17 @@ class Cast:
     evaluator: str
 
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "Demo-Passw0rd!"  # meets the password policy (SEC1: 12+ characters, four classes)
+
+# The people of the roles the demo decisions do not need, so that every role can be tried: an auditor, a
+# hearing organiser and participant, the Party committee, and the three administrators (三员, SEC4).
+STAFF = (("林审计（市审计局）", "auditor", "某市审计局"),
+         ("马组织（听证机构）", "hearing_organizer", "某市听证中心"),
+         ("居民代表陈", "hearing_participant", "某社区居委会"),
+         ("高书记（市委办公室）", "party_committee", "中共某市委员会"),
+         ("许系统（系统管理员）", "system_admin", "某市大数据局"),
+         ("韩安全（安全管理员）", "security_admin", "某市大数据局"),
+         ("秦审计（审计管理员）", "audit_admin", "某市大数据局"))
 
 
 def cast(ctx: Context, password: str | None = None) -> Cast:
@@ -69,6 +79,17 @@ def cast(ctx: Context, password: str | None = None) -> Cast:
         executor=person("冯经理（公交集团）", "execution_unit", TRANSIT),
         evaluator=person("何研究员", "post_evaluator", "某第三方评估机构"),
     )
+
+
+def staff(ctx: Context, password: str | None = None) -> dict[str, str]:
+    """Register the demo's people for every other role (console appointments, as `decide user add`);
+    returns {role: person id}."""
+    out = {}
+    for name, role, unit in STAFF:
+        pid = identity.register_person(ctx, name, password=password)
+        identity.grant_role(ctx, pid, role, unit, reason="演示：任职")
+        out[role] = pid
+    return out
 
 
 def executive_meeting(c: Cast, *, dissent: str = "", head_says: str = "同意") -> dict[str, object]:

@@ -104,6 +104,7 @@ ZH: dict[str, str] = {
     "hearing_participant": "听证参加人", "meeting_member": "会议组成人员", "admin_head": "行政首长",
     "decision_organ": "决策机关", "secretariat": "会议秘书", "execution_unit": "决策执行单位",
     "post_evaluator": "评估单位", "party_committee": "同级党委", "auditor": "审计", "system_admin": "系统管理员",
+    "security_admin": "安全管理员", "audit_admin": "审计管理员",
     "system": "系统", "none": "无角色",
 }
 EVENT_ZH: dict[str, str] = {

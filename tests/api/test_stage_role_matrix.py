@@ -35,7 +35,8 @@ from tests.stages.test_meetings import secretary
 
 SECRETARIAT = frozenset({"secretariat"})
 CASE_ROLES = frozenset({"auditor", "decision_organ", "admin_head", "party_committee"})
-PROCEDURE = frozenset(r for r in EVERYONE if r not in ("auditor", "system_admin", PUBLIC))
+PROCEDURE = frozenset(r for r in EVERYONE if r not in ("auditor", "system_admin", "security_admin", "audit_admin",
+                                                        PUBLIC))
 
 
 # --------------------------------------------------------------------------------------------- stages

@@ -31,7 +31,8 @@ UNIT_OF = {"undertaking_unit": "某市交通运输局", "legality_reviewer": "�
            "secretariat": "某市人民政府", "legal_adviser": "某律师事务所", "expert": "某大学",
            "risk_assessor": "某评估中心", "hearing_organizer": "某听证机构", "hearing_participant": "某社区",
            "post_evaluator": "某第三方评估机构", "party_committee": "中共某市委", "auditor": "某市审计局",
-           "system_admin": "某市大数据局"}
+           "system_admin": "某市大数据局",
+           "security_admin": "某市大数据局", "audit_admin": "某市大数据局"}
 
 # ORDER-713-RULES §3: the stages each role acts in.
 ORGAN_STAGES = {"S0", "S5", "S6", "S7", "S8", "S9"}
@@ -40,7 +41,8 @@ ROLE_STAGES: dict[str, set[str]] = {
     "undertaking_unit": {"S0", "S1", "S2", "S3"}, "legality_reviewer": {"S4"}, "legal_adviser": {"S4"},
     "expert": {"S2"}, "risk_assessor": {"S3"}, "hearing_organizer": {"S1"}, "hearing_participant": {"S1"},
     "execution_unit": {"S7"}, "post_evaluator": {"S8"}, "secretariat": {"S5"},
-    "party_committee": set(), "auditor": set(), "system_admin": set(),
+    "party_committee": set(), "auditor": set(), "system_admin": set(), "security_admin": set(),
+    "audit_admin": set(),
 }
 # What the undertaking unit does outside S0–S3, each with its article: it submits its draft for legality
 # review and answers it (Arts. 25–28), prepares the packet items (Art. 29) and drafts the explanation and

@@ -31,7 +31,7 @@ from decision_engine.services.demo import BUREAU, CITY, Cast, cast
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
-PASSWORD = "browser-password"
+PASSWORD = "Browser-Passw0rd!"
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]

@@ -23,7 +23,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which the registry
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-PASSWORD = "pages-password"
+PASSWORD = "Pages-Passw0rd!"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

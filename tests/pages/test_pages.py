@@ -37,7 +37,7 @@ def test_a_wrong_password_is_refused_and_a_right_one_opens_the_work_queue(site: 
     assert r.url.path == "/login" and 'role="alert"' in r.text and "人员不存在或密码错误" in r.text
     assert "decide_session" in client.cookies
     r = client.post("/login", data={"csrf_token": csrf_of(r.text), "person_id": site.c.drafter,
-                                    "password": "pages-password", "next": "/work"})
+                                    "password": "Pages-Passw0rd!", "next": "/work"})
     assert r.url.path == "/work" and "张华（交通运输局）" in r.text and "决策承办单位" in r.text
 
 
