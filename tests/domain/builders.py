@@ -96,8 +96,11 @@ class Build:
         self._ids = 0
 
     # ------------------------------------------------------------------ the fake store
-    def commit(self, actor: Actor, events: list[NewEvent]) -> list[dict[str, Any]]:
-        """Wrap the events in envelopes and fold them, as the store and service would."""
+    def commit(self, actor: Actor, events: Any) -> list[dict[str, Any]]:
+        """Wrap the events in envelopes and fold them, as the store and service would (a command's
+        (actor, events) result is folded as made by the actor the domain chose)."""
+        if isinstance(events, tuple) and len(events) == 2 and isinstance(events[0], Actor):
+            actor, events = events
         out = []
         for e in events:
             env = {"seq": len(self.events) + 1, "type": e.type, "at": at_of(self.today),
@@ -134,8 +137,8 @@ class Build:
     # ------------------------------------------------------------------ commands (public API)
     def open(self, *, title: str = "关于调整公交票价的决定", category: str = "public_project",
              unit: str = BUREAU, actor: Actor = C.drafter, **kw: Any) -> Build:
-        self.commit(actor, Decision.open(self.spec, "d1", title=title, category=category, unit=unit,
-                                         actor=actor, **kw))
+        self.commit(actor, Decision.open(self.spec, "d1", (actor,), title=title, category=category, unit=unit,
+                                         **kw))
         return self
 
     def art(self, actor: Actor, kind: str, **fields: Any) -> str:

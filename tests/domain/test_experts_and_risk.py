@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from decision_engine.domain import review
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.rules.execution import obligations
 from tests.domain.builders import Build, C, refused
 from tests.domain.builders import blob as make_blob
 
@@ -186,13 +189,18 @@ def test_r10_a_prior_assessment_exempts_the_risk_gate(b: Build) -> None:
     assert b.gate("risk_assessment") == "exempted"
 
 
+def risk_measures(b: Build) -> list[dict[str, Any]]:
+    """The obligations execution must follow that come from the risk measures (R10)."""
+    return [o for o in obligations(b.d) if o["source"] == "risk_measure"]
+
+
 def test_r10_the_measures_of_a_controllable_assessment_become_obligations(b: Build) -> None:
     risky(b)
-    assert review.obligations(b.d) == []
+    assert risk_measures(b) == []
     b.risk("not_controllable")
-    assert review.obligations(b.d) == []
+    assert risk_measures(b) == []
     b.draft("v2")
     aid = b.risk(measures=["分步实施", {"measure": "听证", "responsible_unit": "局", "due": "2025-06-01"}])
-    obs = review.obligations(b.d)
-    assert [(o["obligation_id"], o["measure"], o["responsible_unit"]) for o in obs] == \
+    obs = risk_measures(b)
+    assert [(o["id"], o["text"], o["responsible_unit"]) for o in obs] == \
         [(f"{aid}:1", "分步实施", None), (f"{aid}:2", "听证", "局")]

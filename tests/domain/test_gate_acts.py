@@ -33,7 +33,7 @@ def test_clearing_records_the_gate_and_the_day(b: Build) -> None:
     b.open().start().determine().coordinate()
     b.art(C.drafter, "participation_record", method="symposium", summary="x")
     b.summary()
-    events = b.d.clear_gate((C.bureau_head,), "public_participation", b.today)
+    _, events = b.d.clear_gate((C.bureau_head,), "public_participation", b.today)
     assert [(e.type, e.payload) for e in events] == [("GateCleared", {"gate": "public_participation",
                                                                       "on": "2025-03-03"})]
 
@@ -48,7 +48,7 @@ def test_r5_an_exemption_needs_its_own_basis_artifact_not_any_artifact_of_the_ga
 def test_an_exemption_records_its_basis_and_who_exempted(b: Build) -> None:
     b.open().start().determine(nondisclosable=True)
     b.art(C.drafter, "nondisclosure_basis", legal_ref="条例第十四条", reason="涉密")
-    events = b.d.exempt_gate((C.drafter,), "public_participation", "条例第十四条")
+    _, events = b.d.exempt_gate((C.drafter,), "public_participation", "条例第十四条")
     assert [(e.type, e.payload) for e in events] == [("GateExempted", {"gate": "public_participation",
                                                                        "legal_basis": "条例第十四条", "by": "drafter"})]
 
@@ -73,7 +73,7 @@ def test_finalization_records_the_day_the_version_and_the_meeting_record(b: Buil
     b.ready().meeting().report()
     meeting = b.d.latest("collective_decision", "meeting_record")
     assert meeting is not None
-    events = b.d.finalize((C.head,), b.today)
+    _, events = b.d.finalize((C.head,), b.today)
     assert [(e.type, e.payload) for e in events] == [("DecisionFinalized", {
         "on": b.today.isoformat(), "draft_version": 1, "meeting_artifact": meeting["id"]})]
 

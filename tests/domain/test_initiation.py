@@ -255,7 +255,8 @@ def test_r18_nothing_is_recorded_on_a_withdrawn_decision(b: Build) -> None:
 
 
 def test_decision_open_is_a_pure_command_that_returns_one_event(b: Build) -> None:
-    events = Decision.open(b.spec, "x", title="t", category="policy", unit="u", actor=C.drafter, summary="s")
+    actor, events = Decision.open(b.spec, "x", (C.drafter,), title="t", category="policy", unit="u", summary="s")
+    assert actor == C.drafter  # the domain names who acted
     assert [e.type for e in events] == ["DecisionOpened"]
     assert events[0].payload["procedure"] == {"id": "order713", "version": b.spec.version, "hash": b.spec.hash,
                                               "profile": "order713"}

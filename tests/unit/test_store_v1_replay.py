@@ -62,7 +62,12 @@ def test_replaying_each_stored_decision_rebuilds_its_stored_projection_exactly()
 def test_the_old_store_verifies_through_decide_verify_on_a_real_database(ctx: Context) -> None:
     _load(ctx)
     report = verification.verify(ctx)
-    assert report.ok, [str(f) for f in report.findings]
+    # The fixture carries the events and the decisions' projections, not the index tables (artifacts,
+    # persons) that verify now re-derives as well (issue 17): those rows are reported missing, which is verify
+    # doing its job. Everything the old events themselves carry — chains, bytes, replayed projections — agrees.
+    about_the_record = [str(f) for f in report.findings if "the row the events record is missing" not in f.what]
+    assert about_the_record == []
+    assert {f.what.split(" ")[0] for f in report.findings} <= {"artifacts", "persons", "role_assignments"}
     assert (report.events, report.decisions) == (len(LOADED), len(STORE_V1["projections"]))
 
 
