@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import authority, projection
 from decision_engine.domain import events as ev
-from decision_engine.domain import projection
 from decision_engine.domain import rules as default_rules
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import (
@@ -25,6 +25,7 @@ from decision_engine.domain.errors import (
     NotPermitted,
     RuleViolation,
 )
+from decision_engine.domain.organisation import SINGLE, OrgChart
 from decision_engine.domain.procedure import GateSpec, Procedure
 from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
@@ -65,8 +66,10 @@ class Decision:
 
     def __init__(self, spec: Procedure, state: dict[str, Any] | None = None,
                  resolve: Callable[[str], Procedure] | None = None, *,
-                 rules: Registry = default_rules.DEFAULT, events: ev.Catalogue = ev.DEFAULT) -> None:
+                 rules: Registry = default_rules.DEFAULT, events: ev.Catalogue = ev.DEFAULT,
+                 chart: OrgChart | None = None) -> None:
         self.spec = spec
+        self.chart = chart if chart is not None else OrgChart.single_organ()  # whose decision it is (§8)
         self.state: dict[str, Any] = state if state is not None else {}
         self._resolve = resolve  # finds a pinned procedure by hash when replaying a migration
         self.rules = rules  # the stages' artifact and gate checks (domain/rules/)
@@ -79,6 +82,16 @@ class Decision:
         if self.spec.hash != spec_hash:
             raise ValueError("replaying a procedure migration needs a resolver for pinned procedures")
         return self.spec
+
+    def pick(self, candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: str, article: str,
+             *, relation: str | None = None) -> Actor:
+        """The person's role that may do this act for *this* decision: a role the act's rule allows, held in
+        the relation the record names (AR1–AR12, `domain/authority.py`), or NotPermitted."""
+        return authority.pick(candidates, roles, act, rule, article, self.state, self.chart, relation=relation)
+
+    def parties(self) -> authority.Parties:
+        """Who the record names for this decision (its organ, units, experts, presiding head...)."""
+        return authority.parties(self.state, self.chart)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -198,9 +211,16 @@ class Decision:
     # ------------------------------------------------------------------ commands
     @staticmethod
     def open(spec: Procedure, decision_id: str, candidates: tuple[Actor, ...], *, title: str, category: str,
-             unit: str, due_by: str | None = None, summary: str = "") -> Act:
-        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it)."""
-        actor = pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
+             unit: str, due_by: str | None = None, summary: str = "", chart: OrgChart | None = None) -> Act:
+        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it). The
+        decision organ is fixed here: the organ of the undertaking unit (AR1); the opener belongs to it."""
+        chart = chart if chart is not None else OrgChart.single_organ()
+        actor = authority.pick(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11",
+                               {"unit": unit, "units": [unit], "title": title}, chart)
+        organ = chart.organ_of(unit)
+        if organ is None and not chart.single:
+            raise InvalidInput(f"承办单位“{unit}”不在组织机构中：决策事项须由决策机关的工作部门承办",
+                               rule="AR2", article="Art. 11")
         if category in EXCLUDED_CATEGORIES:
             raise RuleViolation(f"category {category!r} is excluded from the major-decision procedure",
                                 rule="R1", article="Art. 3 ¶2")
@@ -216,7 +236,8 @@ class Decision:
         return actor, [ev.DecisionOpened(
             decision_id=decision_id, title=title.strip(), category=category, unit=unit, due_by=due_by,
             summary=summary, procedure={"id": spec.id, "version": spec.version, "hash": spec.hash,
-                                        "profile": spec.profile}).new()]
+                                        "profile": spec.profile},
+            organ=None if organ in (None, SINGLE) else organ).new()]
 
     def _require_pre_decision(self, act: str, rule: str = "R13", article: str = "Art. 25") -> None:
         if self.status not in PRE_DECISION:
@@ -228,7 +249,7 @@ class Decision:
         """Record a determination (specialised, risk-relevant, non-disclosable...) with its reasons."""
         det = self.spec.determination(kind)
         self._require_pre_decision("a determination")
-        actor = pick_actor(candidates, det.roles, f"determination '{kind}'", det.rule, det.article)
+        actor = self.pick(candidates, det.roles, f"determination '{kind}'", det.rule, det.article)
         if not reasons.strip():
             raise InvalidInput(f"determination '{kind}' needs its reasons (who decided and why)",
                                rule=det.rule, article=det.article)
@@ -248,7 +269,7 @@ class Decision:
             raise InvalidInput("draft versions are added with add_draft_version", rule="R13",
                                article="Art. 25")
         g = self.spec.gate(k.gate)
-        actor = pick_actor(candidates, k.roles, f"recording '{kind}'", k.rule, k.article)
+        actor = self.pick(candidates, k.roles, f"recording '{kind}'", k.rule, k.article)
         self._check_phase(g, kind)
         gs = self.state["gates"][g.id]
         if gs["cleared"] or gs["exemption"]:
@@ -290,7 +311,7 @@ class Decision:
                           note: str, artifact_id: str, today: date) -> Act:
         """A new draft version; a legality review of an older version reopens (R13, Art. 25)."""
         k = self.spec.artifact_kind("draft")
-        actor = pick_actor(candidates, k.roles, "adding a draft version", k.rule, k.article)
+        actor = self.pick(candidates, k.roles, "adding a draft version", k.rule, k.article)
         self._require_pre_decision("a new draft version")
         if not self.state["start"]:
             raise RuleViolation("drafting starts only after the start decision names the units",
@@ -314,7 +335,7 @@ class Decision:
         if g.auto:
             raise RuleViolation(f"gate {gate_id} clears by itself when its artifacts are complete",
                                 rule=g.rule, article=g.article, missing=tuple(self.missing_for(g)))
-        actor = pick_actor(candidates, g.clear, f"clearing gate {gate_id}", _sod_rule(gate_id), g.article)
+        actor = self.pick(candidates, g.clear, f"clearing gate {gate_id}", _sod_rule(gate_id), g.article)
         status = self.gate_status(g)
         if status in ("cleared", "exempted", "not_applicable"):
             raise RuleViolation(f"gate {gate_id} is already {status}", rule=g.rule, article=g.article)
@@ -346,7 +367,7 @@ class Decision:
         g = self.spec.gate(gate_id)
         self._check_phase(g, f"returning {gate_id}")
         roles = g.clear or ("decision_organ",)
-        actor = pick_actor(candidates, roles, f"returning gate {gate_id}", _sod_rule(gate_id), g.article)
+        actor = self.pick(candidates, roles, f"returning gate {gate_id}", _sod_rule(gate_id), g.article)
         if not reason.strip():
             raise InvalidInput("a return needs its reason", rule="R11", article="Art. 26")
         if not self.state["gates"][gate_id]["round_artifacts"]:
@@ -363,7 +384,7 @@ class Decision:
 
     def reopen_gates(self, candidates: tuple[Actor, ...], gate_ids: tuple[str, ...], reason: str) -> Act:
         """Send the draft back for revision (R15, Art. 30): the head names the gates that reopen, why."""
-        actor = pick_actor(candidates, ("admin_head",), "sending a draft back for revision", "SoD4",
+        actor = self.pick(candidates, ("admin_head",), "sending a draft back for revision", "SoD4",
                            "Art. 30")
         self._require_pre_decision("sending a draft back for revision")
         if not gate_ids or not reason.strip():
@@ -392,7 +413,7 @@ class Decision:
                 article="Arts. 25, 30" if gate_id in ("legality_review", "collective_decision")
                 else g.article)
         k = self.spec.artifact_kind(g.exemption_kind)
-        actor = pick_actor(candidates, k.roles, f"exempting gate {gate_id}", k.rule, k.article)
+        actor = self.pick(candidates, k.roles, f"exempting gate {gate_id}", k.rule, k.article)
         self._check_phase(g, f"exempting {gate_id}")
         if self.flag(g.exemption_flag) is not True:
             raise RuleViolation(f"exempting {gate_id} needs the determination '{g.exemption_flag}' "
@@ -408,7 +429,8 @@ class Decision:
 
     def finalize(self, candidates: tuple[Actor, ...], today: date) -> Act:
         """Finalize: only the head, only with every pre-decision gate satisfied (R13–R16, SoD4)."""
-        actor = pick_actor(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30")
+        actor = self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30",
+                           relation="presiding_head")
         if self.status not in PRE_DECISION:
             raise RuleViolation(f"the decision is {self.status}; it cannot be finalized",
                                 rule="R15", article="Art. 30")
@@ -424,7 +446,8 @@ class Decision:
 
     def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str) -> Act:
         """Suspend execution (中止): the administrative head alone, on an Art. 35 ground (R20, SoD6)."""
-        actor = pick_actor(candidates, ("admin_head",), "suspending a decision", "SoD6", "Arts. 35, 37")
+        actor = self.pick(candidates, ("admin_head",), "suspending a decision", "SoD6", "Arts. 35, 37",
+                           relation="organ_head")
         if self.status not in DECIDED:
             raise RuleViolation(f"only a decided decision can be suspended; status is {self.status}",
                                 rule="R20", article="Art. 37")
@@ -437,7 +460,7 @@ class Decision:
 
     def resume(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Resume a suspended decision (the head, with a reason)."""
-        actor = pick_actor(candidates, ("admin_head",), "resuming a decision", "SoD6", "Art. 37")
+        actor = self.pick(candidates, ("admin_head",), "resuming a decision", "SoD6", "Art. 37", relation="organ_head")
         if self.status != "suspended":
             raise RuleViolation("only a suspended decision can be resumed", rule="R20", article="Art. 37")
         if not reason.strip():
@@ -446,7 +469,7 @@ class Decision:
 
     def withdraw(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Withdraw a decision before it is made (the organ or head, with a reason)."""
-        actor = pick_actor(candidates, ("admin_head", "decision_organ"), "withdrawing", "R3", "Art. 11")
+        actor = self.pick(candidates, ("admin_head", "decision_organ"), "withdrawing", "R3", "Art. 11")
         self._require_pre_decision("withdrawal")
         if not reason.strip():
             raise InvalidInput("a withdrawal needs its reason", rule="R18", article="Art. 33")
@@ -456,7 +479,7 @@ class Decision:
                           justification: str) -> Act:
         """A new procedure version applies to a running decision only with the legal office's recorded
         approval and justification (PV1, inference from Art. 43; decided decisions keep their version)."""
-        actor = pick_actor(candidates, ("legality_reviewer",), "approving a procedure migration", "PV1",
+        actor = self.pick(candidates, ("legality_reviewer",), "approving a procedure migration", "PV1",
                    "Art. 43 (inference)")
         self._require_pre_decision("a procedure migration")
         if new.hash == self.spec.hash:
@@ -475,7 +498,7 @@ class Decision:
     def close(self, candidates: tuple[Actor, ...]) -> Act:
         """Close the case once publication is settled and the record is complete (R18, Art. 33). A
         terminated decision (R20, Art. 37) is closed too: its record goes to the archive like any other."""
-        actor = pick_actor(candidates, ("decision_organ", "admin_head"), "closing the case", "R18", "Art. 33")
+        actor = self.pick(candidates, ("decision_organ", "admin_head"), "closing the case", "R18", "Art. 33")
         if self.status not in ("published", "in_execution", "evaluated", "terminated"):
             raise RuleViolation(f"a case closes after publication; status is {self.status}",
                                 rule="R18", article="Art. 33")

@@ -94,6 +94,7 @@ class DecisionOpened(Event):
     """A decision opened under a pinned procedure (R1, R3)."""
 
     TYPE: ClassVar[str] = "DecisionOpened"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"organ"})
     decision_id: str
     title: str
     category: str
@@ -101,6 +102,7 @@ class DecisionOpened(Event):
     procedure: dict[str, Any]
     due_by: str | None = None
     summary: str = ""
+    organ: str | None = None  # the decision organ of the organisation chart (AR1); absent: single organ
 
 
 @dataclass(frozen=True, slots=True)

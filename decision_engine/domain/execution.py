@@ -30,7 +30,7 @@ from decision_engine.domain.rules.execution import (
     report_versions,
     targets,
 )
-from decision_engine.domain.values import DECIDED, Actor, NewEvent, iso_date, pick_actor
+from decision_engine.domain.values import DECIDED, Actor, NewEvent, iso_date
 
 # The checks' queries, kept importable from here for the services and pages that read them.
 __all__ = ["EVALUATION_OUTCOMES", "KPI_DIRECTIONS", "current_reports", "kpi_ledger", "obligations",
@@ -167,7 +167,7 @@ def _changeable(d: Decision, act: str) -> None:
 def terminate(d: Decision, candidates: tuple[Actor, ...], basis: str, reason: str,
               basis_ref: str = "") -> tuple[Actor, list[NewEvent]]:
     """Stop a decided decision (终止执行) on a stated basis: the head or the organ only (R20, SoD6)."""
-    actor = pick_actor(candidates, CHANGE_ROLES, "terminating a decision", "SoD6", "Arts. 35, 37")
+    actor = d.pick(candidates, CHANGE_ROLES, "terminating a decision", "SoD6", "Arts. 35, 37")
     _changeable(d, "termination")
     if not _text(basis) or not _text(reason):
         raise InvalidInput("a termination states its basis and reason", rule="R20", article="Art. 37")
@@ -183,7 +183,7 @@ def open_adjustment(d: Decision, candidates: tuple[Actor, ...], adjustment_id: s
                     basis_ref: str = "") -> tuple[Actor, list[NewEvent], NewEvent]:
     """A major adjustment reruns the procedure (R20, Art. 37): a new decision linked to this one, which
     stays intact. Returns the link event for this decision and the one for the new decision."""
-    actor = pick_actor(candidates, CHANGE_ROLES, "opening a major adjustment", "SoD6", "Arts. 35, 37")
+    actor = d.pick(candidates, CHANGE_ROLES, "opening a major adjustment", "SoD6", "Arts. 35, 37")
     _changeable(d, "a major adjustment")
     if not _text(reason):
         raise InvalidInput("a major adjustment states its reason", rule="R20", article="Art. 37")

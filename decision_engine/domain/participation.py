@@ -34,7 +34,7 @@ from decision_engine.domain import events as typed
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, Missing, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.rules.common import DISPOSITIONS
-from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
+from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date
 
 CHANNELS = {"online": "网上提交", "letter": "信函", "email": "电子邮件", "fax": "传真", "phone": "电话记录"}
 MODERATION_REASONS = {"abusive": "含侮辱、谩骂等不文明内容", "off_topic": "与征求意见事项无关",
@@ -331,7 +331,7 @@ def _require_pre_decision(d: Decision, act: str) -> None:
 def present_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, size: int, media_type: str,
                    filename: str, today: date) -> tuple[Actor, list[NewEvent]]:
     """R7, Art. 17: the organiser presents the hearing record (by its sha256) for the participants' signatures."""
-    actor = pick_actor(candidates, RECORD_PRESENTERS, "presenting the hearing record", "R7", "Art. 17")
+    actor = d.pick(candidates, RECORD_PRESENTERS, "presenting the hearing record", "R7", "Art. 17")
     _require_pre_decision(d, "presenting a hearing record")
     notice = d.latest("hearing", "hearing_notice")
     if notice is None:
@@ -348,7 +348,7 @@ def present_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, s
 def confirm_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, remarks: str = ""
                    ) -> tuple[Actor, list[NewEvent]]:
     """SoD5, Art. 17: a participant confirms and signs the presented record with their own credential."""
-    actor = pick_actor(candidates, ("hearing_participant",), "confirming the hearing record", "SoD5", "Art. 17")
+    actor = d.pick(candidates, ("hearing_participant",), "confirming the hearing record", "SoD5", "Art. 17")
     _require_pre_decision(d, "confirming a hearing record")
     rec = d.state.get("records", {}).get(sha256)
     if rec is None or rec.get("subject") != "hearing_record" or "presented_at" not in rec:

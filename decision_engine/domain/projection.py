@@ -28,7 +28,7 @@ Handler = Callable[[Folding, Any, dict[str, Any]], None]
 
 def initial_state(spec: Procedure, e: ev_.DecisionOpened, event: dict[str, Any]) -> dict[str, Any]:
     """The state of a decision just opened."""
-    return {
+    state = {
         "id": e.decision_id, "title": e.title, "category": e.category, "unit": e.unit,
         "summary": e.summary, "due_by": e.due_by, "procedure": e.procedure,
         "opened_at": event["at"], "opened_by": event["actor"], "status": "draft", "stage": "S0",
@@ -40,6 +40,9 @@ def initial_state(spec: Procedure, e: ev_.DecisionOpened, event: dict[str, Any])
                          "cleared": None, "returned": None, "exemption": None, "reopened": []}
                   for g in spec.gates},
     }
+    if e.organ is not None:
+        state["organ"] = e.organ  # AR1: the decision organ fixed at opening
+    return state
 
 
 def _ap_determination(d: Folding, e: ev_.DeterminationRecorded, ev: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from decision_engine.domain.rules.common import DISPOSITIONS
 from decision_engine.domain.rules.experts import CREDENTIAL_PREFIX
 from decision_engine.domain.rules.legality import pending_supplement
 from decision_engine.domain.statutory_time import statutory_date, zone_of
-from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date, pick_actor
+from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date
 
 GATE_STATUS_ZH = {"cleared": "已完成", "exempted": "依法免予进行", "not_applicable": "不适用", "open": "未完成",
                   "submitted": "进行中", "returned": "已退回"}
@@ -105,7 +105,7 @@ def submission_packet(d: Decision, legal_basis: str) -> dict[str, Any]:
 def request_supplement(d: Decision, candidates: tuple[Actor, ...], items: list[str], reason: str
                        ) -> tuple[Actor, list[NewEvent]]:
     """R11, Art. 26: the legal office asks for supplementary material; the review clock stops."""
-    actor = pick_actor(candidates, ("legality_reviewer",), "requesting a supplement", "SoD1", "Arts. 25, 28")
+    actor = d.pick(candidates, ("legality_reviewer",), "requesting a supplement", "SoD1", "Arts. 25, 28")
     if d.status not in PRE_DECISION:
         raise RuleViolation(f"the decision is {d.status}", rule="R11", article="Art. 26")
     if actor.unit in d.undertaking_units():

@@ -29,6 +29,7 @@ from decision_engine.domain.errors import (
     UnsupportedMediaType,
 )
 from decision_engine.domain.events import AttemptRefused
+from decision_engine.services import organisation
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.identity import actors_of
 
@@ -64,8 +65,8 @@ def load(conn: Connection, decision_id: str) -> tuple[Decision, int]:
     """A decision from its projection, with the sequence it was read at."""
     row = st.load_decision(conn, decision_id)
     spec = st.get_spec(conn, row["procedure_hash"])
-    return (Decision(spec, orjson.loads(row["state"]), resolve=lambda h: st.get_spec(conn, h)),
-            int(row["last_seq"]))
+    return (Decision(spec, orjson.loads(row["state"]), resolve=lambda h: st.get_spec(conn, h),
+                     chart=organisation.chart_of(conn)), int(row["last_seq"]))
 
 
 def _persist(conn: Connection, d: Decision, actor: Actor, events: list[NewEvent], at: str,
@@ -145,10 +146,12 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
     did = decision_id or new_id("MAD")
     at = ctx.now_iso()
     with ctx.store.write() as conn:
+        chart = organisation.chart_of(conn)
         actor, events = Decision.open(spec, did, actors_of(conn, person_id, at), title=title,
-                                      category=category, unit=unit, due_by=due_by, summary=summary)
+                                      category=category, unit=unit, due_by=due_by, summary=summary,
+                                      chart=chart)
         st.put_spec(conn, spec, at)
-        d = Decision(spec)
+        d = Decision(spec, chart=chart)
         stored = _persist(conn, d, actor, events, at, None, 0)
         return Result(did, stored[-1]["seq"], tuple(stored), d.status)
 

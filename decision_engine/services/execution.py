@@ -125,10 +125,11 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
                                                     basis_ref)
             spec = procedures.load(profile or d.spec.profile)
             _, opened = Decision.open(spec, new_did, (actor,), title=title, category=d.state["category"],
-                                      unit=unit or d.state["unit"], due_by=due_by, summary=summary)
+                                      unit=unit or d.state["unit"], due_by=due_by, summary=summary,
+                                      chart=d.chart)
             uow.decisions.put_spec(spec, at)
             decisions._persist(conn, d, actor, here, at, seq, None)
-            new = Decision(spec)
+            new = Decision(spec, chart=d.chart)
             stored = decisions._persist(conn, new, actor, [*opened, there], at, None, 0)
             return decisions.Result(new_did, stored[-1]["seq"], tuple(stored), new.status)
     except (NotFound, Unauthenticated):

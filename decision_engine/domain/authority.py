@@ -1,0 +1,216 @@
+"""Authority is a relation (DESIGN §8): a role says what kind of act a person may do; the decision's record
+says *whose* decision it is. This module reads the parties of a decision from its record (the organ, the
+units the start decision named, the organ's legal office, the experts selected, the participants listed,
+the head who presided the adopting meeting, the execution units designated, the evaluator commissioned,
+the organs competent for accountability), and answers, for an act, whether a person's role in their unit
+is the one the law names for *this* decision.
+
+Pure: the decision's state and the organisation chart in, an Actor or a NotPermitted naming the rule
+(AR1–AR12) and the article out. `RELATIONS` is the one table of who stands in which relation; the
+aggregate (`Decision.pick`) and the read rule (`may_read`) both use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from decision_engine.domain.errors import NotPermitted
+from decision_engine.domain.organisation import SINGLE, OrgChart
+from decision_engine.domain.values import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation a role must stand in to this decision: its rule, article, and the words of a refusal."""
+
+    rule: str
+    article: str
+    zh: str  # what the person must be, in words a legal office reads
+
+
+# The one table: the relation each role must hold to the decision for any act of that role.
+RELATIONS: dict[str, Relation] = {
+    "organ": Relation("AR1", "Arts. 4, 30", "本决策的决策机关人员"),
+    "undertaking": Relation("AR2", "Art. 11", "启动决定确定的承办单位人员"),
+    "legal_office": Relation("AR3", "Arts. 25, 28", "本决策机关负责合法性审查的部门人员"),
+    "adviser": Relation("AR3", "Art. 27", "本决策机关或其聘请的法律顾问"),
+    "expert": Relation("AR4", "Arts. 19–20", "本决策遴选确定的专家"),
+    "hearing_participant": Relation("AR5", "Art. 16", "本决策听证公布名单中的参加人"),
+    "hearing_organizer": Relation("AR5", "Art. 16", "本决策机关或承办单位的听证组织人员"),
+    "risk_assessor": Relation("AR6", "Arts. 22–23", "非本决策承办单位的风险评估人员"),
+    "presiding_head": Relation("AR7", "Art. 30", "主持通过本决策会议的行政首长"),
+    "organ_head": Relation("AR8", "Arts. 35, 37", "本决策机关的行政首长"),
+    "execution": Relation("AR9", "Art. 34", "决策机关指定的执行单位"),
+    "evaluator": Relation("AR10", "Art. 36", "决策机关委托的评估单位"),
+    "accountability": Relation("AR11", "Art. 38 ¶1", "上级行政机关或监察机关（非被追责机关）"),
+    "party_committee": Relation("AR12", "Art. 31", "同级党委"),
+    "npc": Relation("AR12", "Art. 31", "同级人大常委会"),
+    "superior": Relation("AR11", "Art. 38 ¶1", "上级行政机关"),
+}
+
+# The relation each role needs, unless the act names its own (finalize: the presiding head).
+ROLE_RELATION: dict[str, str] = {
+    "undertaking_unit": "undertaking",
+    "decision_organ": "organ",
+    "admin_head": "organ",
+    "meeting_member": "organ",
+    "secretariat": "organ",
+    "legality_reviewer": "legal_office",
+    "legal_adviser": "adviser",
+    "expert": "expert",
+    "risk_assessor": "risk_assessor",
+    "hearing_organizer": "hearing_organizer",
+    "hearing_participant": "hearing_participant",
+    "execution_unit": "execution",
+    "post_evaluator": "evaluator",
+    "party_committee": "party_committee",
+    "npc": "npc",
+    "superior_organ": "superior",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """Who the record names for one decision."""
+
+    organ: str | None
+    undertaking_units: tuple[str, ...]
+    experts: frozenset[str]
+    hearing_participants: frozenset[str]
+    presiding_head: str | None
+    execution_units: tuple[str, ...]
+    evaluator_units: tuple[str, ...]
+
+
+def _latest_fields(state: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [a["fields"] for a in state.get("artifacts", {}).values() if a["kind"] == kind]
+
+
+def decision_organ(state: Mapping[str, Any], chart: OrgChart) -> str | None:
+    """The decision organ fixed at opening; for decisions opened before it was recorded, the organ of the
+    undertaking unit that opened it."""
+    if state.get("organ") is not None:
+        return str(state["organ"])
+    return chart.organ_of(str(state.get("unit") or ""))
+
+
+def parties(state: Mapping[str, Any], chart: OrgChart) -> Parties:
+    """The parties of a decision as its record fixes them (issue 15 §2)."""
+    units = tuple(state.get("units") or (state.get("unit"),))
+    experts: set[str] = set()
+    for f in _latest_fields(state, "selection_note"):  # the latest note that selects by person id
+        if isinstance(f.get("expert_ids"), list):
+            experts = {str(p) for p in f["expert_ids"] if isinstance(p, str)}
+    listed: set[str] = set()
+    for f in _latest_fields(state, "hearing_participant_list"):
+        listed |= {str(p) for p in (f.get("participants") or []) if isinstance(p, str)}
+    meetings = [a for a in state.get("artifacts", {}).values() if a["kind"] == "meeting_record"]
+    head = str(meetings[-1]["author"]["person"]) if meetings else None
+    designations = _latest_fields(state, "execution_unit_designation")
+    executing = tuple(str(u) for u in (designations[-1].get("units") or [])) if designations else ()
+    commissions = _latest_fields(state, "evaluation_commission")
+    return Parties(decision_organ(state, chart), tuple(str(u) for u in units if u), frozenset(experts),
+                   frozenset(listed), head, tuple(dict.fromkeys(executing + tuple(state.get("execution_units")
+                                                                                  or ()))),
+                   tuple(str(c.get("evaluator_unit")) for c in commissions))
+
+
+def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> bool:
+    """Does the actor (a person in a role in a unit) stand in this relation to the decision?"""
+    organ = chart.organ_of(actor.unit)
+    same_organ = organ is not None and organ == p.organ
+    if relation == "organ":
+        return same_organ
+    if relation == "organ_head":
+        return same_organ and actor.role == "admin_head"
+    if relation == "presiding_head":
+        return p.presiding_head is not None and actor.person == p.presiding_head
+    if relation == "undertaking":
+        return actor.unit in p.undertaking_units and same_organ
+    if relation == "legal_office":
+        offices = chart.units_of(p.organ, "legal_office")
+        return actor.unit not in p.undertaking_units and (actor.unit in offices if offices else same_organ)
+    if relation == "adviser":
+        return actor.unit not in p.undertaking_units and (same_organ or organ is None)
+    if relation == "expert":
+        return actor.person in p.experts
+    if relation == "hearing_participant":
+        return actor.person in p.hearing_participants
+    if relation == "hearing_organizer":
+        return same_organ
+    if relation == "risk_assessor":
+        return actor.unit not in p.undertaking_units
+    if relation == "execution":
+        return actor.unit in p.execution_units
+    if relation == "evaluator":
+        return actor.unit in p.evaluator_units
+    if relation == "party_committee" or relation == "npc":
+        bodies = chart.units_of(p.organ, relation)
+        return actor.unit in bodies if bodies else same_organ
+    if relation in ("superior", "accountability"):
+        examined = p.organ
+        if organ is None or (organ == examined and not chart.single):
+            return False
+        if chart.single:
+            return organ == SINGLE
+        return organ in chart.superiors(examined) or chart.kind_of(actor.unit) == "supervisory"
+    raise ValueError(f"unknown relation {relation!r}")  # pragma: no cover - the table is closed
+
+
+def pick(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: str, article: str,
+         state: Mapping[str, Any], chart: OrgChart, *, relation: str | None = None) -> Actor:
+    """The first of the person's current roles that may do this act *for this decision*: the role is one of
+    `roles` (the act's rule) and the person stands in the role's relation (or the act's own `relation`) to
+    the decision (AR1–AR12). NotPermitted names the role rule when no role fits, the relation rule when a
+    role fits but the person is not the one the record names."""
+    fitting = [a for a in candidates if a.role in roles]
+    if not fitting:
+        held = ", ".join(sorted({a.role for a in candidates})) or "none"
+        raise NotPermitted(f"{act} needs one of the roles {', '.join(roles)}; the person holds: {held}",
+                           rule=rule, article=article)
+    p = parties(state, chart)
+    for actor in fitting:
+        if relation_holds(relation or ROLE_RELATION.get(actor.role, "organ"), actor, p, chart):
+            return actor
+    first = fitting[0]
+    rel = RELATIONS[relation or ROLE_RELATION.get(first.role, "organ")]
+    raise NotPermitted(f"{act}：{first.name or first.person}（{first.unit}）不是{rel.zh}，"
+                       f"不能为本决策（{state.get('title') or state.get('id')}）办理此事项",
+                       rule=rel.rule, article=rel.article)
+
+
+# ---------------------------------------------------------------------- reading (issue 15 §4)
+STAFF_ROLES = ("undertaking_unit", "decision_organ", "admin_head", "meeting_member", "secretariat",
+               "legality_reviewer", "hearing_organizer", "party_committee", "npc", "superior_organ")
+EXTERNAL_ROLES = ("expert", "risk_assessor", "hearing_participant", "legal_adviser", "execution_unit",
+                  "post_evaluator")
+READ_RULE, READ_ARTICLE = "AR13", "Arts. 6, 38 ¶1"
+
+
+def may_read(actors: tuple[Actor, ...], state: Mapping[str, Any], chart: OrgChart) -> bool:
+    """Who reads a decision in full: the auditor everything; staff their own organ's decisions and a
+    superior organ its subordinates' (supervision, Art. 38 ¶1); externals only the decisions they are
+    parties to (the experts selected, the participants listed, the units designated or commissioned, the
+    assessor that reported). The public reads what is published, through the public site."""
+    p = parties(state, chart)
+    for a in actors:
+        if a.role == "auditor":
+            return True
+        organ = chart.organ_of(a.unit)
+        if a.role in STAFF_ROLES:
+            if organ is not None and (organ == p.organ or organ in chart.superiors(p.organ)):
+                return True
+            if a.role == "undertaking_unit" and a.unit in p.undertaking_units:
+                return True
+        elif a.role in EXTERNAL_ROLES:
+            rel = ROLE_RELATION[a.role]
+            if rel == "risk_assessor":
+                if any(x["author"]["person"] == a.person for x in state.get("artifacts", {}).values()):
+                    return True
+                if organ is not None and organ == p.organ and a.unit not in p.undertaking_units:
+                    return True
+            elif relation_holds(rel, a, p, chart):
+                return True
+    return False
