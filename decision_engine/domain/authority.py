@@ -3,7 +3,9 @@ says *whose* decision it is. This module reads the parties of a decision from it
 units the start decision named, the organ's legal office, the experts selected, the participants listed,
 the head who presided the adopting meeting, the execution units designated, the evaluator commissioned,
 the organs competent for accountability), and answers, for an act, whether a person's role in their unit
-is the one the law names for *this* decision.
+is the one the law names for *this* decision. Where the law already has a rule for the relation (SoD1 the
+legal office, R9 the selected experts, SoD5 the listed participants, R19 the designated execution units, R21
+the commissioned evaluator) the refusal cites it; the other relations are AR1–AR13.
 
 Pure: the decision's state and the organisation chart in, an Actor or a NotPermitted naming the rule
 (AR1–AR12) and the article out. `RELATIONS` is the one table of who stands in which relation; the
@@ -34,16 +36,16 @@ class Relation:
 RELATIONS: dict[str, Relation] = {
     "organ": Relation("AR1", "Arts. 4, 30", "本决策的决策机关人员"),
     "undertaking": Relation("AR2", "Art. 11", "启动决定确定的承办单位人员"),
-    "legal_office": Relation("AR3", "Arts. 25, 28", "本决策机关负责合法性审查的部门人员"),
+    "legal_office": Relation("SoD1", "Arts. 25, 28", "本决策机关负责合法性审查的部门人员"),
     "adviser": Relation("AR3", "Art. 27", "本决策机关或其聘请的法律顾问"),
-    "expert": Relation("AR4", "Arts. 19–20", "本决策遴选确定的专家"),
-    "hearing_participant": Relation("AR5", "Art. 16", "本决策听证公布名单中的参加人"),
+    "expert": Relation("R9", "Art. 20", "本决策遴选确定的专家"),
+    "hearing_participant": Relation("SoD5", "Art. 17", "本决策听证公布名单中的参加人"),
     "hearing_organizer": Relation("AR5", "Art. 16", "本决策机关或承办单位的听证组织人员"),
     "risk_assessor": Relation("AR6", "Arts. 22–23", "非本决策承办单位的风险评估人员"),
     "presiding_head": Relation("AR7", "Art. 30", "主持通过本决策会议的行政首长"),
     "organ_head": Relation("AR8", "Arts. 35, 37", "本决策机关的行政首长"),
-    "execution": Relation("AR9", "Art. 34", "决策机关指定的执行单位"),
-    "evaluator": Relation("AR10", "Art. 36", "决策机关委托的评估单位"),
+    "execution": Relation("R19", "Art. 34", "决策机关指定的执行单位"),
+    "evaluator": Relation("R21", "Art. 36", "决策机关委托的评估单位"),
     "accountability": Relation("AR11", "Art. 38 ¶1", "上级行政机关或监察机关（非被追责机关）"),
     "party_committee": Relation("AR12", "Art. 31", "同级党委"),
     "npc": Relation("AR12", "Art. 31", "同级人大常委会"),
@@ -79,6 +81,7 @@ class Parties:
     undertaking_units: tuple[str, ...]
     experts: frozenset[str]
     hearing_participants: frozenset[str]
+    hearing_list: bool  # a participant list was published
     presiding_head: str | None
     execution_units: tuple[str, ...]
     evaluator_units: tuple[str, ...]
@@ -112,7 +115,7 @@ def parties(state: Mapping[str, Any], chart: OrgChart) -> Parties:
     executing = tuple(str(u) for u in (designations[-1].get("units") or [])) if designations else ()
     commissions = _latest_fields(state, "evaluation_commission")
     return Parties(decision_organ(state, chart), tuple(str(u) for u in units if u), frozenset(experts),
-                   frozenset(listed), head, tuple(dict.fromkeys(executing + tuple(state.get("execution_units")
+                   frozenset(listed), bool(_latest_fields(state, "hearing_participant_list")), head, tuple(dict.fromkeys(executing + tuple(state.get("execution_units")
                                                                                   or ()))),
                    tuple(str(c.get("evaluator_unit")) for c in commissions))
 
@@ -136,8 +139,8 @@ def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> 
         return actor.unit not in p.undertaking_units and (same_organ or organ is None)
     if relation == "expert":
         return actor.person in p.experts
-    if relation == "hearing_participant":
-        return actor.person in p.hearing_participants
+    if relation == "hearing_participant":  # the published list, once there is one (Art. 16)
+        return actor.person in p.hearing_participants or not p.hearing_list
     if relation == "hearing_organizer":
         return same_organ
     if relation == "risk_assessor":

@@ -215,6 +215,10 @@ class Decision:
         """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it). The
         decision organ is fixed here: the organ of the undertaking unit (AR1); the opener belongs to it."""
         chart = chart if chart is not None else OrgChart.single_organ()
+        pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
+        if not title.strip() or not unit.strip():
+            raise InvalidInput("a decision needs a title and an undertaking unit", rule="R3",
+                               article="Art. 11")
         actor = authority.pick(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11",
                                {"unit": unit, "units": [unit], "title": title}, chart)
         organ = chart.organ_of(unit)
@@ -429,8 +433,7 @@ class Decision:
 
     def finalize(self, candidates: tuple[Actor, ...], today: date) -> Act:
         """Finalize: only the head, only with every pre-decision gate satisfied (R13–R16, SoD4)."""
-        actor = self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30",
-                           relation="presiding_head")
+        self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30")
         if self.status not in PRE_DECISION:
             raise RuleViolation(f"the decision is {self.status}; it cannot be finalized",
                                 rule="R15", article="Art. 30")
@@ -441,6 +444,9 @@ class Decision:
                                       missing=tuple(missing))
         meeting = self.latest("collective_decision", "meeting_record")
         assert meeting is not None  # collective_decision is satisfied
+        # AR7, Art. 30: the head who presided the meeting that adopted it, not any head of any organ
+        actor = self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30",
+                          relation="presiding_head")
         return actor, [ev.DecisionFinalized(on=today.isoformat(), draft_version=self.state["draft_version"],
                                             meeting_artifact=meeting["id"]).new()]
 

@@ -269,9 +269,9 @@ class Build:
 
     def experts(self, *, clear: bool = True, ids: bool = False) -> Build:
         """An expert review: selection note, declaration, signed opinion, adoption status (R9)."""
-        note: dict[str, Any] = {"method": "随机抽取", "experts": "专家甲"}
-        if ids:
-            note.update(expert_ids=["expert_a"], dissent_included=True)
+        # the experts act once selected by person id (R9, Art. 20: `domain/authority.py`)
+        note: dict[str, Any] = {"method": "随机抽取", "experts": "专家甲", "expert_ids": ["expert_a"],
+                                "dissent_included": True}
         self.art(C.drafter, "selection_note", **note)
         self.art(C.expert_a, "conflict_declaration", direct_interest=False, statement="无利害关系")
         op = self.art(C.expert_a, "expert_opinion", opinion="可行", signature="专家甲（签名）")

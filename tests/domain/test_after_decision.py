@@ -204,7 +204,7 @@ def test_r19_execution_units_are_named_and_a_change_states_why(b: Build) -> None
 
 def test_r19_only_a_designated_execution_unit_reports(b: Build) -> None:
     b.published()
-    refused(lambda: report(b), RuleViolation, "R19", "Art. 34")
+    refused(lambda: report(b), NotPermitted, "R19", "Art. 34")  # no unit designated yet
     b.art(C.head, "execution_unit_designation", units=["别的单位"])
     refused(lambda: report(b), NotPermitted, "R19", "Art. 34")
 
@@ -306,7 +306,11 @@ def test_r19_reports_fall_due_each_interval_after_the_last_one(b: Build) -> None
 
 
 # R21 / SoD3: evaluation ---------------------------------------------------------------------------------
-def evaluation(b: Build, who: Actor = C.evaluator, **fields: Any) -> str:
+def evaluation(b: Build, who: Actor = C.evaluator, *, commission: bool = True, **fields: Any) -> str:
+    """An evaluation report; the organ commissions the evaluator's unit first unless it already did (R21)."""
+    if commission and not any(a["kind"] == "evaluation_commission" and a["fields"]["evaluator_unit"] == who.unit
+                              for a in b.state["artifacts"].values()):
+        b.art(C.head, "evaluation_commission", evaluator_unit=who.unit, trigger="organ_decision", reasons="委托评估")
     return b.art(who, "evaluation_report", **({"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "有",
                                                "findings": "良好", "recommendation": "继续"} | fields))
 
@@ -338,7 +342,7 @@ def test_r21_once_the_organ_commissions_an_evaluator_only_it_reports(b: Build) -
             InvalidInput, "R21", "Art. 36")
     b.art(C.head, "evaluation_commission", evaluator_unit="某大学评估中心", trigger="organ_decision", reasons="必要")
     assert [t["trigger"] for t in ex.evaluation_triggers(b.d, b.today, 0)] == ["organ_decision"]
-    refused(lambda: evaluation(b), NotPermitted, "R21", "Art. 36")
+    refused(lambda: evaluation(b, commission=False), NotPermitted, "R21", "Art. 36")
     evaluation(b, Actor("univ", "post_evaluator", "某大学评估中心"))
     assert ex.evaluation_triggers(b.d, b.today, 0) == []
 

@@ -7,12 +7,16 @@ from typing import Any
 from decision_engine.domain import review
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.domain.rules.execution import obligations
-from tests.domain.builders import Build, C, refused
+from tests.domain.builders import BUREAU, Build, C, refused
 from tests.domain.builders import blob as make_blob
 
 
 def specialised(b: Build) -> Build:
-    return b.open().start().determine(specialised=True)
+    """A specialised matter with its experts selected by person id (R9, Art. 20: only they act)."""
+    b.open().start().determine(specialised=True)
+    b.art(C.drafter, "selection_note", method="随机抽取", experts="专家甲、专家乙",
+          expert_ids=[C.expert_a.person, C.expert_b.person], dissent_included=True)
+    return b
 
 
 def declared(b: Build, who: object = C.expert_a, interest: object = False) -> None:
@@ -48,8 +52,10 @@ def test_r9_an_unsigned_expert_opinion_is_refused(b: Build) -> None:
 
 def test_r9_an_expert_opinion_needs_a_draft(b: Build) -> None:
     b.open()
-    b.art(C.head, "start_decision", lead_unit="甲", units=["甲"])
+    b.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU])
     b.determination("specialised", True)
+    b.art(C.drafter, "selection_note", method="随机抽取", experts="专家甲", expert_ids=[C.expert_a.person],
+          dissent_included=True)
     declared(b)
     refused(lambda: b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名"), RuleViolation, "R3",
             "Art. 12")
@@ -174,7 +180,7 @@ def test_r10_a_risk_report_is_by_a_risk_assessor_and_needs_a_draft(b: Build) -> 
     risky(b)
     refused(lambda: b.risk(actor=C.drafter), NotPermitted, "R10", "Arts. 22–24")
     c = Build().open()
-    c.art(C.head, "start_decision", lead_unit="甲", units=["甲"])
+    c.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU])
     c.determination("risk_relevant", True)
     refused(lambda: c.risk(), RuleViolation, "R3", "Art. 12")
 

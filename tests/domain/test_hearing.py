@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from decision_engine.domain import participation as dp
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
-from tests.domain.builders import Build, C, refused
+from tests.domain.builders import BUREAU, Build, C, refused
 
 SHA = "cd" * 32
 
@@ -51,7 +51,7 @@ def test_r7_a_hearing_notice_published_on_or_after_the_hearing_day_is_refused(b:
 
 def test_r7_a_hearing_notice_needs_a_draft(b: Build) -> None:
     b.open()
-    b.art(C.head, "start_decision", lead_unit="甲", units=["甲"])
+    b.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU])
     b.determination("hearing_required_by_law", True)
     refused(lambda: b.hearing_notice(), RuleViolation, "R3", "Art. 12")
 

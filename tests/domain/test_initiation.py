@@ -112,7 +112,7 @@ def test_r3_a_second_start_decision_is_refused(b: Build) -> None:
 
 
 def test_r3_the_start_decision_names_the_lead_first_and_moves_the_decision_into_procedure(b: Build) -> None:
-    b.open(unit="原单位")
+    b.open(unit="原单位", actor=C.office)  # the organ opens it for a unit; the start decision names others
     b.art(C.head, "start_decision", lead_unit="乙", units=["甲", "乙"])
     assert b.d.undertaking_units() == ("乙", "甲")
     assert (b.d.status, b.gate("initiation"), b.state["unit"]) == ("in_procedure", "cleared", "乙")
@@ -255,7 +255,8 @@ def test_r18_nothing_is_recorded_on_a_withdrawn_decision(b: Build) -> None:
 
 
 def test_decision_open_is_a_pure_command_that_returns_one_event(b: Build) -> None:
-    actor, events = Decision.open(b.spec, "x", (C.drafter,), title="t", category="policy", unit="u", summary="s")
+    actor, events = Decision.open(b.spec, "x", (C.drafter,), title="t", category="policy", unit=BUREAU,
+                                   summary="s")
     assert actor == C.drafter  # the domain names who acted
     assert [e.type for e in events] == ["DecisionOpened"]
     assert events[0].payload["procedure"] == {"id": "order713", "version": b.spec.version, "hash": b.spec.hash,

@@ -9,7 +9,7 @@ from typing import Any
 from decision_engine.domain import review
 from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
-from tests.domain.builders import Build, C, blob, refused
+from tests.domain.builders import BUREAU, Build, C, blob, refused
 
 OPINION = {"authority": "有权", "procedure": "完备", "content": "合法"}
 ND1 = {"creates_licence": False, "creates_penalty": False, "creates_compulsory_measure": False,
@@ -132,7 +132,7 @@ def test_r11_the_submission_packet_is_generated_from_the_record(b: Build) -> Non
                                                      "opinion_summary"}
     assert "公众参与" in packet["procedure_explanation"] and "已完成" in packet["procedure_explanation"]
     c = Build().open()
-    c.art(C.head, "start_decision", lead_unit="甲", units=["甲"])
+    c.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU])
     refused(lambda: review.submission_packet(c.d, "价格法"), RuleViolation, "R3", "Art. 12")
 
 
