@@ -120,7 +120,7 @@ def _dump(items: list[Any]) -> list[dict[str, Any]]:
 def execution_view(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> Any:
     """Execution units, KPIs with baseline and target, milestones, reports, obligations from the risk and
     legality stages, problems, suspensions, evaluations (R19–R21)."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return execution.execution_view(ctx, decision_id)
 
 
@@ -198,7 +198,7 @@ def list_cases(ctx: CtxDep, person: CurrentPerson,
                status: Annotated[str | None, Query(max_length=40)] = None,
                kind: Annotated[str | None, Query(max_length=40)] = None) -> list[dict[str, Any]]:
     """Accountability cases and undue-delay incidents (R22), oldest first, filtered."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return accountability.cases(ctx, decision_id=decision_id, status=status, kind=kind)
 
 
@@ -206,7 +206,9 @@ def list_cases(ctx: CtxDep, person: CurrentPerson,
 def get_case(ctx: CtxDep, person: CurrentPerson, case_id: RecordId) -> Any:
     """One case: grounds, persons, findings, outcome, sanctions with their legal basis."""
     access.require_reader(ctx, person)
-    return accountability.get_case(ctx, case_id)
+    case = accountability.get_case(ctx, case_id)
+    access.require_reader(ctx, person, str(case["decision_id"]))  # AR13: the case's decision is readable
+    return case
 
 
 @router.post("/accountability-cases/{case_id}/findings", response_model=AnyOut, responses=WRITE_ERRORS)
@@ -236,14 +238,14 @@ def close_case(ctx: CtxDep, person: CurrentPerson, case_id: RecordId, body: Case
 def ledger(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> list[dict[str, Any]]:
     """Every act on the decision with the person, role and unit at that moment and the procedure version
     in force, refused attempts included (Art. 38)."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return accountability.ledger(ctx, decision_id)
 
 
 @router.get("/decisions/{decision_id}/traceback", response_model=AnyOut, responses=READ_ERRORS)
 def traceback_decision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> Any:
     """责任倒查 for a decision: who did what under which rule, dissent marked (Arts. 38–41)."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return accountability.traceback_decision(ctx, decision_id)
 
 
@@ -251,7 +253,7 @@ def traceback_decision(ctx: CtxDep, person: CurrentPerson, decision_id: Decision
 def traceback_person(ctx: CtxDep, person: CurrentPerson, person_id: RecordId) -> Any:
     """责任倒查 for a person across every decision they touched, after transfers or retirement (lifelong,
     Art. 38)."""
-    access.require_reader(ctx, person)
+    access.require_person_reader(ctx, person, person_id)  # the same reader rule as GET /persons/{id}
     return accountability.traceback_person(ctx, person_id)
 
 

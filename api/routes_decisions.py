@@ -96,10 +96,9 @@ def list_decisions(ctx: CtxDep, person: CurrentPerson, status: Filter = None, un
                    limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """Decisions, newest first: filter by status, unit, category, stage, overdue (R22), or search `q`."""
     access.require_reader(ctx, person)
-    return queries.list_decisions(ctx, status=_text(status, "status"), unit=_text(unit, "unit"),
-                                  category=_text(category, "category"), stage=_text(stage, "stage"),
-                                  q=_text(q, "q"), overdue=overdue, cursor=_cursor(cursor),
-                                  limit=limit)
+    return access.readable_page(ctx, person, queries.list_decisions(
+        ctx, status=_text(status, "status"), unit=_text(unit, "unit"), category=_text(category, "category"),
+        stage=_text(stage, "stage"), q=_text(q, "q"), overdue=overdue, cursor=_cursor(cursor), limit=limit))
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionOut, responses=READ_ERRORS,
@@ -111,7 +110,7 @@ def get_decision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, re
                  seq: Annotated[int | None, Query(ge=1, le=2**53 - 1, description="…or after this event")]
                  = None) -> dict[str, Any]:
     """The decision now, or as of a moment (`?at=`) or a sequence number (`?seq=`): replayed from events."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     if at is not None and seq is not None:
         raise InvalidInput("give either at or seq, not both")
     if at is None and seq is None:
@@ -133,7 +132,7 @@ def decision_events(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                     after_seq: Annotated[int, Query(ge=0, le=2**53 - 1)] = 0,
                     limit: Annotated[int, Query(ge=1, le=500)] = 500) -> dict[str, Any]:
     """The decision's events with their chain hashes (refused attempts included), oldest first."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return {"decision_id": decision_id,
             "items": queries.events(ctx, decision_id, after_seq=after_seq, limit=limit)}
 
@@ -143,7 +142,7 @@ def decision_events(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
 def get_artifact(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                  artifact_id: ArtifactId) -> dict[str, Any]:
     """An artifact's (or draft version's) record: content address, fields, author, round."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return access.artifact(ctx, decision_id, artifact_id)
 
 
@@ -158,7 +157,7 @@ _CONTENT: dict[str, dict[str, Any]] = {media: ({"schema": {}} if media == "appli
 def get_artifact_content(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                          artifact_id: ArtifactId) -> Response:
     """Download an artifact's bytes, verified against their SHA-256 before they are sent."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     art, data = access.artifact_content(ctx, decision_id, artifact_id)
     name = quote(str(art["filename"]) or "artifact", safe="")
     return Response(data, media_type=str(art["media_type"]),

@@ -102,7 +102,7 @@ def diff(ctx: CtxDep, person: CurrentPerson,
          b: Annotated[str, Query(min_length=1, max_length=40, description="another moment or sequence number")]
          ) -> dict[str, Any]:
     """What changed in a decision between two moments: status, gates, artifacts, flags and the events."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return timetravel.diff(ctx, decision_id, a, b)
 
 

@@ -214,7 +214,7 @@ def minutes_document(ctx: CtxDep, person: CurrentPerson, meeting_id: RecordId,
 def packet(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> Any:
     """The packet the decision would carry onto an agenda now, assembled from the record (R14, Art. 29);
     409 naming every missing item when a pre-decision gate is not satisfied."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return meetings.packet_preview(ctx, decision_id)
 
 

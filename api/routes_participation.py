@@ -79,7 +79,7 @@ def feedback_report(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
 def legality_packet(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
                     legal_basis: Annotated[str, Query(min_length=1, max_length=2_000)] = "（待填写）") -> Any:
     """The legality-review packet the record would produce now (R11, Art. 26): generated, not typed."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return legality.packet(ctx, decision_id, legal_basis)
 
 

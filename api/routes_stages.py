@@ -149,7 +149,7 @@ def expert_opinion(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, 
 def hearing(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> Any:
     """The hearing: notice, selection method, participants, deliveries with days ahead, records and who
     confirmed them (R7, Arts. 16–17)."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return hearings.hearing_status(ctx, decision_id)
 
 
@@ -217,7 +217,7 @@ def withhold(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: 
 @router.get("/decisions/{decision_id}/documents", responses=READ_ERRORS)
 def list_documents(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) -> list[dict[str, Any]]:
     """The official documents rendered from the decision's record, with template and output hashes."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, decision_id)
     return documents.list_documents(ctx, decision_id)
 
 

@@ -15,12 +15,15 @@ person, their role and unit at that moment); an accountability case is an aggreg
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.domain.rules import accountability as rules
 from decision_engine.domain.rules.accountability import ARTICLES, CAPACITIES
 from decision_engine.domain.values import Actor, NewEvent, pick_actor
+
+if TYPE_CHECKING:
+    from decision_engine.domain.decision import Decision
 
 __all__ = ["ARTICLES", "CAPACITIES", "Case"]
 
@@ -30,6 +33,7 @@ CAPACITY_ZH = {"head": "行政首长", "leader": "负有责任的其他领导人
                "undertaking": "决策承办单位或承担有关工作单位的人员", "execution": "决策执行单位的人员",
                "expert": "专家、专业机构、社会风险评估机构"}
 OUTCOMES = ("no_liability", "corrected", "sanctioned", "disqualified", "referred")
+SANCTIONING = ("corrected", "sanctioned", "disqualified")  # recorded by the competent authority only (AR11)
 OUTCOME_ZH = {"no_liability": "不予追责", "corrected": "责令改正", "sanctioned": "依法处分",
               "disqualified": "取消评估、论证资格", "referred": "移送有关机关"}
 # The article under which a role answers for its acts on a decision (trace-back, Arts. 38–41).
@@ -203,10 +207,18 @@ class Case:
         return actor, [NewEvent("FindingsRecorded", {"findings": findings.strip(), "persons": named})]
 
     def close(self, candidates: tuple[Actor, ...], outcome: str, sanctions: list[Any],
-              dissenters: set[str], reason: str = "") -> tuple[Actor, list[NewEvent]]:
+              dissenters: set[str], reason: str = "", decision: Decision | None = None
+              ) -> tuple[Actor, list[NewEvent]]:
         """The outcome (no liability, correction, sanction, disqualification, referral) with each sanction's
-        legal basis (ACC3); a dissenter's reduction or waiver considered (ACC4, Art. 38 ¶3)."""
+        legal basis (ACC3); a dissenter's reduction or waiver considered (ACC4, Art. 38 ¶3). An order to
+        correct, a sanction or a disqualification is recorded by the authority competent for the decision's
+        organ — its superior organ or the supervisory organ, never the organ examined, never the auditor
+        (AR11, Art. 38 ¶1)."""
         actor = self._not_named(candidates, "closing a case")
+        if decision is not None and outcome in SANCTIONING:
+            actor = decision.pick(tuple(c for c in candidates if c.role != "auditor"),
+                                  tuple(r for r in CASE_ROLES if r != "auditor"), "recording a sanction",
+                                  "AR11", "Art. 38 ¶1", relation="accountability")
         self._require_open("closing")
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}", rule="ACC3",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from decision_engine.domain.errors import NotPermitted
+from decision_engine.domain.errors import NotPermitted, RuleViolation
 from decision_engine.domain.organisation import SINGLE, OrgChart
 from decision_engine.domain.values import Actor
 
@@ -120,6 +120,15 @@ def parties(state: Mapping[str, Any], chart: OrgChart) -> Parties:
                    tuple(str(c.get("evaluator_unit")) for c in commissions))
 
 
+# Relations whose party the record must name first: the field of Parties, and what is missing, in words.
+NAMED_BY: dict[str, tuple[str, str]] = {
+    "expert": ("experts", "尚未按人遴选专家（专家遴选说明未列明专家）"),
+    "execution": ("execution_units", "决策机关尚未指定执行单位"),
+    "evaluator": ("evaluator_units", "决策机关尚未委托评估单位"),
+    "presiding_head": ("presiding_head", "尚无通过本决策的会议记录"),
+}
+
+
 def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> bool:
     """Does the actor (a person in a role in a unit) stand in this relation to the decision?"""
     organ = chart.organ_of(actor.unit)
@@ -154,11 +163,13 @@ def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> 
         return actor.unit in bodies if bodies else same_organ
     if relation in ("superior", "accountability"):
         examined = p.organ
+        if relation == "accountability" and chart.kind_of(actor.unit) == "supervisory":
+            return True  # the supervisory organ (监察机关), whichever level it sits at
         if organ is None or (organ == examined and not chart.single):
             return False
         if chart.single:
             return organ == SINGLE
-        return organ in chart.superiors(examined) or chart.kind_of(actor.unit) == "supervisory"
+        return organ in chart.superiors(examined)
     raise ValueError(f"unknown relation {relation!r}")  # pragma: no cover - the table is closed
 
 
@@ -175,6 +186,11 @@ def pick(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: 
                            rule=rule, article=article)
     p = parties(state, chart)
     for actor in fitting:
+        rel_id = relation or ROLE_RELATION.get(actor.role, "organ")
+        if rel_id in NAMED_BY and not getattr(p, NAMED_BY[rel_id][0]):
+            # the record names nobody yet: the procedure is not at this act (409), nobody may do it
+            rel = RELATIONS[rel_id]
+            raise RuleViolation(f"{act}：{NAMED_BY[rel_id][1]}", rule=rel.rule, article=rel.article)
         if relation_holds(relation or ROLE_RELATION.get(actor.role, "organ"), actor, p, chart):
             return actor
     first = fitting[0]

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from decision_engine.domain import authority
 from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import NotFound, NotPermitted, Unavailable
 from decision_engine.domain.procedure import ROLES
-from decision_engine.services import decisions
+from decision_engine.services import decisions, organisation
 from decision_engine.services.context import Context
 from decision_engine.services.identity import actors_of
 
@@ -33,13 +34,37 @@ def current_actors(ctx: Context, person_id: str) -> tuple[Actor, ...]:
         return actors_of(conn, person_id, ctx.now_iso())
 
 
-def require_reader(ctx: Context, person_id: str) -> None:
-    """Internal decision views need a current procedure or audit role."""
-    held = {a.role for a in current_actors(ctx, person_id)}
+def require_reader(ctx: Context, person_id: str, decision_id: str | None = None) -> None:
+    """Internal decision views need a current procedure or audit role; a decision's own views need the
+    reader to stand in a relation to it (AR13, `domain/authority.may_read`): staff read their organ's
+    decisions and a superior organ its subordinates', externals only the decisions they are parties to,
+    the auditor everything."""
+    actors = current_actors(ctx, person_id)
+    held = {a.role for a in actors}
     if not held & READER_ROLES:
         raise NotPermitted("reading decisions in procedure needs a procedure role or the auditor role; "
                            f"the person holds: {', '.join(sorted(held)) or 'none'} (published decisions "
                            "are at /api/v1/public/decisions)", rule="SoD", article="Art. 38 (inference)")
+    if decision_id is not None and not readable(ctx, actors, [decision_id]):
+        raise NotPermitted(f"本人与决策事项 {decision_id} 无办理、参与或监督关系，不能查阅其内部材料（已公布的决策"
+                           "见公开栏目）", rule=authority.READ_RULE, article=authority.READ_ARTICLE)
+
+
+def readable(ctx: Context, actors: tuple[Actor, ...], decision_ids: list[str]) -> set[str]:
+    """Which of these decisions the person (as these actors) may read in full (AR13). Unknown ids are
+    kept, so that the read itself answers 404."""
+    out = set()
+    with ctx.store.read() as conn:
+        chart = organisation.chart_of(conn)
+        for did in decision_ids:
+            try:
+                d, _ = decisions.load(conn, did)
+            except NotFound:
+                out.add(did)
+                continue
+            if authority.may_read(actors, d.state, chart):
+                out.add(did)
+    return out
 
 
 def require_procedure_role(ctx: Context, person_id: str, act: str) -> None:
@@ -78,3 +103,11 @@ def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[
         raise Unavailable(f"artifact {artifact_id}: stored bytes do not match their SHA-256 "
                           f"{art['sha256']} (run `decide verify`)", rule="R18", article="Art. 33")
     return art, data
+
+
+def readable_page(ctx: Context, person_id: str, page: dict[str, Any]) -> dict[str, Any]:
+    """A page of the decision list with only the decisions this person may read (AR13); the cursor stays
+    the underlying page's, so paging never skips a readable decision."""
+    items = page["items"]
+    keep = readable(ctx, current_actors(ctx, person_id), [str(r["id"]) for r in items])
+    return dict(page, items=[r for r in items if str(r["id"]) in keep])

@@ -132,7 +132,8 @@ def close_case(ctx: Context, person_id: str, case_id: str, *, outcome: str,
     (ACC4, Art. 38 ¶3) — dissent read from the decision's meeting records."""
     def act(case: acc.Case, uow: UnitOfWork, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
         d, _ = decisions.load(uow.tx, case.state["decision_id"])
-        return case.close(c, outcome, list(sanctions or []), set(acc.dissents(_meeting_records(d))), reason)
+        return case.close(c, outcome, list(sanctions or []), set(acc.dissents(_meeting_records(d))), reason,
+                          decision=d)
     return _run(ctx, person_id, case_id, act)
 
 

@@ -204,7 +204,7 @@ def test_r19_execution_units_are_named_and_a_change_states_why(b: Build) -> None
 
 def test_r19_only_a_designated_execution_unit_reports(b: Build) -> None:
     b.published()
-    refused(lambda: report(b), NotPermitted, "R19", "Art. 34")  # no unit designated yet
+    refused(lambda: report(b), RuleViolation, "R19", "Art. 34")  # no unit designated yet
     b.art(C.head, "execution_unit_designation", units=["别的单位"])
     refused(lambda: report(b), NotPermitted, "R19", "Art. 34")
 
