@@ -165,7 +165,8 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         "summary": "听证会按程序进行，参加人陈述、质证、辩论"})
     step("S1 hearing held; materials delivered ≥ 7 days ahead; record signed by each participant (R7, SoD5)")
     svc.record_artifact(ctx, c.drafter, did, "selection_note", {
-        "method": "从省专家库随机抽取并有意选入持不同意见的专家", "experts": ["孙教授", "周工程师"]})
+        "method": "从省专家库随机抽取并有意选入持不同意见的专家", "experts": ["孙教授", "周工程师"],
+        "expert_ids": [c.expert_a, c.expert_b], "dissent_included": True})
     for expert in (c.expert_a, c.expert_b):
         svc.record_artifact(ctx, expert, did, "conflict_declaration", {"direct_interest": False,
                                                                        "statement": "与本事项无直接利害关系"})
@@ -225,6 +226,8 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         "report_kind": "progress", "summary": "新线网已运行，日均客流增长8%"})
     step("S7 execution unit designated; first progress report filed (R19)")
     clock.advance(days=275)
+    svc.record_artifact(ctx, c.head, did, "evaluation_commission", {
+        "evaluator_unit": "某第三方评估机构", "trigger": "organ_decision", "reasons": "实施满一年，委托第三方评估"})
     svc.record_artifact(ctx, c.evaluator, did, "evaluation_report", {
         "trigger": "scheduled", "public_input": "问卷2000份", "deputy_participation": "人大代表3名参与",
         "findings": "达到预期", "recommendation": "continue"})
