@@ -135,6 +135,13 @@ class Walk:
             self.svc.record_determination(self.ctx, self.c.drafter, self.did, k, v, "理由")
         return self
 
+    def select_experts(self, *experts: str) -> Walk:
+        """The undertaking unit selects the experts by person id (R9, Art. 20: only they act)."""
+        ids = list(experts or (self.c.expert_a, self.c.expert_b))
+        self.art(self.c.drafter, "selection_note", method="随机抽取", experts="、".join(ids), expert_ids=ids,
+                 dissent_included=True)
+        return self
+
     def coordinate(self) -> Walk:
         self.art(self.c.drafter, "consultation", unit="某市财政局", opinion="同意")
         return self

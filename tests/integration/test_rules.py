@@ -256,6 +256,7 @@ def test_r9_the_specialism_determination_is_always_required(walk: Any) -> None:
 
 def test_sod2_an_expert_with_a_direct_interest_is_barred(walk: Any) -> None:
     walk.open().start().determine(specialised=True)
+    walk.select_experts()
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=True, statement="持有公交集团股份")
     refused(walk, lambda: walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="sig"),
             NotPermitted, "SoD2", "Art. 20")
@@ -265,6 +266,7 @@ def test_r9_an_expert_opinion_needs_a_prior_declaration(walk: Any) -> None:
     walk.open().start().determine(specialised=True)
     refused(walk, lambda: walk.art(walk.c.expert_b, "expert_opinion", opinion="可行", signature="sig"),
             RuleViolation, "R9", "Art. 20")
+    walk.select_experts()
     walk.art(walk.c.expert_b, "conflict_declaration", direct_interest=False, statement="无")
     walk.art(walk.c.expert_b, "expert_opinion", opinion="可行", signature="sig")
 
@@ -492,7 +494,11 @@ def test_sod3_the_undertaking_unit_cannot_evaluate_its_own_decision(walk: Any) -
     identity.grant_role(walk.ctx, insider, "post_evaluator", walk.bureau)
     fields = {"trigger": "scheduled", "public_input": "x", "deputy_participation": "y", "findings": "z",
               "recommendation": "continue"}
-    refused(walk, lambda: walk.art(insider, "evaluation_report", **fields), NotPermitted, "SoD3", "Art. 36")
+    refused(walk, lambda: walk.art(walk.c.head, "evaluation_commission", evaluator_unit=walk.bureau,
+                                   trigger="scheduled", reasons="x"), NotPermitted, "SoD3", "Art. 36")
+    walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
+             reasons="按计划评估")
+    refused(walk, lambda: walk.art(insider, "evaluation_report", **fields), NotPermitted, "R21", "Art. 36")
     walk.art(walk.c.evaluator, "evaluation_report", **fields)
 
 

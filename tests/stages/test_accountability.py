@@ -140,26 +140,30 @@ def test_a_case_runs_from_grounds_to_findings_to_a_sanction_with_its_legal_basis
     walk = walk_any
     decided(walk)
     audit, inspector = auditor(walk.ctx), auditor(walk.ctx, "纪检监察员")
+    competent = identity.register_person(walk.ctx, "监察委员会审理员")  # AR11: sanctions, never the auditor
+    identity.grant_role(walk.ctx, competent, "decision_organ", "某市监察委员会", reason="任职")
     identity.end_role(walk.ctx, walk.c.drafter, assignment(walk.ctx, walk.c.drafter), reason="退休")
     r = acc.open_case(walk.ctx, audit, walk.did, summary="决策严重失误", persons=[
         {"person": walk.c.head, "capacity": "head"}, {"person": walk.c.member_b, "capacity": "leader"},
         {"person": walk.c.drafter, "capacity": "undertaking"}],  # retired: still accountable (lifelong)
         grounds=[{"article": "Art. 38 ¶2", "text": "决策严重失误，造成重大损失"}])
     case_id = r.case_id
-    expect(lambda: acc.close_case(walk.ctx, audit, case_id, outcome="sanctioned", sanctions=[
+    expect(lambda: acc.close_case(walk.ctx, competent, case_id, outcome="sanctioned", sanctions=[
         {"person": walk.c.head, "measure": "记过", "basis": "政务处分法 Art. 10"}]), RuleViolation, "ACC3", "Arts. 38–41")
+    expect(lambda: acc.close_case(walk.ctx, audit, case_id, outcome="sanctioned", sanctions=[
+        {"person": walk.c.head, "measure": "记过", "basis": "政务处分法 Art. 10"}]), NotPermitted, "AR11", "Art. 38 ¶1")
     expect(lambda: acc.record_findings(walk.ctx, walk.c.head, case_id, findings="x"), NotPermitted, "ACC2",
            "Art. 38 (inference)")
     acc.record_findings(walk.ctx, inspector, case_id, findings="未充分论证即调价", persons=[
         {"person": walk.c.head, "capacity": "head", "finding": "主持决策", "responsible": True},
         {"person": walk.c.member_b, "capacity": "leader", "finding": "会上明确反对", "responsible": True},
         {"person": walk.c.drafter, "capacity": "undertaking", "finding": "起草说明不实", "responsible": True}])
-    expect(lambda: acc.close_case(walk.ctx, audit, case_id, outcome="sanctioned", sanctions=[
+    expect(lambda: acc.close_case(walk.ctx, competent, case_id, outcome="sanctioned", sanctions=[
         {"person": walk.c.head, "measure": "记过", "basis": ""}]), RuleViolation, "ACC3", "Arts. 38–41")
-    expect(lambda: acc.close_case(walk.ctx, audit, case_id, outcome="sanctioned", sanctions=[
+    expect(lambda: acc.close_case(walk.ctx, competent, case_id, outcome="sanctioned", sanctions=[
         {"person": walk.c.member_b, "measure": "警告", "basis": "政务处分法 Art. 10"}]), RuleViolation, "ACC4",
         "Art. 38 ¶3")
-    acc.close_case(walk.ctx, audit, case_id, outcome="sanctioned", sanctions=[
+    acc.close_case(walk.ctx, competent, case_id, outcome="sanctioned", sanctions=[
         {"person": walk.c.head, "measure": "记过", "basis": "政务处分法 Art. 30(1)"},
         {"person": walk.c.member_b, "measure": "免予处分", "basis": "政务处分法 Art. 10",
          "dissent_considered": "会上明确表示反对并记录在案，依第三十八条第三款免予追究"},

@@ -347,6 +347,7 @@ def test_only_the_commissioned_evaluator_reports(walk: Any) -> None:
 def test_an_expert_of_the_pre_decision_review_cannot_evaluate(walk: Any) -> None:
     walk.open().start().determine(specialised=True).coordinate().participate()
     walk.art(walk.c.drafter, "selection_note", method="随机抽取", experts=["孙教授"])
+    walk.select_experts()
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无利害关系")
     walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="孙教授")
     walk.art(walk.c.drafter, "expert_adoption", adoptions=[{"opinion": "可行", "disposition": "adopted",
@@ -356,9 +357,13 @@ def test_an_expert_of_the_pre_decision_review_cannot_evaluate(walk: Any) -> None
     svc.finalize(walk.ctx, walk.c.head, walk.did)
     insider = identity.register_person(walk.ctx, "孙教授（评估）")
     identity.grant_role(walk.ctx, insider, "post_evaluator", "某大学交通学院")
+    refused(walk, lambda: ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某大学交通学院",
+                                                   trigger="scheduled", reasons="x"), NotPermitted, "SoD3", "Art. 36")
+    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="scheduled",
+                             reasons="按计划评估")
     refused(walk, lambda: ex.evaluate(walk.ctx, insider, walk.did, trigger="scheduled", public_input="x",
                                       deputy_participation="y", findings="z", recommendation="continue"),
-            NotPermitted, "SoD3", "Art. 36")
+            NotPermitted, "R21", "Art. 36")  # only the commissioned evaluator reports
 
 
 def test_the_scheduled_evaluation_falls_due_and_the_organ_decides_to_stop(walk_any: Any) -> None:
@@ -367,6 +372,8 @@ def test_the_scheduled_evaluation_falls_due_and_the_organ_decides_to_stop(walk_a
     walk.ctx.clock.advance(days=300)
     [due] = ex.evaluations_due(walk.ctx)
     assert [t["trigger"] for t in due["triggers"]] == ["scheduled"]
+    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="scheduled",
+                             reasons="按计划开展评估")  # R21: only the commissioned evaluator reports
     r = ex.evaluate(walk.ctx, walk.c.evaluator, walk.did, trigger="scheduled", public_input="问卷2000份",
                     deputy_participation="人大代表3名、政协委员2名、社会组织1家", findings="票价方案效果不佳",
                     recommendation="stop")

@@ -116,6 +116,7 @@ def test_sod2_a_declared_direct_interest_bars_the_signed_opinion(walk: Any) -> N
 def test_r9_a_typed_credential_signature_without_the_experts_confirmation_holds_the_gate(walk: Any) -> None:
     walk.open().start().determine(specialised=True)
     walk.art(walk.c.drafter, "selection_note", method="m", experts=["孙教授"])
+    walk.select_experts()
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无")
     walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="sha256:" + "a" * 64)
     missing = gate(walk, "expert_review")["missing"]

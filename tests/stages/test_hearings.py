@@ -83,7 +83,7 @@ def test_sod5_a_declared_signature_list_does_not_replace_confirmations_once_a_li
 
 
 def test_sod5_only_a_listed_participant_confirms_with_their_own_credential(walk: Any) -> None:
-    walk, _ = announced(walk)
+    walk, listed = announced(walk)
     walk.ctx.clock.advance(days=19)
     sha = hearings.present_record(walk.ctx, walk.c.drafter, walk.did, content=RECORD).events[0]["payload"]["sha256"]
     outsider = participant(walk, "未入选者丙")
@@ -93,8 +93,10 @@ def test_sod5_only_a_listed_participant_confirms_with_their_own_credential(walk:
     with pytest.raises(NotPermitted) as organiser:
         hearings.confirm_record(walk.ctx, walk.c.drafter, walk.did, sha)  # the organiser cannot sign for them
     assert organiser.value.rule == "SoD5"
-    with pytest.raises(NotFound):
+    with pytest.raises(NotPermitted):  # not listed: refused before anything is looked up (SoD5)
         hearings.confirm_record(walk.ctx, outsider, walk.did, "0" * 64)
+    with pytest.raises(NotFound):
+        hearings.confirm_record(walk.ctx, listed[0], walk.did, "0" * 64)
 
 
 def test_r7_participants_selected_before_the_method_is_published_are_refused(walk: Any) -> None:
