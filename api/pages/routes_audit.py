@@ -93,7 +93,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/audit/decisions/{decision_id}")
     def decision(request: Request, decision_id: str, at: str = "", seq: int | None = None) -> Response:
-        require_reader(request, ctx)
+        require_reader(request, ctx, decision_id)
         when = moment(at)
         return render(request, "audit_decision.html", t=auditing.timeline(ctx, decision_id, at=when, seq=seq),
                       check=auditing.check_decision(ctx, decision_id), at_local=local(when) if when else at,
@@ -101,7 +101,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/audit/decisions/{decision_id}/diff")
     def diff(request: Request, decision_id: str, a: str = "", b: str = "") -> Response:
-        require_reader(request, ctx)
+        require_reader(request, ctx, decision_id)
         ma, mb = moment(a), moment(b)
         if ma is None or mb is None:
             raise InvalidInput("a difference needs two moments (a and b)", rule="R18", article="Art. 33")
@@ -112,7 +112,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/audit/decisions/{decision_id}/traceback")
     def traceback(request: Request, decision_id: str) -> Response:
-        require_reader(request, ctx)
+        require_reader(request, ctx, decision_id)
         return render(request, "audit_traceback.html", t=accountability.traceback_decision(ctx, decision_id))
 
     @r.get("/audit/people/{person_id}")

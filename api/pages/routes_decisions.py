@@ -80,12 +80,13 @@ def router(ctx: Context) -> APIRouter:
     @r.get("/decisions")
     def listing(request: Request, status: str = "", unit: str = "", category: str = "", stage: str = "",
                 q: str = "", overdue: str = "", cursor: str = "") -> Response:
-        require_reader(request, ctx)
+        pid = require_reader(request, ctx)
         filters = {"status": status, "unit": unit, "category": category, "stage": stage, "q": q,
                    "overdue": overdue}
         page = queries.list_decisions(ctx, status=status or None, unit=unit or None, category=category or None,
                                       stage=stage or None, q=q or None, overdue=bool(overdue) or None,
                                       cursor=cursor or None)
+        page = access.readable_page(ctx, pid, page)  # AR13: only the decisions this person may read
         shown = {k: v for k, v in filters.items() if v}
         next_url = f"/decisions?{urlencode({**shown, 'cursor': page['next_cursor']})}" if page["next_cursor"] else ""
         return render(request, "decisions.html", page=page, filters=filters, categories=CATEGORIES, next_url=next_url,
@@ -111,7 +112,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/decisions/{decision_id}")
     def page(request: Request, decision_id: str) -> Response:
-        pid = require_reader(request, ctx)
+        pid = require_reader(request, ctx, decision_id)
         data = work.decision_page(ctx, decision_id, pid)
         kinds = [k for s in data["stages"] for g in s["gates"] for k in g["kinds"]]
         names = {x["id"]: x for x in [*kinds, *data["determinations"]]}
@@ -128,7 +129,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/decisions/{decision_id}/artifacts/{artifact_id}")
     def download(request: Request, decision_id: str, artifact_id: str) -> Response:
-        require_reader(request, ctx)
+        require_reader(request, ctx, decision_id)
         art, data = access.artifact_content(ctx, decision_id, artifact_id)
         return attachment(data, art)
 

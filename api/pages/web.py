@@ -150,11 +150,11 @@ def require_person(request: Request) -> str:
     return pid
 
 
-def require_reader(request: Request, ctx: Context) -> str:
+def require_reader(request: Request, ctx: Context, decision_id: str | None = None) -> str:
     """The logged-in person, who must be allowed to read decisions in procedure (`access.require_reader`:
-    a procedure role or the auditor's; the services decide who reads what)."""
+    a procedure role or the auditor's) and, for one decision's pages, to stand in a relation to it (AR13)."""
     pid = require_person(request)
-    access.require_reader(ctx, pid)
+    access.require_reader(ctx, pid, decision_id)
     return pid
 
 

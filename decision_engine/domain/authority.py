@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from decision_engine.domain.errors import NotPermitted, RuleViolation
-from decision_engine.domain.organisation import SINGLE, OrgChart
+from decision_engine.domain.organisation import OrgChart
 from decision_engine.domain.values import Actor
 
 
@@ -101,22 +101,17 @@ def decision_organ(state: Mapping[str, Any], chart: OrgChart) -> str | None:
 
 def parties(state: Mapping[str, Any], chart: OrgChart) -> Parties:
     """The parties of a decision as its record fixes them (issue 15 §2)."""
-    units = tuple(state.get("units") or (state.get("unit"),))
     experts: set[str] = set()
     for f in _latest_fields(state, "selection_note"):  # the latest note that selects by person id
         if isinstance(f.get("expert_ids"), list):
             experts = {str(p) for p in f["expert_ids"] if isinstance(p, str)}
-    listed: set[str] = set()
-    for f in _latest_fields(state, "hearing_participant_list"):
-        listed |= {str(p) for p in (f.get("participants") or []) if isinstance(p, str)}
+    lists = _latest_fields(state, "hearing_participant_list")
+    listed = {str(p) for f in lists for p in (f.get("participants") or []) if isinstance(p, str)}
     meetings = [a for a in state.get("artifacts", {}).values() if a["kind"] == "meeting_record"]
     head = str(meetings[-1]["author"]["person"]) if meetings else None
-    designations = _latest_fields(state, "execution_unit_designation")
-    executing = tuple(str(u) for u in (designations[-1].get("units") or [])) if designations else ()
     commissions = _latest_fields(state, "evaluation_commission")
-    return Parties(decision_organ(state, chart), tuple(str(u) for u in units if u), frozenset(experts),
-                   frozenset(listed), bool(_latest_fields(state, "hearing_participant_list")), head, tuple(dict.fromkeys(executing + tuple(state.get("execution_units")
-                                                                                  or ()))),
+    return Parties(decision_organ(state, chart), tuple(str(u) for u in state["units"]), frozenset(experts),
+                   frozenset(listed), bool(lists), head, tuple(str(u) for u in state.get("execution_units") or ()),
                    tuple(str(c.get("evaluator_unit")) for c in commissions))
 
 
@@ -162,14 +157,11 @@ def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> 
         bodies = chart.units_of(p.organ, relation)
         return actor.unit in bodies if bodies else same_organ
     if relation in ("superior", "accountability"):
-        examined = p.organ
         if relation == "accountability" and chart.kind_of(actor.unit) == "supervisory":
             return True  # the supervisory organ (监察机关), whichever level it sits at
-        if organ is None or (organ == examined and not chart.single):
-            return False
         if chart.single:
-            return organ == SINGLE
-        return organ in chart.superiors(examined)
+            return True  # one organ and no superior on record: the organ's own staff (no org file loaded)
+        return organ is not None and organ in chart.superiors(p.organ)  # never the organ examined
     raise ValueError(f"unknown relation {relation!r}")  # pragma: no cover - the table is closed
 
 
@@ -220,8 +212,6 @@ def may_read(actors: tuple[Actor, ...], state: Mapping[str, Any], chart: OrgChar
         organ = chart.organ_of(a.unit)
         if a.role in STAFF_ROLES:
             if organ is not None and (organ == p.organ or organ in chart.superiors(p.organ)):
-                return True
-            if a.role == "undertaking_unit" and a.unit in p.undertaking_units:
                 return True
         elif a.role in EXTERNAL_ROLES:
             rel = ROLE_RELATION[a.role]

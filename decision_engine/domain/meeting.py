@@ -175,7 +175,9 @@ class Meeting:
     def place_item(self, candidates: tuple[Actor, ...], d: Decision,
                    packet_hash: Callable[[dict[str, Any]], str]) -> tuple[Actor, list[NewEvent]]:
         """Place a decision on the agenda: only one whose pre-decision gates all hold (R14, Art. 29)."""
-        actor = pick_actor(candidates, AGENDA_ROLES, "placing a decision on the agenda", "R14", "Art. 29")
+        # AR1: the organ's own secretariat places its own decisions (the head's decision is then recorded
+        # in the decision through `Decision.record_artifact`, by the head of the same organ)
+        actor = d.pick(candidates, AGENDA_ROLES, "placing a decision on the agenda", "R14", "Art. 29")
         self._require_open("placing an item on the agenda")
         if d.status != "ready_for_decision":
             raise RuleViolation(f"decision {d.id} is {d.status}: only a decision whose pre-decision gates "

@@ -170,3 +170,80 @@ def test_the_single_organ_chart_keeps_unit_relations(when: int) -> None:
     refused(lambda: b.draft("v2", actor=twin(C.drafter, FINANCE)), NotPermitted, "AR2", "Art. 11")
     b.draft("v2")
     assert b.d.parties().organ == org.SINGLE and timedelta(days=when).days == when
+
+
+def test_ar1_the_organ_stays_the_one_fixed_at_opening_when_the_unit_moves_later() -> None:
+    b = charted()
+    b.open().start()
+    moved = org.fold(CHART, [("UnitMoved", {"id": BUREAU, "organ": COUNTY})])
+    b.d.chart = moved
+    assert b.d.parties().organ == CITY  # recorded in DecisionOpened, not re-read from today's chart
+    refused(lambda: b.draft("v2"), NotPermitted, "AR2", "Art. 11")  # the bureau now belongs to the county
+    old = dict(b.state)
+    del old["organ"]  # a decision opened before the organ was recorded: its unit's organ, as the chart says
+    assert authority.decision_organ(old, moved) == COUNTY and authority.decision_organ(old, CHART) == CITY
+
+
+def test_sod5_once_a_list_is_published_only_the_listed_participants_stand_in_the_relation() -> None:
+    b = charted()
+    b.open().start()
+    p = b.d.parties()
+    assert not p.hearing_list and authority.relation_holds("hearing_participant", C.participant_a, p, CHART)
+    b.state["artifacts"]["l1"] = {"kind": "hearing_participant_list", "fields": {"participants": ["participant_a"]},
+                                  "author": C.drafter.to_dict()}
+    p = b.d.parties()
+    assert p.hearing_list and p.hearing_participants == frozenset({"participant_a"})
+    assert authority.relation_holds("hearing_participant", C.participant_a, p, CHART)
+    assert not authority.relation_holds("hearing_participant", C.participant_b, p, CHART)
+
+
+def test_ar3_a_legal_adviser_is_the_organs_or_an_outside_one_never_an_undertaking_unit() -> None:
+    b = charted()
+    b.open().start()
+    p = b.d.parties()
+    assert authority.relation_holds("adviser", C.adviser, p, CHART)  # an outside law firm
+    assert authority.relation_holds("adviser", twin(C.adviser, OFFICE), p, CHART)
+    assert not authority.relation_holds("adviser", twin(C.adviser, BUREAU), p, CHART)
+    assert not authority.relation_holds("adviser", twin(C.adviser, COUNTY_JUSTICE), p, CHART)
+
+
+def test_ar12_the_party_committee_of_the_same_level_and_the_superior_organ() -> None:
+    b = charted()
+    b.open()
+    p = b.d.parties()
+    committee = Actor("pc", "party_committee", "市委")
+    assert authority.relation_holds("party_committee", committee, p, CHART)
+    assert not authority.relation_holds("party_committee", twin(committee, OFFICE), p, CHART)
+    plain = Build()
+    plain.open()
+    assert authority.relation_holds("party_committee", committee, plain.d.parties(), org.OrgChart.single_organ())
+    county = charted()
+    county.open(unit=COUNTY_BUREAU, actor=twin(C.drafter, COUNTY_BUREAU))
+    cp = county.d.parties()
+    assert not authority.relation_holds("party_committee", committee, cp, CHART)  # not the county's own
+    assert authority.relation_holds("superior", C.head, cp, CHART)
+    assert not authority.relation_holds("superior", COUNTY_HEAD, cp, CHART)
+    assert not authority.relation_holds("superior", COUNTY_HEAD, p, CHART)
+
+
+def test_ar13_an_assessor_reads_what_it_reported_on_and_nothing_else() -> None:
+    b = charted()
+    b.open().start()
+    assessor = C.assessor
+    assert not authority.may_read((assessor,), b.state, CHART)
+    b.state["artifacts"]["r1"] = {"kind": "risk_report", "fields": {}, "author": assessor.to_dict()}
+    assert authority.may_read((assessor,), b.state, CHART)
+    in_organ = twin(assessor, OFFICE)  # the organ's own assessment office
+    assert authority.may_read((in_organ,), b.state, CHART)
+    assert not authority.may_read((twin(assessor, BUREAU),), charted().open().state, CHART)
+    assert not authority.may_read((twin(assessor, COUNTY_BUREAU),), charted().open().state, CHART)
+
+
+def test_a_role_the_act_does_not_allow_is_named_with_the_roles_the_person_holds() -> None:
+    b = charted()
+    b.open().start()
+    err = refused(lambda: b.draft("v2", actor=C.auditor), NotPermitted, "R3", "Art. 12")
+    assert err.message.endswith("the person holds: auditor") and "undertaking_unit" in err.message
+    err = refused(lambda: b.d.pick((), ("undertaking_unit", "admin_head"), "x", "R3", "Art. 11"), NotPermitted,
+                  "R3", "Art. 11")
+    assert err.message == "x needs one of the roles undertaking_unit, admin_head; the person holds: none"
