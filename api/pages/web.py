@@ -22,6 +22,7 @@ from jinja2.runtime import Context as JinjaContext
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api.i18n import refusals as refusal_words
 from api.pages import forms, labels
 from api.pages.i18n import DEFAULT, HTML_LANG, LANGUAGE_NAMES, LANGUAGES, N_, translations
 from decision_engine.domain.errors import DomainError, Unauthenticated
@@ -101,7 +102,13 @@ def column_label(context: JinjaContext, column: str) -> str:
     return translations(_lang(context)).gettext(msg) if msg else column
 
 
-templates.env.globals.update(_=_, label=label, name=name, roles_text=roles_text, field_label=field_label,
+@pass_context
+def said(context: JinjaContext, error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal in the page's language: its message, article and missing items in words (api/i18n/refusals)."""
+    return refusal_words.refusal(error, _lang(context))
+
+
+templates.env.globals.update(_=_, label=label, said=said, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)
@@ -159,6 +166,18 @@ def require_reader(request: Request, ctx: Context) -> str:
 
 
 UNREAD_COUNTER: list[Callable[[str], int]] = []  # set by register_pages: the notification service's counter
+PEOPLE_NAMES: list[Callable[[], dict[str, str]]] = []  # set by register_pages: person id → name
+
+
+def named(error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal with every person it names by name, not id (before it is trimmed into the session)."""
+    if not PEOPLE_NAMES:
+        return error
+    try:
+        names = PEOPLE_NAMES[0]()
+    except DomainError:  # the refusal is still shown, with ids
+        return error
+    return refusal_words.with_names(error, names)
 
 
 def _unread(request: Request) -> int:
@@ -236,7 +255,7 @@ async def act(request: Request, call: Callable[[], Any], *, back: str, done: str
     try:
         result = await run_in_threadpool(call)
     except DomainError as refusal:
-        flash(request, "refused", error=compact(refusal.to_dict()), status=refusal.status, form_id=form_id,
+        flash(request, "refused", error=compact(named(refusal.to_dict())), status=refusal.status, form_id=form_id,
               values=kept(form) if form is not None else {})
         return RedirectResponse(f"{back.split('#')[0]}#refusal-{form_id}" if form_id else back, status_code=303)
     flash(request, "ok", text=gettext(request, done))
@@ -275,7 +294,7 @@ class PageRoute(APIRoute):
                 request.session.pop("person", None)
                 return login_redirect(request)
             except DomainError as err:
-                return render(request, "error.html", status_code=err.status, error=err.to_dict())
+                return render(request, "error.html", status_code=err.status, error=named(err.to_dict()))
             finally:
                 form = getattr(request, "_form", None)
                 if form is not None:
