@@ -19,6 +19,7 @@ from decision_engine.domain.participation import RECORD_PRESENTERS
 from decision_engine.domain.procedure import GateSpec
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services.clock import statutory_date
+from decision_engine.services.compliance import publication_kept
 from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import load
 from decision_engine.services.identity import actors_of
@@ -215,10 +216,9 @@ def dashboard(ctx: Context) -> dict[str, Any]:
         by_status[s["status"]] += 1
         for x in deadlines(d, cal, today):
             overdue[s["unit"]] += bool(x["overdue"])
-        if s.get("decided_on") and d.spec.has_gate("publication"):
-            dur = d.spec.durations["publication"]
-            due = cal.add_working_days(date.fromisoformat(s["decided_on"]), dur.days).due.isoformat()
-            timing["publication"][_kept(s.get("published_on"), due, today)] += 1
+        kept = publication_kept(d, cal, today) if d.spec.has_gate("publication") else None
+        if kept:  # the clock's computation, as on the compliance page and in the queue
+            timing["publication"][kept] += 1
         if s.get("due_by"):
             timing["due_by"][_kept(s.get("decided_on"), s["due_by"], today)] += 1
         if d.spec.has_gate("legality_review"):
