@@ -394,11 +394,18 @@ ACTS_ZH: dict[str, str] = {
     "resuming a decision": "恢复执行", "suspending a decision": "暂停执行", "terminating a decision": "终止执行",
 }
 
+# Acts named with what they concern ("recording 'consultation'"): English template → Chinese template.
+ACT_TEMPLATES: dict[str, str] = {
+    "recording '{}'": "提交“{0}”", "determination '{}'": "认定“{0}”", "clearing {}": "确认“{0}”办结",
+    "clearing gate {}": "确认“{0}”办结", "returning {}": "退回“{0}”", "returning gate {}": "退回“{0}”",
+    "exempting {}": "免予办理“{0}”", "exempting gate {}": "免予办理“{0}”", "{} for another member": "代其他组成人员{0}",
+}
+
 # Words of the record that are neither a role, a status nor a procedure item (the label tables hold those).
 WORDS_ZH: dict[str, str] = {
     "none": "无", "—": "无", "true": "是", "false": "否", "terminated": "已终止",
     "secretariat": "会议记录人", "head": "行政首长", "member": "组成人员", "presiding_head": "主持会议的行政首长",
-    "undertaking_unit": "承办单位", "decision_maker": "决策作出人", "reviewer": "审查人员",
+    "decision_maker": "决策作出人", "reviewer": "审查人员",
     "exploratory_reform": "探索性改革", "title": "标题", "text": "内容", "reason": "理由",
     "legal_basis": "法律依据", "published_at": "公布日期", "held_at": "举行日期", "due": "完成时限",
 }
@@ -467,15 +474,16 @@ def _compile(english: str, zh: str) -> Template:
     return Template(english, re.compile("".join(parts) + r"\Z", re.DOTALL), zh, literal)
 
 
-@lru_cache(maxsize=1)
-def templates() -> tuple[Template, ...]:
-    """The catalogue compiled, most specific first."""
-    return tuple(sorted((_compile(en, zh) for en, zh in ZH.items()), key=lambda t: -t.literal))
+@lru_cache(maxsize=2)
+def templates(acts: bool = False) -> tuple[Template, ...]:
+    """The catalogue (or the acts' templates) compiled, most specific first."""
+    table = ACT_TEMPLATES if acts else ZH
+    return tuple(sorted((_compile(en, zh) for en, zh in table.items()), key=lambda t: -t.literal))
 
 
-def match(message: str) -> tuple[Template, tuple[str, ...]] | None:
-    """The catalogue's template for a message and its parameters, or None."""
-    for t in templates():
+def match(message: str, acts: bool = False) -> tuple[Template, tuple[str, ...]] | None:
+    """The catalogue's template for a message (or an act) and its parameters, or None."""
+    for t in templates(acts):
         m = t.pattern.match(message)
         if m:
             return t, m.groups()
@@ -525,6 +533,9 @@ def word(value: str, names: Mapping[str, str] | None = None) -> str:
         return words[v]
     if "." in v and v.rsplit(".", 1)[-1] in words:  # a field named with its kind: start_decision.units
         return words[v.rsplit(".", 1)[-1]]
+    act = match(v, acts=True)
+    if act is not None:
+        return act[0].zh.format(*(word(p, names) for p in act[1]))
     items = [x for x in _SPLIT.split(v) if x]
     if len(items) > 1 and all(x.strip("'\"") in names or x.strip("'\"") in words for x in items):
         return "、".join(word(x, names) for x in items)
