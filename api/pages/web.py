@@ -108,7 +108,35 @@ def said(context: JinjaContext, error: dict[str, Any]) -> dict[str, Any]:
     return refusal_words.refusal(error, _lang(context))
 
 
-templates.env.globals.update(_=_, label=label, said=said, name=name, roles_text=roles_text, field_label=field_label,
+@pass_context
+def need_words(context: JinjaContext, need: str) -> str:
+    """A missing item's need (the domain's words) in the page's language."""
+    return refusal_words.say(need, _lang(context)) or need
+
+
+# The stage a status itself stands in (issue 18 §7): a decision in execution is in S7 even while its publication
+# (S6) is not settled; the page then says so, instead of "in execution · S6".
+STATUS_STAGE = {"draft": "S0", "ready_for_decision": "S5", "decided": "S6", "published": "S7",
+                "in_execution": "S7", "suspended": "S7", "evaluated": "S8", "closed": "S9"}
+POST_DECISION = ("decided", "published", "in_execution", "suspended", "evaluated")
+
+
+@pass_context
+def stage_text(context: JinjaContext, status: str, stage: str) -> str:
+    """Where a decision is, in words that agree with its status: the stage's name, and for a decision
+    already made whose earlier stage is not settled, the status's stage with that one named as outstanding."""
+    from decision_engine import procedures
+
+    names = {x["id"]: name(context, x) for x in procedures.load().stages}
+    here = STATUS_STAGE.get(status, stage) if status in POST_DECISION else stage
+    if status in POST_DECISION and stage < here:
+        open_ = translations(_lang(context)).gettext(N_("not settled"))
+        sep = "" if _lang(context) == "zh_CN" else " "
+        return f"{names.get(here, here)}（{names.get(stage, stage)}{sep}{open_}）"
+    return names.get(stage, stage)
+
+
+templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)
