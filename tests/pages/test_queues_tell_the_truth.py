@@ -5,6 +5,7 @@ form; status and stage never disagree in what is shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -85,7 +86,9 @@ def test_a_refusal_in_the_queue_is_the_domains_own(site: Site) -> None:
 
 def test_no_to_do_is_offered_twice_to_anyone(site: Site) -> None:
     w = walker(site)
-    for step in (lambda: w.open().start(), w.determine, w.coordinate, w.participate, w.legality, w.ready):
+    steps: tuple[Callable[[], object], ...] = (lambda: w.open().start(), w.determine, w.coordinate,
+                                               w.participate, w.legality, w.ready)
+    for step in steps:
         step()
         for person in vars(site.c).values():
             items = work.work_queue(w.ctx, person)["items"]
