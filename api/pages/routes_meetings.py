@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from api.middleware import document_csp
 from api.pages.i18n import N_
@@ -14,7 +15,7 @@ from api.pages.web import text as _text
 from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.meeting import CAPACITIES, POSITIONS
-from decision_engine.services import meetings, queries
+from decision_engine.services import identity, meetings, queries
 from decision_engine.services.context import Context
 from decision_engine.services.identity import person_view
 
@@ -36,6 +37,26 @@ def _names(ctx: Context, people: list[str]) -> dict[str, str]:
     return out
 
 
+HEAD_ROLES = ("admin_head",)  # SoD4: the head presides and decides (the domain refuses anyone else)
+MEMBER_ROLES = ("meeting_member", "admin_head")  # who sits at an executive or plenary meeting (R15, Art. 30)
+
+
+def people_to_pick(ctx: Context) -> dict[str, list[dict[str, str]]]:
+    """The people a convening form offers by name (issue 18: pickers, not typed ids): the administrative heads
+    to preside, and the members of the government who may sit, each with their unit."""
+    everyone = [p for p in identity.people(ctx) if p["active"]]
+
+    def holding(roles: tuple[str, ...]) -> list[dict[str, str]]:
+        return [{"id": p["id"], "name": p["name"], "unit": "、".join(p["units"])}
+                for p in sorted(everyone, key=lambda p: (p["name"], p["id"])) if set(p["roles"]) & set(roles)]
+    return {"heads": holding(HEAD_ROLES), "members": holding(MEMBER_ROLES)}
+
+
+def picked(form: FormData, key: str) -> list[str]:
+    """The people ticked on a form (one value per box; a typed list, one per line, is read too)."""
+    return [x.strip() for v in form.getlist(key) for x in str(v).splitlines() if x.strip()]
+
+
 def router(ctx: Context) -> APIRouter:
     """Routes under /meetings."""
     r = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -44,7 +65,7 @@ def router(ctx: Context) -> APIRouter:
     def listing(request: Request) -> Response:
         require_reader(request, ctx)
         return render(request, "meetings.html", items=meetings.list_meetings(ctx, limit=200),
-                      types=MEETING_TYPES, today=ctx.today().isoformat())
+                      types=MEETING_TYPES, today=ctx.today().isoformat(), **people_to_pick(ctx))
 
     @r.post("/meetings")
     async def convene(request: Request) -> Response:
@@ -52,7 +73,7 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         return await act(request, lambda: meetings.convene(
             ctx, pid, meeting_type=_text(form, "meeting_type"), title=_text(form, "title"),
-            held_on=_text(form, "held_on"), head=_text(form, "head"), members=_lines(form, "members")),
+            held_on=_text(form, "held_on"), head=_text(form, "head"), members=picked(form, "members")),
             back="/meetings", done=N_("Meeting convened."), form_id="convene", form=form,
             then=lambda m: f"/meetings/{m.meeting_id}")
 

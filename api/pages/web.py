@@ -257,6 +257,8 @@ def kept(form: FormData) -> dict[str, str]:
     for key, value in form.multi_items():
         if key == "csrf_token" or not isinstance(value, str):
             continue
+        if key in out:  # a repeated field (ticked boxes): every value, one per line
+            value = f"{out[key]}\n{value}"
         while value and _size({**out, key: value}) > FLASH_INPUT_BYTES:
             value = value[: len(value) // 2]
         if value:
