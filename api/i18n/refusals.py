@@ -368,6 +368,21 @@ ZH: dict[str, str] = {
     "published_at {} is before the decision was made ({})": "公布日期 {0} 早于作出决定的日期（{1}）",
     "publication in the {} ({})": "在{0}公布",
     "artifact '{}' ({}) for a specialised matter": "专业性较强的决策须附“{1}”",
+    # the work queue's own items (services/work.py)
+    "artifact '{}' ({}) may be recorded": "可以提交“{1}”",
+    "the gate waits to be cleared by {}": "该环节等待{0}确认办结",
+    "every gate holds: the head may finalize the decision": "各环节均已办结：行政首长可以作出决定",
+    # official documents (services/documents.py; R18, Art. 33)
+    "unknown document kind {}; known: {}": "没有文种“{0}”；现有文种：{1}",
+    "no artifact {} of kind {} in decision {}": "本事项没有该份“{1}”",
+    "'{}' ({}) is made from '{}', and none is recorded in decision {}": "“{1}”依据“{2}”生成，本事项尚未记录该材料",
+    "decision {} has no event {}": "本事项没有第 {1} 号记录",
+    "a new version of a document states its reason": "生成文档新版本须写明理由",
+    "document {} was rendered from the same record (seq {}) with the same templates: a new rendering would be the same; correct the record or the template first":
+        "该文档已按同一记录（第 {1} 号）和同一模板生成，重新生成的结果相同：请先更正记录或模板",
+    "no document {}": "没有该文档",
+    "documents are kept as html and pdf, not {}": "文档只保存为 HTML 和 PDF 格式",
+    "the stored {} of document {} does not match its recorded hash": "该文档保存的 {0} 文件与登记的校验值不符",
     # values (every act, every date)
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",

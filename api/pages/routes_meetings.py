@@ -64,8 +64,10 @@ def router(ctx: Context) -> APIRouter:
     @r.get("/meetings")
     def listing(request: Request) -> Response:
         require_reader(request, ctx)
+        pick = people_to_pick(ctx)
         return render(request, "meetings.html", items=meetings.list_meetings(ctx, limit=200),
-                      types=MEETING_TYPES, today=ctx.today().isoformat(), **people_to_pick(ctx))
+                      types=MEETING_TYPES, today=ctx.today().isoformat(), heads=pick["heads"],
+                      members=pick["members"])
 
     @r.post("/meetings")
     async def convene(request: Request) -> Response:

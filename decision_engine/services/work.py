@@ -278,14 +278,14 @@ def decision_page(ctx: Context, decision_id: str, person_id: str | None) -> dict
             "hearing_confirm": "hearing_participant" in roles,
             "adjust": bool(roles & set(ex.CHANGE_ROLES)) and d.status in ex.CHANGEABLE,
             "cases": bool(roles & set(acc.CASE_ROLES)),
-            "render": bool(person_id) and _may_record(ctx, person_id or "")}
+            "render": bool(person_id) and may_record(ctx, person_id or "")}
     return {"decision": v, "stages": stages, "determinations": dets, "acts": acts,
             "roles": [a.to_dict() for a in actors], "summary": d.state.get("summary", ""),
             "waiting": pending(d, roles, person_id or "", today, ctx.calendar, actors) if person_id else [],
             "procedure_title": d.spec.title_zh, "today": today.isoformat(), "meetings": sittings}
 
 
-def _may_record(ctx: Context, person_id: str) -> bool:
+def may_record(ctx: Context, person_id: str) -> bool:
     """Whether the person may put anything into a record (a rendering too): the rule documents.render
     applies (an auditor reads and compares, and is not offered what would be refused)."""
     try:
