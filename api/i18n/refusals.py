@@ -416,6 +416,18 @@ ACT_TEMPLATES: dict[str, str] = {
     "exempting {}": "免予办理“{0}”", "exempting gate {}": "免予办理“{0}”", "{} for another member": "代其他组成人员{0}",
 }
 
+# The acts a refused attempt is recorded under (services/decisions.py `what`: "act:subject").
+ATTEMPTS_ZH: dict[str, str] = {
+    "artifact": "提交材料", "attendance": "点名", "close": "归档结案", "draft_version": "新增草案版本",
+    "finalize": "作出决定", "hearing": "听证", "confirm_record": "确认听证笔录", "present_record": "提交听证笔录",
+    "legality": "合法性审查", "request_supplement": "要求补充材料", "minutes": "形成会议纪要",
+    "minutes_correction": "更正会议纪要", "publish": "公布", "terminate": "终止执行", "withhold": "依法不予公开",
+    "agenda": "列入议程", "clear": "确认办结", "decide": "对议题作出决定", "determination": "记录认定",
+    "evaluation_decision": "对评估报告作出决定", "exempt": "免予办理", "migrate": "改用新版程序",
+    "minutes_confirmation": "确认会议纪要", "opinion": "记录发言意见", "recusal": "回避", "resume": "恢复执行",
+    "return": "退回", "suspend": "暂停执行", "withdraw": "撤回",
+}
+
 # Words of the record that are neither a role, a status nor a procedure item (the label tables hold those).
 WORDS_ZH: dict[str, str] = {
     "none": "无", "—": "无", "true": "是", "false": "否", "terminated": "已终止",
@@ -548,6 +560,12 @@ def word(value: str, names: Mapping[str, str] | None = None) -> str:
         return words[v]
     if "." in v and v.rsplit(".", 1)[-1] in words:  # a field named with its kind: start_decision.units
         return words[v.rsplit(".", 1)[-1]]
+    head, colon, rest = v.partition(":")
+    if colon and head in ATTEMPTS_ZH and " " not in head:  # a refused attempt's act: "clear:public_participation"
+        return ATTEMPTS_ZH[head] + (f"：{word(rest, names)}" if rest and rest not in ATTEMPTS_ZH else
+                                    f"：{ATTEMPTS_ZH[rest]}" if rest else "")
+    if v in ATTEMPTS_ZH:
+        return ATTEMPTS_ZH[v]
     act = match(v, acts=True)
     if act is not None:
         return act[0].zh.format(*(word(p, names) for p in act[1]))

@@ -136,7 +136,14 @@ def stage_text(context: JinjaContext, status: str, stage: str) -> str:
     return names.get(stage, stage)
 
 
-templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text, name=name, roles_text=roles_text, field_label=field_label,
+@pass_context
+def code_words(context: JinjaContext, value: Any) -> str:
+    """A code word of the record (a gate, a kind, an act, a status…) in Chinese on a Chinese page."""
+    return refusal_words.word(str(value)) if _lang(context) == "zh_CN" else str(value).replace("_", " ")
+
+
+templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text,
+                             code_words=code_words, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)

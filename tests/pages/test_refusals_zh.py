@@ -188,3 +188,11 @@ def test_a_refused_api_request_is_said_in_chinese_to_a_chinese_reader_and_in_eng
     assert en.json()["message"].startswith("finalization refused")
     assert all(not re.search(r"[a-z]{3,}_[a-z]", m["need"] + m["gate"]) for m in zh.json()["missing"])
     assert zh.json()["rule"] == en.json()["rule"]  # the rule keeps its name
+
+
+@pytest.mark.parametrize(("attempt", "said"), [
+    ("clear:public_participation", "确认办结：公众参与"), ("finalize:", "作出决定"),
+    ("hearing:confirm_record", "听证：确认听证笔录"), ("minutes", "形成会议纪要"),
+    ("artifact:legality_opinion", "提交材料：合法性审查意见")])
+def test_a_refused_attempt_is_named_in_words_on_the_audit_page(attempt: str, said: str) -> None:
+    assert refusals.word(attempt) == said
