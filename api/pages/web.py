@@ -142,8 +142,14 @@ def code_words(context: JinjaContext, value: Any) -> str:
     return refusal_words.word(str(value)) if _lang(context) == "zh_CN" else str(value).replace("_", " ")
 
 
+@pass_context
+def article_words(context: JinjaContext, article: str) -> str:
+    """An article as the law cites it on a Chinese page (第二十五条), as written on an English one."""
+    return refusal_words.article_zh(str(article)) if _lang(context) == "zh_CN" else str(article)
+
+
 templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text,
-                             code_words=code_words, name=name, roles_text=roles_text, field_label=field_label,
+                             code_words=code_words, article_words=article_words, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)

@@ -60,7 +60,7 @@ def test_opening_a_decision_through_the_form_leads_to_its_stepper(site: Site) ->
     assert r.url.path.startswith("/decisions/MAD-") and "决策已立项" in r.text
     for stage in ("S0 决策启动", "S4 合法性审查", "S5 集体讨论决定", "S9 过程记录和归档"):
         assert stage in r.text
-    assert "R3" in r.text and "Arts. 10–11" in r.text  # what is missing, with its rule and article
+    assert "R3" in r.text and "第十条至第十一条" in r.text  # what is missing, with its rule and article
     replay_equals_live(site.ctx, r.url.path.rsplit("/", 1)[1])
 
 
