@@ -9,13 +9,13 @@ from starlette.datastructures import FormData
 
 from api.middleware import document_csp
 from api.pages.i18n import N_
-from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
+from api.pages.web import PageRoute, act, checked_form, people_with, render, require_person, require_reader
 from api.pages.web import lines as _lines
 from api.pages.web import text as _text
 from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.meeting import CAPACITIES, POSITIONS
-from decision_engine.services import identity, meetings, queries
+from decision_engine.services import meetings, queries
 from decision_engine.services.context import Context
 from decision_engine.services.identity import person_view
 
@@ -44,12 +44,7 @@ MEMBER_ROLES = ("meeting_member", "admin_head")  # who sits at an executive or p
 def people_to_pick(ctx: Context) -> dict[str, list[dict[str, str]]]:
     """The people a convening form offers by name (issue 18: pickers, not typed ids): the administrative heads
     to preside, and the members of the government who may sit, each with their unit."""
-    everyone = [p for p in identity.people(ctx) if p["active"]]
-
-    def holding(roles: tuple[str, ...]) -> list[dict[str, str]]:
-        return [{"id": p["id"], "name": p["name"], "unit": "、".join(p["units"])}
-                for p in sorted(everyone, key=lambda p: (p["name"], p["id"])) if set(p["roles"]) & set(roles)]
-    return {"heads": holding(HEAD_ROLES), "members": holding(MEMBER_ROLES)}
+    return {"heads": people_with(HEAD_ROLES), "members": people_with(MEMBER_ROLES)}
 
 
 def picked(form: FormData, key: str) -> list[str]:

@@ -28,6 +28,7 @@ def router(ctx: Context) -> APIRouter:
     r = APIRouter(include_in_schema=False, route_class=PageRoute)
     web.UNREAD_COUNTER[:] = [lambda pid: notifications.unread_count(ctx, pid)]
     web.PEOPLE_NAMES[:] = [lambda: {p["id"]: p["name"] for p in identity.people(ctx)}]
+    web.PEOPLE[:] = [lambda: identity.people(ctx)]
 
     @r.get("/inbox")
     def inbox(request: Request, unread: str = "") -> Response:

@@ -208,6 +208,18 @@ def require_reader(request: Request, ctx: Context) -> str:
 
 UNREAD_COUNTER: list[Callable[[str], int]] = []  # set by register_pages: the notification service's counter
 PEOPLE_NAMES: list[Callable[[], dict[str, str]]] = []  # set by register_pages: person id → name
+PEOPLE: list[Callable[[], list[dict[str, Any]]]] = []  # set by register_pages: the people and their roles now
+
+
+def people_with(roles: tuple[str, ...]) -> list[dict[str, str]]:
+    """The active people holding any of these roles now, by name, for a picker (issue 18: no typed ids)."""
+    everyone = PEOPLE[0]() if PEOPLE else []
+    return [{"id": p["id"], "name": p["name"], "unit": "、".join(p["units"])}
+            for p in sorted(everyone, key=lambda p: (p["name"], p["id"]))
+            if p["active"] and set(p["roles"]) & set(roles)]
+
+
+templates.env.globals["people_with"] = people_with
 
 
 def named(error: dict[str, Any]) -> dict[str, Any]:

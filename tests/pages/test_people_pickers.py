@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from decision_engine.services import decisions as svc
 from tests.pages.conftest import Site, csrf_of
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -52,3 +53,37 @@ def test_a_refused_convening_keeps_the_people_ticked(site: Site) -> None:
     for member in (site.c.member_b, site.c.head):
         assert f'name="members" value="{member}" checked' in r.text
     assert f'name="members" value="{site.c.member_a}" checked' not in r.text
+
+
+def test_hearing_participants_and_meeting_attendance_are_ticked_by_name_on_the_decision_page(site: Site) -> None:
+    from datetime import timedelta
+
+    from decision_engine.services import hearings, identity
+    from tests.pages.test_queues_tell_the_truth import walker
+
+    w = walker(site).open().start().determine(hearing_required_by_law=True)
+    resident = identity.register_person(site.ctx, "居民代表陈", password="Pages-Passw0rd!")
+    identity.grant_role(site.ctx, resident, "hearing_participant", "某社区", reason="经遴选")
+    today = site.ctx.today()
+    w.art(site.c.drafter, "hearing_notice", published_at=today.isoformat(),
+          hearing_at=(today + timedelta(days=10)).isoformat(), place="市政府第一会议室")
+    hearings.publish_selection_method(site.ctx, site.c.drafter, w.did, method="自愿报名、随机选取")
+    site.ctx.clock.advance(days=1)  # type: ignore[attr-defined]
+    client = site.client(site.c.drafter)
+    page = f"/decisions/{w.did}"
+    shown = client.get(page).text
+    form = shown[shown.index('id="art-hearing_participant_list"'):]
+    form = form[:form.index("</details>")]
+    assert f'type="checkbox" name="f_participants" value="{resident}"' in form and "居民代表陈" in form
+    assert "<textarea" not in form.split("f_participants")[0].rsplit("<fieldset", 1)[-1]
+    day = site.ctx.today().isoformat()
+    r = client.post(f"{page}/artifacts/hearing_participant_list", data={
+        "csrf_token": csrf_of(shown), "f_participants": [resident], "f_selected_at": day, "f_published_at": day})
+    assert 'class="banner refused"' not in r.text, r.text[r.text.find("banner refused"):][:400]
+    with site.ctx.store.read() as conn:
+        d = svc.load(conn, w.did)[0]
+    [listed] = d.artifacts_of("hearing", "hearing_participant_list")
+    assert listed["fields"]["participants"] == [resident]  # the id, chosen by the name shown
+    head_page = site.client(site.c.head).get(page).text
+    meeting_form = head_page[head_page.index('id="art-meeting_record"'):].split("</details>")[0]
+    assert 'type="checkbox" name="f_attendance"' in meeting_form and "(person ids)" not in meeting_form
