@@ -90,9 +90,20 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
     body = exc.to_dict()
     if prefers_chinese(request.headers.get("accept-language", "")):
-        body = refusals.refusal(body, "zh_CN")
+        body = refusals.refusal(refusals.with_names(body, _names(request)), "zh_CN")
         headers = {**(headers or {}), "Content-Language": "zh-CN"}
     return error_response(exc.status, body, headers)
+
+
+def _names(request: Request) -> dict[str, str]:
+    """Person id → name, to say a refusal with names (empty when the app holds no store yet)."""
+    from decision_engine.services import identity
+
+    holder = getattr(request.app.state, "decide", None)
+    try:
+        return {p["id"]: p["name"] for p in identity.people(holder.ctx)} if holder is not None else {}
+    except DomainError:
+        return {}
 
 
 def prefers_chinese(accept_language: str) -> bool:

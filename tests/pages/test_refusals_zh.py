@@ -188,6 +188,15 @@ def test_a_refused_api_request_is_said_in_chinese_to_a_chinese_reader_and_in_eng
     assert en.json()["message"].startswith("finalization refused")
     assert all(not re.search(r"[a-z]{3,}_[a-z]", m["need"] + m["gate"]) for m in zh.json()["missing"])
     assert zh.json()["rule"] == en.json()["rule"]  # the rule keeps its name
+    with TestClient(create_app(walk.ctx)) as client:  # a person named in a refusal is named by name
+        token = identity.issue_token(walk.ctx, walk.c.office)
+        r = client.post("/api/v1/meetings", json={
+            "meeting_type": "executive", "title": "常务会议", "held_on": walk.ctx.today().isoformat(),
+            "head": walk.c.member_a, "members": [walk.c.member_b]},  # a member cannot preside (SoD4)
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
+    name = identity.person_view(walk.ctx, walk.c.member_a)["name"]
+    assert r.status_code in (403, 409, 422) and r.json()["rule"] == "SoD4", r.text
+    assert r.json()["message"] == f"{name}不是行政首长：会议由行政首长主持并作出决定" and walk.c.member_a not in r.text
 
 
 @pytest.mark.parametrize(("attempt", "said"), [
