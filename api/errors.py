@@ -1,4 +1,6 @@
-"""One error shape for every refusal: `{error, rule, article, message, missing}`.
+"""One error shape for every refusal: `{error, rule, article, message, missing}`. A domain refusal is said in the
+reader's language: a request whose Accept-Language prefers Chinese gets the message, the article and each missing
+item in Chinese (api/i18n/refusals.py, `Content-Language: zh-CN`); any other gets the domain's English.
 
     DomainError               → its own status (401/403/404/409/413/415/422/503) and `to_dict()`
     RequestValidationError    → 422 InvalidInput, each problem listed in `missing` (rule "")
@@ -20,6 +22,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.i18n import refusals
 from api.schemas import ErrorOut
 from decision_engine.domain.errors import DomainError, TooManyAttempts
 
@@ -85,7 +88,39 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else \
         {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else \
         {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
-    return error_response(exc.status, exc.to_dict(), headers)
+    body = exc.to_dict()
+    if prefers_chinese(request.headers.get("accept-language", "")):
+        body = refusals.refusal(refusals.with_names(body, _names(request)), "zh_CN")
+        headers = {**(headers or {}), "Content-Language": "zh-CN"}
+    return error_response(exc.status, body, headers)
+
+
+def _names(request: Request) -> dict[str, str]:
+    """Person id → name, to say a refusal with names (empty when the app holds no store yet)."""
+    from decision_engine.services import identity
+
+    holder = getattr(request.app.state, "decide", None)
+    try:
+        return {p["id"]: p["name"] for p in identity.people(holder.ctx)} if holder is not None else {}
+    except DomainError:
+        return {}
+
+
+def prefers_chinese(accept_language: str) -> bool:
+    """Whether an Accept-Language header ranks Chinese above English (RFC 9110 §12.5.4 weights)."""
+    best: dict[str, float] = {}
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        lang = tag.strip().lower().split("-")[0]
+        if lang in ("zh", "en"):
+            best[lang] = max(best.get(lang, 0.0), q)
+    return best.get("zh", 0.0) > 0 and best.get("zh", 0.0) >= best.get("en", 0.0)
 
 
 def _loc(loc: Any) -> str:

@@ -14,6 +14,7 @@ from decision_engine.cli_audit import context_or_exit
 from decision_engine.cli_audit import register as _register_audit
 from decision_engine.cli_clock import register as _register_clock
 from decision_engine.cli_procedures import register as _register_procedures
+from decision_engine.cli_progress import working
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import calendar_years, identity, queries, verification
 from decision_engine.services.context import Context
@@ -68,7 +69,8 @@ def demo() -> None:
 def verify(no_replay: Annotated[bool, typer.Option(help="skip re-deriving projections")] = False) -> None:
     """Verify every chain, artifact hash and projection; non-zero exit naming what differs."""
     ctx = _ctx()
-    rep = verification.verify(ctx, replay=not no_replay)
+    with working("校验哈希链、材料和投影 (verifying chains, artifacts and projections)"):
+        rep = verification.verify(ctx, replay=not no_replay)
     for f in rep.findings:
         typer.echo(f"MISMATCH {f}")
     typer.echo(f"{rep.events} events in {rep.streams} chains, {rep.artifacts} artifacts, "

@@ -17,6 +17,7 @@ from decision_engine import bootstrap
 from decision_engine.adapters.files import atomic_write
 from decision_engine.audit import archive_verify
 from decision_engine.audit import checkpoint as cp
+from decision_engine.cli_progress import working
 from decision_engine.config import Settings
 from decision_engine.domain.errors import DomainError
 from decision_engine.services.context import Context
@@ -223,7 +224,8 @@ def register(app: typer.Typer) -> None:
         """Write a decision's archive bundle (档案, Art. 33), verifiable offline with verify-archive."""
         from decision_engine.services import archive
         try:
-            manifest = archive.export(_ctx(), decision_id, out)
+            with working(f"导出档案 (exporting the archive of {decision_id})"):
+                manifest = archive.export(_ctx(), decision_id, out)
         except DomainError as err:
             _domain(err)
         except cp.CheckpointError as exc:
@@ -247,7 +249,11 @@ def register(app: typer.Typer) -> None:
             witnesses = [archive_verify.load_verifier(k) for k in witness_key or []]
         except OSError as exc:
             _refuse(f"cannot read a key: {exc}")
-        report = archive_verify.verify_archive(path, log_key, witness_keys=witnesses, origin=origin,
-                                               say=typer.echo)
+        with working(f"离线校验档案 (verifying {path.name} offline)") as step:
+            def say(line: str) -> None:
+                step(line)
+                typer.echo(line)
+            report = archive_verify.verify_archive(path, log_key, witness_keys=witnesses, origin=origin,
+                                                   say=say)
         if not report.ok:
             raise typer.Exit(code=1)

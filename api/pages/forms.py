@@ -22,8 +22,9 @@ from decision_engine.domain.errors import InvalidInput
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input: text, textarea, date, lines (one item per line), bool, choice, int or table (one row per
-    line, columns separated by |)."""
+    """One input: text, textarea, date, lines (one item per line), bool, choice, int, table (rows of inputs),
+    person (one person chosen by name) or people (persons ticked by name); for person and people, `options`
+    names the roles whose holders are offered."""
 
     name: str
     type: str
@@ -74,7 +75,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "hearing_notice": (F("published_at", "date", N_("published on")), F("hearing_at", "date", N_("hearing on")),
                        F("place", "text", N_("place")),
                        F("selection_method", "text", N_("how participants are selected"), optional=True)),
-    "hearing_materials_delivery": (F("participant", "text", N_("participant")),
+    "hearing_participant_list": (F("participants", "people", N_("participants"), options=("hearing_participant",)),
+                                 F("selected_at", "date", N_("selected on")),
+                                 F("published_at", "date", N_("published on"))),
+    "hearing_materials_delivery": (F("participant", "person", N_("participant"), options=("hearing_participant",)),
                                    F("delivered_at", "date", N_("materials delivered on"))),
     "hearing_record": (F("participants", "lines", N_("participants")), F("signed_by", "lines", N_("signed by")),
                        F("summary", "textarea", N_("summary"))),
@@ -106,7 +110,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "nonadoption_explanation": (F("explanation", "textarea", N_("written explanation")),),
     "fair_competition_review": (F("conclusion", "textarea", N_("conclusion")),),
     "meeting_record": (F("meeting_type", "choice", N_("meeting type"), options=MEETING_TYPES),
-                       F("attendance", "lines", N_("members present (person ids)")),
+                       F("attendance", "people", N_("members present"), options=("meeting_member", "admin_head")),
                        F("members_total", "int", N_("members in total")),
                        F("opinions", "table", N_("opinions in speaking order"), columns=("person", "position", "text")),
                        F("head_decision", "choice", N_("head's decision"), options=HEAD_DECISIONS),
@@ -149,6 +153,11 @@ def parse(kind: str, spec_fields: list[str], form: FormData, *, rule: str, artic
             rows = table_rows(f, form)
             if rows or f.required:
                 out[f.name] = rows
+            continue
+        if f.type == "people":  # one value per ticked box
+            ticked = [str(v).strip() for v in form.getlist(f"f_{f.name}") if str(v).strip()]
+            if ticked or f.required:
+                out[f.name] = ticked
             continue
         raw = str(form.get(f"f_{f.name}") or "").strip()
         if not raw and not f.required:

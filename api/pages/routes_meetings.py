@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from api.middleware import document_csp
 from api.pages.i18n import N_
-from api.pages.web import PageRoute, act, checked_form, render, require_person, require_reader
+from api.pages.web import PageRoute, act, checked_form, people_with, render, require_person, require_reader
 from api.pages.web import lines as _lines
 from api.pages.web import text as _text
 from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
@@ -36,6 +37,21 @@ def _names(ctx: Context, people: list[str]) -> dict[str, str]:
     return out
 
 
+HEAD_ROLES = ("admin_head",)  # SoD4: the head presides and decides (the domain refuses anyone else)
+MEMBER_ROLES = ("meeting_member", "admin_head")  # who sits at an executive or plenary meeting (R15, Art. 30)
+
+
+def people_to_pick(ctx: Context) -> dict[str, list[dict[str, str]]]:
+    """The people a convening form offers by name (issue 18: pickers, not typed ids): the administrative heads
+    to preside, and the members of the government who may sit, each with their unit."""
+    return {"heads": people_with(HEAD_ROLES), "members": people_with(MEMBER_ROLES)}
+
+
+def picked(form: FormData, key: str) -> list[str]:
+    """The people ticked on a form (one value per box; a typed list, one per line, is read too)."""
+    return [x.strip() for v in form.getlist(key) for x in str(v).splitlines() if x.strip()]
+
+
 def router(ctx: Context) -> APIRouter:
     """Routes under /meetings."""
     r = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -43,8 +59,10 @@ def router(ctx: Context) -> APIRouter:
     @r.get("/meetings")
     def listing(request: Request) -> Response:
         require_reader(request, ctx)
+        pick = people_to_pick(ctx)
         return render(request, "meetings.html", items=meetings.list_meetings(ctx, limit=200),
-                      types=MEETING_TYPES, today=ctx.today().isoformat())
+                      types=MEETING_TYPES, today=ctx.today().isoformat(), heads=pick["heads"],
+                      members=pick["members"])
 
     @r.post("/meetings")
     async def convene(request: Request) -> Response:
@@ -52,7 +70,7 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         return await act(request, lambda: meetings.convene(
             ctx, pid, meeting_type=_text(form, "meeting_type"), title=_text(form, "title"),
-            held_on=_text(form, "held_on"), head=_text(form, "head"), members=_lines(form, "members")),
+            held_on=_text(form, "held_on"), head=_text(form, "head"), members=picked(form, "members")),
             back="/meetings", done=N_("Meeting convened."), form_id="convene", form=form,
             then=lambda m: f"/meetings/{m.meeting_id}")
 

@@ -19,7 +19,7 @@ from api.pages.web import (
     require_reader,
 )
 from decision_engine import procedures
-from decision_engine.services import notifications, work
+from decision_engine.services import identity, notifications, work
 from decision_engine.services.context import Context
 
 
@@ -27,6 +27,8 @@ def router(ctx: Context) -> APIRouter:
     """Routes for /work, /legal and /dashboard."""
     r = APIRouter(include_in_schema=False, route_class=PageRoute)
     web.UNREAD_COUNTER[:] = [lambda pid: notifications.unread_count(ctx, pid)]
+    web.PEOPLE_NAMES[:] = [lambda: {p["id"]: p["name"] for p in identity.people(ctx)}]
+    web.PEOPLE[:] = [lambda: identity.people(ctx)]
 
     @r.get("/inbox")
     def inbox(request: Request, unread: str = "") -> Response:

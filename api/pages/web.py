@@ -22,6 +22,7 @@ from jinja2.runtime import Context as JinjaContext
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api.i18n import refusals as refusal_words
 from api.pages import forms, labels
 from api.pages.i18n import DEFAULT, HTML_LANG, LANGUAGE_NAMES, LANGUAGES, N_, translations
 from decision_engine.domain.errors import DomainError, Unauthenticated
@@ -101,7 +102,54 @@ def column_label(context: JinjaContext, column: str) -> str:
     return translations(_lang(context)).gettext(msg) if msg else column
 
 
-templates.env.globals.update(_=_, label=label, name=name, roles_text=roles_text, field_label=field_label,
+@pass_context
+def said(context: JinjaContext, error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal in the page's language: its message, article and missing items in words (api/i18n/refusals)."""
+    return refusal_words.refusal(error, _lang(context))
+
+
+@pass_context
+def need_words(context: JinjaContext, need: str) -> str:
+    """A missing item's need (the domain's words) in the page's language."""
+    return refusal_words.say(need, _lang(context)) or need
+
+
+# The stage a status itself stands in (issue 18 §7): a decision in execution is in S7 even while its publication
+# (S6) is not settled; the page then says so, instead of "in execution · S6".
+STATUS_STAGE = {"draft": "S0", "ready_for_decision": "S5", "decided": "S6", "published": "S7",
+                "in_execution": "S7", "suspended": "S7", "evaluated": "S8", "closed": "S9"}
+POST_DECISION = ("decided", "published", "in_execution", "suspended", "evaluated")
+
+
+@pass_context
+def stage_text(context: JinjaContext, status: str, stage: str) -> str:
+    """Where a decision is, in words that agree with its status: the stage's name, and for a decision
+    already made whose earlier stage is not settled, the status's stage with that one named as outstanding."""
+    from decision_engine import procedures
+
+    names = {x["id"]: name(context, x) for x in procedures.load().stages}
+    here = STATUS_STAGE.get(status, stage) if status in POST_DECISION else stage
+    if status in POST_DECISION and stage < here:
+        open_ = translations(_lang(context)).gettext(N_("not settled"))
+        sep = "" if _lang(context) == "zh_CN" else " "
+        return f"{names.get(here, here)}（{names.get(stage, stage)}{sep}{open_}）"
+    return names.get(stage, stage)
+
+
+@pass_context
+def code_words(context: JinjaContext, value: Any) -> str:
+    """A code word of the record (a gate, a kind, an act, a status…) in Chinese on a Chinese page."""
+    return refusal_words.word(str(value)) if _lang(context) == "zh_CN" else str(value).replace("_", " ")
+
+
+@pass_context
+def article_words(context: JinjaContext, article: str) -> str:
+    """An article as the law cites it on a Chinese page (第二十五条), as written on an English one."""
+    return refusal_words.article_zh(str(article)) if _lang(context) == "zh_CN" else str(article)
+
+
+templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text,
+                             code_words=code_words, article_words=article_words, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)
@@ -159,6 +207,30 @@ def require_reader(request: Request, ctx: Context, decision_id: str | None = Non
 
 
 UNREAD_COUNTER: list[Callable[[str], int]] = []  # set by register_pages: the notification service's counter
+PEOPLE_NAMES: list[Callable[[], dict[str, str]]] = []  # set by register_pages: person id → name
+PEOPLE: list[Callable[[], list[dict[str, Any]]]] = []  # set by register_pages: the people and their roles now
+
+
+def people_with(roles: tuple[str, ...]) -> list[dict[str, str]]:
+    """The active people holding any of these roles now, by name, for a picker (issue 18: no typed ids)."""
+    everyone = PEOPLE[0]() if PEOPLE else []
+    return [{"id": p["id"], "name": p["name"], "unit": "、".join(p["units"])}
+            for p in sorted(everyone, key=lambda p: (p["name"], p["id"]))
+            if p["active"] and set(p["roles"]) & set(roles)]
+
+
+templates.env.globals["people_with"] = people_with
+
+
+def named(error: dict[str, Any]) -> dict[str, Any]:
+    """A refusal with every person it names by name, not id (before it is trimmed into the session)."""
+    if not PEOPLE_NAMES:
+        return error
+    try:
+        names = PEOPLE_NAMES[0]()
+    except DomainError:  # the refusal is still shown, with ids
+        return error
+    return refusal_words.with_names(error, names)
 
 
 def _unread(request: Request) -> int:
@@ -210,6 +282,8 @@ def kept(form: FormData) -> dict[str, str]:
     for key, value in form.multi_items():
         if key == "csrf_token" or not isinstance(value, str):
             continue
+        if key in out:  # a repeated field (ticked boxes): every value, one per line
+            value = f"{out[key]}\n{value}"
         while value and _size({**out, key: value}) > FLASH_INPUT_BYTES:
             value = value[: len(value) // 2]
         if value:
@@ -236,7 +310,7 @@ async def act(request: Request, call: Callable[[], Any], *, back: str, done: str
     try:
         result = await run_in_threadpool(call)
     except DomainError as refusal:
-        flash(request, "refused", error=compact(refusal.to_dict()), status=refusal.status, form_id=form_id,
+        flash(request, "refused", error=compact(named(refusal.to_dict())), status=refusal.status, form_id=form_id,
               values=kept(form) if form is not None else {})
         return RedirectResponse(f"{back.split('#')[0]}#refusal-{form_id}" if form_id else back, status_code=303)
     flash(request, "ok", text=gettext(request, done))
@@ -275,7 +349,7 @@ class PageRoute(APIRoute):
                 request.session.pop("person", None)
                 return login_redirect(request)
             except DomainError as err:
-                return render(request, "error.html", status_code=err.status, error=err.to_dict())
+                return render(request, "error.html", status_code=err.status, error=named(err.to_dict()))
             finally:
                 form = getattr(request, "_form", None)
                 if form is not None:

@@ -23,7 +23,7 @@ from decision_engine.adapters import store as st
 from decision_engine.adapters.tables import DOCUMENTS, EVENTS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Decision
-from decision_engine.domain.errors import NotFound
+from decision_engine.domain.errors import InvalidInput, NotFound, RuleViolation
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import access
 from decision_engine.services.clock import statutory_date
@@ -453,7 +453,7 @@ def render(ctx: Context, decision_id: str, kind_id: str, *, artifact_id: str | N
         if done is not None:  # a concurrent rendering of the same basis won
             return done
         actor = _actor(conn, person_id, at)
-        values = {"id": new_id("DOC"), "decision_id": decision_id, "doc_kind": kind.id, "artifact_id": source,
+        values: dict[str, Any] = {"id": new_id("DOC"), "decision_id": decision_id, "doc_kind": kind.id, "artifact_id": source,
                   "basis_seq": basis_seq, "basis_hash": out.context["basis"]["hash"],
                   "title": out.context["doc"]["title"][:500], "doc_number": out.context["doc"]["number"][:200],
                   "template_name": out.template_name, "template_hash": out.template_hash,
@@ -504,6 +504,73 @@ def render_all(ctx: Context, decision_id: str, *, person_id: str | None = None) 
         for a in sources if kind.each else sources[-1:]:
             out.append(render(ctx, decision_id, kind.id, artifact_id=a["id"] if a else None,
                               person_id=person_id))
+    return out
+
+
+def render_new_version(ctx: Context, doc_id: str, *, reason: str, person_id: str) -> dict[str, Any]:
+    """A document rendered wrongly, rendered again as a new version with its reason (R18, Art. 33: nothing
+    is replaced or deleted; the new rendering names the one it supersedes, its version and why). It is
+    rendered from the record as it stands now with the templates of today, so a corrected record or a
+    corrected template gives the new version; a rendering that would be the same as the old one is refused."""
+    access.require_procedure_role(ctx, person_id, "rendering an official document into the record")
+    if not reason.strip():
+        raise InvalidInput("a new version of a document states its reason", rule="R18", article="Art. 33")
+    old = get_document(ctx, doc_id)
+    kind = doc_kind(old["doc_kind"])
+    template_hash = gongwen.template_hash(_template(kind))
+    with ctx.store.read() as conn:
+        state = orjson.loads(st.load_decision(conn, old["decision_id"])["state"])
+        source, basis_seq = _basis(state, kind, old["artifact_id"] or None)
+        done = _recorded(conn, old["decision_id"], kind, source, basis_seq, template_hash)
+        earlier = versions(ctx, old["decision_id"], conn=conn, doc_kind=kind.id, artifact_id=source)
+    if done is not None:
+        raise RuleViolation(f"document {done['id']} was rendered from the same record (seq {basis_seq}) "
+                            "with the same templates: a new rendering would be the same; correct the record "
+                            "or the template first", rule="R18", article="Art. 33")
+    out = _produce(ctx, old["decision_id"], kind, source, basis_seq)
+    html_sha, pdf_sha = ctx.blobs.put(out.html), ctx.blobs.put(out.pdf)
+    at = ctx.now_iso()
+    with ctx.store.write() as conn:
+        actor = _actor(conn, person_id, at)
+        values: dict[str, Any] = {
+            "id": new_id("DOC"), "decision_id": old["decision_id"], "doc_kind": kind.id, "artifact_id": source,
+            "basis_seq": basis_seq, "basis_hash": out.context["basis"]["hash"],
+            "title": out.context["doc"]["title"][:500], "doc_number": out.context["doc"]["number"][:200],
+            "template_name": out.template_name, "template_hash": out.template_hash,
+            "context_hash": out.context_hash, "html_sha256": html_sha, "html_size": len(out.html),
+            "pdf_sha256": pdf_sha, "pdf_size": len(out.pdf)}
+        # The reason, the version and the one superseded travel in the event (the index row keeps its columns;
+        # verify compares the columns the table has).
+        correction = {"supersedes": old["id"], "version": len(earlier) + 1,
+                      "reason": reason.strip()[:1000]}
+        stored = st.append(conn, f"documents:{old['decision_id']}",
+                           [("DocumentRendered", {**values, **correction})], at=at, actor=actor)
+        values.update(rendered_at=at, rendered_by=actor["person"], event_seq=stored[-1]["seq"])
+        conn.execute(insert(DOCUMENTS).values(**values))
+    return {**_public(values), **correction}
+
+
+def versions(ctx: Context, decision_id: str, *, conn: Connection | None = None, doc_kind: str | None = None,
+             artifact_id: str | None = None) -> list[dict[str, Any]]:
+    """A decision's renderings as versions, from their events: each numbered in order among the renderings of
+    the same document (kind and source artifact), with the rendering it supersedes and the reason given (a
+    rendering made as a correction), oldest first."""
+    if conn is None:
+        with ctx.store.read() as c:
+            return versions(ctx, decision_id, conn=c, doc_kind=doc_kind, artifact_id=artifact_id)
+    out: list[dict[str, Any]] = []
+    count: dict[tuple[str, str], int] = {}
+    for ev in st.stream_events(conn, f"documents:{decision_id}"):
+        p = ev["payload"]
+        if ev["type"] != "DocumentRendered" or (doc_kind and p["doc_kind"] != doc_kind) or \
+                (artifact_id and p["artifact_id"] != artifact_id):
+            continue
+        same = (p["doc_kind"], p["artifact_id"])
+        count[same] = count.get(same, 0) + 1
+        out.append({"id": p["id"], "doc_kind": p["doc_kind"], "artifact_id": p["artifact_id"],
+                    "version": count[same], "supersedes": p.get("supersedes"),
+                    "reason": p.get("reason", ""), "rendered_at": ev["at"], "rendered_by": ev["actor"]["person"],
+                    "basis_seq": p["basis_seq"], "template_hash": p["template_hash"]})
     return out
 
 

@@ -13,12 +13,15 @@ from typing import Any
 
 from decision_engine.domain import accountability as acc
 from decision_engine.domain import execution as ex
-from decision_engine.domain.decision import DECIDED, PRE_DECISION, Decision
-from decision_engine.domain.errors import Missing
+from decision_engine.domain.decision import DECIDED, OPENERS, PRE_DECISION, Decision
+from decision_engine.domain.errors import DomainError, InvalidInput, Missing
 from decision_engine.domain.participation import RECORD_PRESENTERS
 from decision_engine.domain.procedure import GateSpec
 from decision_engine.domain.statutory_time import statutory_day
+from decision_engine.domain.values import Actor, BlobRef
+from decision_engine.services import access
 from decision_engine.services.clock import statutory_date
+from decision_engine.services.compliance import publication_kept
 from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import load
 from decision_engine.services.identity import actors_of
@@ -55,18 +58,96 @@ def _what(d: Decision, kind: str) -> dict[str, Any] | None:
     return {"id": k.id, "name_zh": k.name_zh, "roles": list(k.roles)} if k else None
 
 
+class _ContentNeeded(Exception):
+    """The dry run reached what the person will type: from here on, the form and its refusal decide."""
+
+
+class _Untyped:
+    """A field the person has not typed yet. Any use of it ends the dry run, except the domain's check that
+    a field is present (`fields.get(f) in (None, "", [], {})`), which it passes."""
+
+    __slots__ = ("_present",)
+
+    def __init__(self, present: bool) -> None:
+        self._present = present
+
+    def __eq__(self, other: object) -> bool:
+        if self._present:
+            return False
+        raise _ContentNeeded
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def _stop(self, *args: Any, **kwargs: Any) -> Any:
+        raise _ContentNeeded
+
+    __hash__ = __bool__ = __len__ = __iter__ = __str__ = __repr__ = __format__ = _stop
+    __lt__ = __le__ = __gt__ = __ge__ = __contains__ = __getitem__ = __float__ = __int__ = _stop
+
+    def __getattr__(self, name: str) -> Any:
+        raise _ContentNeeded
+
+
+class _Unfilled(dict[str, Any]):
+    """A form not filled in yet, for a dry run of the act."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return _Untyped(present=True)
+
+    def __getitem__(self, key: str) -> Any:
+        return _Untyped(present=False)
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_PROBE = BlobRef(sha256="0" * 64, size=0, media_type="application/json", filename="dry-run.json")
+
+
+def refused_now(d: Decision, actors: tuple[Actor, ...], act: str, gate: str, kind: str, cal: Any,
+                today: date) -> DomainError | None:
+    """The refusal the domain would give this person for this act now, whatever they type (a dry run of the
+    domain's own command; nothing is kept), or None when only what they type can still be refused. A queue
+    offers only acts that are not refused now (issue 18 §6: the same rules as the refusals)."""
+    try:
+        if act in ("record", "may_record"):
+            d.record_artifact(actors, kind, _PROBE, _Unfilled(), "dry-run", cal, today)
+        elif act == "clear":
+            d.clear_gate(actors, gate, today)
+        elif act == "finalize":
+            d.finalize(actors, today)
+    except (_ContentNeeded, InvalidInput):
+        return None
+    except DomainError as refusal:
+        return refusal
+    except (TypeError, ValueError, KeyError, AttributeError):  # the dry run's blank form, not the rules
+        return None
+    return None
+
+
 def _in_phase(d: Decision, g: GateSpec) -> bool:
     return d.status in (PRE_DECISION if g.phase == "pre" else (*DECIDED, "suspended"))
 
 
-def pending(d: Decision, roles: set[str], person_id: str, today: date, cal: Any) -> list[dict[str, Any]]:
-    """What this decision waits for from someone holding these roles, with deadlines and legal basis."""
+def pending(d: Decision, roles: set[str], person_id: str, today: date, cal: Any,
+            actors: tuple[Actor, ...] = ()) -> list[dict[str, Any]]:
+    """What this decision waits for from someone holding these roles, with deadlines and legal basis: each
+    act once, and only acts the domain would not refuse them now (with `actors`, a dry run of each)."""
     due = {x["gate"]: x for x in deadlines(d, cal, today) if not x["satisfied"]}
     out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    stage_names = {s["id"]: s.get("name_zh", s["id"]) for s in d.spec.stages}
 
     def add(g: GateSpec, m: Missing, act: str) -> None:
+        if (g.id, act, m.kind) in seen:
+            return
+        seen.add((g.id, act, m.kind))
+        if actors and refused_now(d, actors, act, g.id, m.kind, cal, today) is not None:
+            return
         out.append({"decision_id": d.id, "title": d.state["title"], "status": d.status, "gate": g.id,
-                    "gate_name": g.name_zh, "stage": g.stage, "act": act, "kind": m.kind, "need": m.need,
+                    "gate_name": g.name_zh, "stage": g.stage, "stage_name": stage_names.get(g.stage, g.stage),
+                    "act": act, "kind": m.kind, "need": m.need,
                     "rule": m.rule, "article": m.article, "deadline": due.get(g.id), "what": _what(d, m.kind)})
     for g in d.spec.gates:
         status = d.gate_status(g)
@@ -109,10 +190,16 @@ def work_queue(ctx: Context, person_id: str) -> dict[str, Any]:
         actors = actors_of(conn, person_id, at)
         decisions = decisions_in(conn, LIVE)
     roles = {a.role for a in actors}
-    items = [i for d in decisions for i in pending(d, roles, person_id, today, ctx.calendar)]
+    items = [i for d in decisions for i in pending(d, roles, person_id, today, ctx.calendar, actors)]
     items.sort(key=lambda i: (i["deadline"]["due"] if i["deadline"] else "9999", i["decision_id"], i["gate"]))
+    legal_office = bool(roles & LEGAL_OFFICE)
     return {"person": person_id, "roles": [a.to_dict() for a in actors], "items": items,
-            "today": today.isoformat()}
+            "today": today.isoformat(), "may_open": bool(roles & set(OPENERS)),
+            # issue 18 §6: the legal office sees on its work page the submissions /legal holds
+            "legal_held": legal_queue(ctx) if legal_office else []}
+
+
+LEGAL_OFFICE = {"legality_reviewer", "legal_adviser"}  # the legal office (合法性审查机构) and its advisers
 
 
 def legal_queue(ctx: Context) -> list[dict[str, Any]]:
@@ -190,11 +277,22 @@ def decision_page(ctx: Context, decision_id: str, person_id: str | None) -> dict
             "hearing_present": bool(roles & set(RECORD_PRESENTERS)),
             "hearing_confirm": "hearing_participant" in roles,
             "adjust": bool(roles & set(ex.CHANGE_ROLES)) and d.status in ex.CHANGEABLE,
-            "cases": bool(roles & set(acc.CASE_ROLES))}
+            "cases": bool(roles & set(acc.CASE_ROLES)),
+            "render": bool(person_id) and may_record(ctx, person_id or "")}
     return {"decision": v, "stages": stages, "determinations": dets, "acts": acts,
             "roles": [a.to_dict() for a in actors], "summary": d.state.get("summary", ""),
-            "waiting": pending(d, roles, person_id or "", today, ctx.calendar) if person_id else [],
+            "waiting": pending(d, roles, person_id or "", today, ctx.calendar, actors) if person_id else [],
             "procedure_title": d.spec.title_zh, "today": today.isoformat(), "meetings": sittings}
+
+
+def may_record(ctx: Context, person_id: str) -> bool:
+    """Whether the person may put anything into a record (a rendering too): the rule documents.render
+    applies (an auditor reads and compares, and is not offered what would be refused)."""
+    try:
+        access.require_procedure_role(ctx, person_id, "rendering an official document into the record")
+    except DomainError:
+        return False
+    return True
 
 
 def dashboard(ctx: Context) -> dict[str, Any]:
@@ -215,10 +313,9 @@ def dashboard(ctx: Context) -> dict[str, Any]:
         by_status[s["status"]] += 1
         for x in deadlines(d, cal, today):
             overdue[s["unit"]] += bool(x["overdue"])
-        if s.get("decided_on") and d.spec.has_gate("publication"):
-            dur = d.spec.durations["publication"]
-            due = cal.add_working_days(date.fromisoformat(s["decided_on"]), dur.days).due.isoformat()
-            timing["publication"][_kept(s.get("published_on"), due, today)] += 1
+        kept = publication_kept(d, cal, today) if d.spec.has_gate("publication") else None
+        if kept:  # the clock's computation, as on the compliance page and in the queue
+            timing["publication"][kept] += 1
         if s.get("due_by"):
             timing["due_by"][_kept(s.get("decided_on"), s["due_by"], today)] += 1
         if d.spec.has_gate("legality_review"):

@@ -45,7 +45,9 @@ def test_a_refused_exemption_is_shown_at_its_form_with_the_legal_basis_kept(serv
             box = alert.bounding_box()
             assert box is not None and -5 <= box["y"] < 900  # in the viewport, not far above
             assert b.page.input_value("#gate-public_participation-basis") == basis
-            assert alert.inner_text().startswith("操作被拒绝")  # Chinese first
+            said = alert.inner_text()
+            assert said.startswith("操作被拒绝")  # Chinese first
+            assert "免予办理“公众参与”" in said and "exempting" not in said  # the refusal itself, in words
         finally:
             chromium.close()
     assert b.console_errors == [] and b.server_errors == []

@@ -243,7 +243,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     # SoD8: the drafter authored the participation artifacts and cannot clear the gate.
     page.click("#gate-public_participation form[action$='/clear'] button")
     text = b.refused("SoD8", "Art. 38 (inference)")
-    assert "cannot clear it" in text
+    assert "不得确认其办结" in text and "cannot clear it" not in text  # the refusal in Chinese, by name
     b.shot("refused-sod8-banner")
     b.logout()
 
@@ -292,8 +292,14 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     page.select_option("#cv-type", "executive")
     page.fill("#cv-title", "市政府第12次常务会议")
     page.fill("#cv-date", today().isoformat())
-    page.fill("#cv-head", c.head)
-    page.fill("#cv-members", f"{c.member_a}\n{c.member_b}")
+    name = {p["id"]: p["name"] for p in identity.people(ctx)}
+    # people chosen by name, never typed as ids (issue 18)
+    head = page.locator("#cv-head option", has_text=name[c.head]).get_attribute("value")
+    assert head == c.head
+    page.select_option("#cv-head", label=page.locator("#cv-head option", has_text=name[c.head]).inner_text())
+    for member in (c.member_a, c.member_b):
+        page.get_by_role("checkbox", name=name[member]).check()
+    assert c.member_a not in page.locator("#convene").inner_text()  # no id is shown
     page.click("#convene form button[type=submit]")
     b.ok()
     page.select_option("#agenda-decision", did)  # chosen by its title, not typed

@@ -60,7 +60,7 @@ def test_opening_a_decision_through_the_form_leads_to_its_stepper(site: Site) ->
     assert r.url.path.startswith("/decisions/MAD-") and "决策已立项" in r.text
     for stage in ("S0 决策启动", "S4 合法性审查", "S5 集体讨论决定", "S9 过程记录和归档"):
         assert stage in r.text
-    assert "R3" in r.text and "Arts. 10–11" in r.text  # what is missing, with its rule and article
+    assert "R3" in r.text and "第十条至第十一条" in r.text  # what is missing, with its rule and article
     replay_equals_live(site.ctx, r.url.path.rsplit("/", 1)[1])
 
 
@@ -69,7 +69,7 @@ def test_an_excluded_category_is_refused_with_r1_in_a_banner_and_the_form_keeps_
     r = site.post(client, "/decisions/new", "/decisions/new", {
         "title": "关于应对洪涝灾害的决定", "category": "emergency_response", "unit": "某市应急管理局"})
     assert r.url.path == "/decisions/new"
-    assert 'data-rule="R1"' in r.text and 'data-article="Art. 3 ¶2"' in r.text and "is excluded" in r.text
+    assert 'data-rule="R1"' in r.text and 'data-article="Art. 3 ¶2"' in r.text and "不适用重大行政决策程序" in r.text and "is excluded" not in r.text
     assert 'value="关于应对洪涝灾害的决定"' in r.text  # kept for correction
 
 
@@ -84,7 +84,7 @@ def test_acts_through_forms_are_recorded_and_a_refused_one_shows_its_rule(site: 
     assert "已记录" in r.text and 'role="alert"' not in r.text
     # R13–R16: even the head cannot finalize while gates are open; the first missing item leads (R4 here).
     r = site.post(client, page, f"{page}/acts/finalize", {})
-    assert 'role="alert"' in r.text and 'data-rule="R4"' in r.text and "finalization refused" in r.text
+    assert 'role="alert"' in r.text and 'data-rule="R4"' in r.text and "不能作出决定：还缺" in r.text
     drafter = site.client(site.c.drafter)
     r = site.post(drafter, page, f"{page}/acts/finalize", {})
     assert 'data-rule="SoD4"' in r.text and 'data-article="Art. 30"' in r.text
@@ -125,7 +125,7 @@ def test_a_table_field_is_entered_as_rows_of_fields_with_the_handling_chosen_in_
     assert "<dt>处理情况</dt><dd>部分采纳</dd>" in shown.replace("\n", "")  # the record read in words
     r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/opinion_summary", {
         "f_opinions-0-opinion": "意见", "f_opinions-0-disposition": "maybe", "f_opinions-0-reason": "理由"})
-    assert 'data-rule="R8"' in r.text and "opinion #1" in r.text
+    assert 'data-rule="R8"' in r.text and "第 1 条意见须写明内容" in r.text
     assert 'value="意见"' in r.text  # what was typed is kept
 
 
