@@ -383,6 +383,11 @@ ZH: dict[str, str] = {
     "no document {}": "没有该文档",
     "documents are kept as html and pdf, not {}": "文档只保存为 HTML 和 PDF 格式",
     "the stored {} of document {} does not match its recorded hash": "该文档保存的 {0} 文件与登记的校验值不符",
+    # authority: whose decision it is (AR1–AR13, domain/authority.py; the domain already speaks Chinese here)
+    "{}：{}（{}）不是{}，不能为本决策（{}）办理此事项": "{0}：{1}（{2}）不是{3}，不能为本决策（{4}）办理此事项",
+    "{}：{}": "{0}：{1}",
+    "承办单位“{}”不在组织机构中：决策事项须由决策机关的工作部门承办": "承办单位“{0}”不在组织机构中：决策事项须由决策机关的工作部门承办",
+    "组织机构文件有误：{}": "组织机构文件有误：{0}",
     # values (every act, every date)
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",
