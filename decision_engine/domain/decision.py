@@ -422,12 +422,6 @@ class Decision:
         if self.flag(g.exemption_flag) is not True:
             raise RuleViolation(f"exempting {gate_id} needs the determination '{g.exemption_flag}' "
                                 "recorded as true", rule=k.rule, article=k.article)
-        determined_by = self.state["flags"][g.exemption_flag]["by"]
-        if actor.person == (determined_by or {}).get("person"):
-            # SoD8 (engine, inference): nobody exempts a gate on a determination they recorded themselves.
-            raise NotPermitted(f"{actor.name or actor.person} 本人作出了“{g.exemption_flag}”的认定，不得据此豁免"
-                               f"{gate_id} 环节 (nobody exempts a gate on their own determination)",
-                               rule="SoD8", article="Art. 38 (inference)")
         if not self.artifacts_of(g.id, g.exemption_kind):
             raise RuleViolation(f"exempting {gate_id} needs the artifact '{g.exemption_kind}' "
                                 f"({k.name_zh})", rule=k.rule, article=k.article)
@@ -435,6 +429,12 @@ class Decision:
             raise InvalidInput("an exemption needs its legal basis", rule=k.rule, article=k.article)
         if self.state["gates"][gate_id]["exemption"]:
             raise RuleViolation(f"gate {gate_id} is already exempted", rule=g.rule, article=g.article)
+        determined_by = self.state["flags"][g.exemption_flag]["by"]
+        if actor.person == (determined_by or {}).get("person"):
+            # SoD8 (engine, inference): nobody exempts a gate on a determination they recorded themselves.
+            raise NotPermitted(f"{actor.name or actor.person} 本人作出了“{g.exemption_flag}”的认定，不得据此豁免"
+                               f"{gate_id} 环节 (nobody exempts a gate on their own determination)",
+                               rule="SoD8", article="Art. 38 (inference)")
         return actor, [ev.GateExempted(gate=gate_id, legal_basis=legal_basis, by=actor.person).new()]
 
     def finalize(self, candidates: tuple[Actor, ...], today: date) -> Act:
