@@ -92,6 +92,15 @@ class DisqualifyIn(In):
     reason: Reason
 
 
+class ParticipantsIn(In):
+    """The selected hearing participants, each a registered person holding the role hearing_participant
+    (R7, Art. 16; SoD5, Art. 17)."""
+
+    participants: Annotated[list[Ident], Field(min_length=1, max_length=200)]
+    selected_at: Annotated[date, AfterValidator(sane_date)]
+    published_at: Annotated[date | None, AfterValidator(sane_date)] = None
+
+
 class HearingRecordIn(In):
     """The hearing record presented and confirmed by every listed participant, recorded for the gate (R7,
     SoD5, Art. 17)."""
@@ -246,6 +255,20 @@ def confirm_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, 
     return idempotent(ctx, person, idempotency_key, {"op": "hearing_confirm", "d": decision_id, **body.model_dump()},
                       lambda: hearings.confirm_record(ctx, person, decision_id, body.sha256, body.remarks),
                       out=ResultOut)
+
+
+@router.post("/decisions/{decision_id}/hearing/participants", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def publish_participants(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ParticipantsIn,
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Publish the participant list after the selection, before the hearing (its one door, AR14; R7,
+    Art. 16; SoD5, Art. 17: each a registered hearing participant who will confirm the record)."""
+    args = body.model_dump(mode="json")
+    return idempotent(ctx, person, idempotency_key, {"op": "hearing_participants", "d": decision_id, **args},
+                      lambda: hearings.publish_participants(ctx, person, decision_id, participants=body.participants,
+                                                            selected_at=args["selected_at"],
+                                                            published_at=args["published_at"]),
+                      out=ResultOut, status_code=201)
 
 
 @router.post("/decisions/{decision_id}/hearing/record", response_model=ResultOut, status_code=201,

@@ -22,6 +22,7 @@ from decision_engine.services.decisions import Result, load, run
 from decision_engine.services.identity import actors_of
 
 HEARING_RECORD_DOOR = "hearings.record_hearing_record"  # the one door of `hearing_record` (AR14)
+LIST_DOOR = "hearings.publish_participants"  # the one door of `hearing_participant_list` (AR14)
 
 
 def publish_selection_method(ctx: Context, person_id: str, decision_id: str, *, method: str,
@@ -48,7 +49,7 @@ def publish_participants(ctx: Context, person_id: str, decision_id: str, *, part
             roles[pid] = tuple(a.role for a in held)
             names[pid] = next((a.name for a in held if a.role == rules_hearing.HEARING_PARTICIPANT), "")
     rules_hearing.check_listed_people(roles)  # SoD5, Art. 17 (domain)
-    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_participant_list", {
+    return decisions.record_by(LIST_DOOR, ctx, person_id, decision_id, "hearing_participant_list", {
         "participants": list(participants), "names": names, "selected_at": selected_at,
         "published_at": published_at or ctx.today().isoformat()})
 

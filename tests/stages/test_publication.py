@@ -11,8 +11,8 @@ import pytest
 
 from decision_engine.domain.errors import NotFound, RuleViolation
 from decision_engine.services import decisions as svc
-from decision_engine.services import publication as pub
 from decision_engine.services import participation, queries
+from decision_engine.services import publication as pub
 
 pytestmark = pytest.mark.filterwarnings("error")
 
