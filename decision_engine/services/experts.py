@@ -12,7 +12,7 @@ import orjson
 
 from decision_engine.domain import doors, review
 from decision_engine.domain.decision import Actor, Decision, NewEvent
-from decision_engine.domain.errors import InvalidInput, RuleViolation, Unauthenticated
+from decision_engine.domain.errors import DomainError, InvalidInput, RuleViolation, Unauthenticated
 from decision_engine.domain.rules import experts as rx
 from decision_engine.services import decisions
 from decision_engine.services.context import Context, new_id
@@ -107,9 +107,13 @@ def select_experts(ctx: Context, person_id: str, decision_id: str, *, expert_ids
     with ctx.uow.read() as uow:
         held = {e: _roles(uow.tx, e, at) for e in expert_ids}
         barred = _barred(uow)
-    rx.check_selection(list(expert_ids), {e: [a.role for a in h] for e, h in held.items()}, pool=set(members),
-                       barred=barred, outside_pool_reason=outside_pool_reason, dissent_included=dissent_included,
-                       dissent_note=dissent_note)
+    try:
+        rx.check_selection(list(expert_ids), {e: [a.role for a in h] for e, h in held.items()}, pool=set(members),
+                           barred=barred, outside_pool_reason=outside_pool_reason,
+                           dissent_included=dissent_included, dissent_note=dissent_note)
+    except DomainError as refusal:
+        decisions._record_refusal(ctx, person_id, decision_id, "artifact:selection_note", refusal)  # evidence
+        raise
     names = {e: next(a.name for a in held[e] if a.role == rx.EXPERT) for e in expert_ids}
     return decisions.record_by(SELECTION_DOOR, ctx, person_id, decision_id, "selection_note", {
         "method": method, "reasons": reasons, "experts": [names[e] for e in expert_ids],

@@ -11,7 +11,7 @@ from typing import Any
 from decision_engine.domain import doors
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, NewEvent
-from decision_engine.domain.errors import Unauthenticated
+from decision_engine.domain.errors import DomainError, Unauthenticated
 from decision_engine.domain.rules import hearing as rules_hearing
 from decision_engine.domain.rules.common import confirmed_by
 from decision_engine.domain.statutory_time import statutory_day
@@ -48,7 +48,11 @@ def publish_participants(ctx: Context, person_id: str, decision_id: str, *, part
                 continue
             roles[pid] = tuple(a.role for a in held)
             names[pid] = next((a.name for a in held if a.role == rules_hearing.HEARING_PARTICIPANT), "")
-    rules_hearing.check_listed_people(roles)  # SoD5, Art. 17 (domain)
+    try:
+        rules_hearing.check_listed_people(roles)  # SoD5, Art. 17 (domain)
+    except DomainError as refusal:
+        decisions._record_refusal(ctx, person_id, decision_id, "artifact:hearing_participant_list", refusal)
+        raise
     return decisions.record_by(LIST_DOOR, ctx, person_id, decision_id, "hearing_participant_list", {
         "participants": list(participants), "names": names, "selected_at": selected_at,
         "published_at": published_at or ctx.today().isoformat()})

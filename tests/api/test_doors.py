@@ -69,6 +69,8 @@ def test_expert_selection_door_with_the_pool_dissent_and_art41(walk: Any) -> Non
             "dissent_included": True, "outside_pool_reason": "库外补选"}
     barred = h.client.post(f"/api/v1/decisions/{walk.did}/expert-selection", headers=h.as_(c.drafter), json=body)
     assert barred.status_code == 409 and (barred.json()["rule"], barred.json()["article"]) == ("R9", "Art. 41")
+    evidence = [e for e in q.events(walk.ctx, walk.did) if e["type"] == "AttemptRefused"][-1]["payload"]
+    assert (evidence["act"], evidence["rule"], evidence["article"]) == ("artifact:selection_note", "R9", "Art. 41")
     no_dissent = h.client.post(f"/api/v1/decisions/{walk.did}/expert-selection", headers=h.as_(c.drafter),
                                json={**body, "expert_ids": [c.expert_a], "dissent_included": False})
     assert no_dissent.status_code == 409 and (no_dissent.json()["rule"], no_dissent.json()["article"]) == (
