@@ -137,6 +137,13 @@ def submit_opinion(ctx: Context, expert_id: str, decision_id: str, *, opinion: s
     doors.through("expert_opinion", OPINION_DOOR, decision_id)
     if not opinion.strip():
         raise InvalidInput("the opinion is empty", rule="R9", article="Art. 19")
+    with ctx.uow.read() as uow:
+        barred = _barred(uow)
+    try:
+        rx.check_not_disqualified(expert_id, barred)  # Art. 41 (domain)
+    except DomainError as refusal:
+        decisions._record_refusal(ctx, expert_id, decision_id, "artifact:expert_opinion", refusal)
+        raise
     blob = decisions._store_blob(ctx, content if content is not None else opinion.encode(), media_type,
                                  filename or "expert-opinion.txt", {})
     artifact_id = new_id("A")

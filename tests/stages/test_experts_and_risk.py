@@ -156,6 +156,17 @@ def test_art41_a_disqualified_expert_leaves_the_pool_and_cannot_be_selected(walk
                            reasons="r", dissent_included=True)
 
 
+def test_art41_an_expert_disqualified_after_the_selection_gives_no_opinion(walk: Any) -> None:
+    selected(pooled(walk))
+    walk.art(walk.c.expert_b, "conflict_declaration", direct_interest=False, statement="无")
+    experts.disqualify(walk.ctx, walk.c.office, walk.c.expert_b, reason="另案中出具虚假论证意见，后果严重")
+    with pytest.raises(NotPermitted) as info:
+        experts.submit_opinion(walk.ctx, walk.c.expert_b, walk.did, opinion="可行")
+    assert (info.value.rule, info.value.article) == ("R9", "Art. 41")
+    walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无")
+    experts.submit_opinion(walk.ctx, walk.c.expert_a, walk.did, opinion="可行")  # the others still can
+
+
 def test_art41_retirement_is_not_disqualification(walk: Any) -> None:
     pooled(walk)
     experts.retire_from_pool(walk.ctx, walk.c.office, walk.c.expert_b, reason="退休")

@@ -62,6 +62,13 @@ def check_leaving(reason: str, *, active: bool | None, disqualify: bool) -> None
         raise NotFound("not an active member of the pool", rule="R9", article=article)
 
 
+def check_not_disqualified(person_id: str, barred: dict[str, str]) -> None:
+    """Art. 41: an expert disqualified after being selected gives no further opinion in any review."""
+    if person_id in barred:
+        raise NotPermitted(f"{person_id} 已依照第四十一条被取消资格，不得再参与论证 (disqualified: "
+                           f"{barred[person_id]})", rule="R9", article="Art. 41")
+
+
 def check_selection(expert_ids: Sequence[str], roles: dict[str, Sequence[str] | None], *, pool: set[str],
                     barred: dict[str, str], outside_pool_reason: str, dissent_included: bool,
                     dissent_note: str) -> None:
