@@ -12,7 +12,7 @@ import orjson
 
 from decision_engine.domain import doors, review
 from decision_engine.domain.decision import Actor, Decision, NewEvent
-from decision_engine.domain.errors import DomainError, InvalidInput, RuleViolation, Unauthenticated
+from decision_engine.domain.errors import DomainError, InvalidInput, NotFound, RuleViolation, Unauthenticated
 from decision_engine.domain.rules import experts as rx
 from decision_engine.services import decisions
 from decision_engine.services.context import Context, new_id
@@ -66,6 +66,9 @@ def retire_from_pool(ctx: Context, by: str, person_id: str, *, reason: str, disq
         keeper = rx.pool_keeper(actors_of(uow.tx, by, at))
         active = uow.experts.is_active(person_id)
         rx.check_leaving(reason, active=active, disqualify=disqualify)
+        if disqualify and active is None and rx.EXPERT not in [a.role for a in _roles(uow.tx, person_id, at)]:
+            raise NotFound(f"{person_id} is neither in the pool nor a person holding the role expert", rule="R9",
+                           article="Art. 41")
         if disqualify and person_id in _barred(uow):
             raise RuleViolation(f"{person_id} is already disqualified", rule="R9", article="Art. 41")
         if active:
