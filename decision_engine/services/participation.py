@@ -196,10 +196,7 @@ def dispose_opinions(ctx: Context, person_id: str, decision_id: str, items: Sequ
         uow.comments.lock(stream)
         d, _ = load(uow.tx, decision_id)
         actor = _handler(uow, d, person_id, at, "recording dispositions")
-        if d.artifacts_of("public_participation", "opinion_summary"):
-            raise RuleViolation("意见采纳情况已形成报告；如需改变处理结果，应当先退回公众参与环节 (the feedback "
-                                "report is recorded: reopen the participation gate first)", rule="R8",
-                                article="Art. 18")
+        rules_participation.check_dispositions_open(d)  # R8, Art. 18 (domain)
         groups = {c["cluster_id"]: c for c in uow.comments.clusters(decision_id)}
         checked = []
         for item in items:

@@ -60,6 +60,15 @@ def check_feedback_report(d: DecisionView, today: date, *, unclustered: int) -> 
                             article="Art. 18")
 
 
+def check_dispositions_open(d: DecisionView) -> None:
+    """R8, Art. 18: dispositions change only while no feedback report stands on the record (return the
+    participation gate first, so the report and the dispositions never disagree)."""
+    if d.artifacts_of("public_participation", "opinion_summary"):
+        raise RuleViolation("意见采纳情况已形成报告；如需改变处理结果，应当先退回公众参与环节 (the feedback "
+                            "report is recorded: reopen the participation gate first)", rule="R8",
+                            article="Art. 18")
+
+
 def art_opinion_summary(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                         cal: StatutoryCalendar, today: date) -> None:
     """R8, Arts. 18, 29(2): each main opinion marked adopted / partly / not adopted, with a reason; and
