@@ -194,7 +194,9 @@ def record_determination(ctx: CtxDep, person: CurrentPerson, decision_id: Decisi
              responses=WRITE_ERRORS, tags=["artifacts"])
 def record_artifact(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ArtifactIn,
                     idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
-    """Record a fields-only artifact of a kind in its gate, after every rule that applies to it."""
+    """Record a fields-only artifact of a kind in its gate, after every rule that applies to it. A kind
+    produced by a compound act of its own (meeting record, selection note, expert opinion, hearing record,
+    feedback report, evaluation report, execution designation) is refused (409, AR14) naming its door."""
     seq = expected_seq(body.expected_seq, if_match)
     return _result(ctx, person, idempotency_key,
                    {"op": "artifact", "id": decision_id, "body": body.model_dump(mode="json"), "seq": seq},

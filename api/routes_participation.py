@@ -65,13 +65,30 @@ def dispose(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: D
                       lambda: participation.dispose_opinions(ctx, person, decision_id, items), out=AnyOut)
 
 
+class OtherOpinionIn(In):
+    """A main opinion gathered by another method (symposium, visit, written consultation...), with its
+    disposition and reason (R8, Art. 18)."""
+
+    opinion: Annotated[str, Field(min_length=1, max_length=5_000)]
+    disposition: Annotated[str, Field(pattern="^(adopted|partly|not_adopted)$")]
+    reason: Reason
+    source: Annotated[str, Field(max_length=200)] = ""
+
+
+class FeedbackIn(In):
+    other_opinions: Annotated[list[OtherOpinionIn], Field(default_factory=list, max_length=500)]
+
+
 @router.post("/decisions/{decision_id}/feedback-report", response_model=AnyOut, status_code=201,
              responses=WRITE_ERRORS)
-def feedback_report(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
+def feedback_report(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: FeedbackIn | None = None,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Generate the feedback report (意见采纳情况及其理由) from the record and record it (R6, R8)."""
-    return idempotent(ctx, person, idempotency_key, {"op": "feedback", "id": decision_id},
-                      lambda: participation.record_feedback_report(ctx, person, decision_id).to_dict(),
+    """Generate the feedback report (意见采纳情况及其理由) from the record and record it (R6, R8): the one door
+    of `opinion_summary` (AR14); opinions gathered by other methods join it with their dispositions."""
+    others = [o.model_dump(exclude_defaults=True) for o in body.other_opinions] if body else []
+    return idempotent(ctx, person, idempotency_key, {"op": "feedback", "id": decision_id, "o": others},
+                      lambda: participation.record_feedback_report(ctx, person, decision_id,
+                                                                   other_opinions=others).to_dict(),
                       out=AnyOut, status_code=201)
 
 

@@ -2,8 +2,11 @@
 expert's signed opinion (R9, SoD2), the hearing record presented and confirmed by each participant (R7,
 SoD5), the legal office's supplement request (R11), publication or its lawful withholding (R17), the
 official documents rendered from the record (gongwen, Art. 33), and each person's work queue and
-notification inbox. Fields-only stage artifacts (notices, reports, opinions, designations) go through
-`POST /decisions/{id}/artifacts`. Each route is one service call; the services decide who may act."""
+notification inbox. Each compound act has its one door here (AR14, `domain/doors.py`): the expert selection,
+the expert's opinion, the confirmed hearing record, the designation of the execution units, the evaluation
+report; the generic `POST /decisions/{id}/artifacts` refuses those kinds and names these routes. Other
+fields-only artifacts (notices, deliveries, declarations) go through the generic door. Each route is one
+service call; the services decide who may act."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from api.schemas import (
 from decision_engine.services import (
     access,
     documents,
+    execution,
     experts,
     hearings,
     legality,
@@ -68,6 +72,62 @@ class ExpertOpinionIn(In):
 
     opinion: Annotated[str, Field(min_length=1, max_length=20_000)]
     dissenting: bool = False
+
+
+class SelectionIn(In):
+    """The selection of experts for this decision (R9, Arts. 20–21, 41): from the pool (or why not), with
+    dissenting experts deliberately included (or why not)."""
+
+    expert_ids: Annotated[list[Ident], Field(min_length=1, max_length=50)]
+    method: Short
+    reasons: Reason
+    dissent_included: bool
+    dissent_note: Text = ""
+    outside_pool_reason: Text = ""
+
+
+class DisqualifyIn(In):
+    """Art. 41: the breach and its serious consequences."""
+
+    reason: Reason
+
+
+class ParticipantsIn(In):
+    """The selected hearing participants, each a registered person holding the role hearing_participant
+    (R7, Art. 16; SoD5, Art. 17)."""
+
+    participants: Annotated[list[Ident], Field(min_length=1, max_length=200)]
+    selected_at: Annotated[date, AfterValidator(sane_date)]
+    published_at: Annotated[date | None, AfterValidator(sane_date)] = None
+
+
+class HearingRecordIn(In):
+    """The hearing record presented and confirmed by every listed participant, recorded for the gate (R7,
+    SoD5, Art. 17)."""
+
+    sha256: Sha256
+    summary: Reason
+    held_on: Annotated[date | None, AfterValidator(sane_date)] = None
+
+
+class DesignationIn(In):
+    """The execution units the organ designates (R19, Art. 34); a change says why."""
+
+    units: Annotated[list[Short], Field(min_length=1, max_length=20)]
+    reason: Annotated[str | None, Field(max_length=2000)] = None
+    expected_seq: ExpectedSeq = None
+
+
+class EvaluationReportIn(In):
+    """The commissioned evaluator's report (R21, Art. 36)."""
+
+    trigger: Annotated[str, Field(min_length=1, max_length=60)]
+    public_input: Reason
+    deputy_participation: Reason
+    findings: Reason
+    recommendation: Annotated[str, Field(min_length=1, max_length=60)]
+    participants: Annotated[list[dict[str, str]] | None, Field(max_length=100)] = None
+    expected_seq: ExpectedSeq = None
 
 
 class ConfirmRecordIn(In):
@@ -133,6 +193,28 @@ def retire_expert(ctx: CtxDep, person: CurrentPerson, person_id: RecordId, body:
                       act, out=AnyOut)
 
 
+@router.post("/experts/{person_id}/disqualify", response_model=AnyOut, responses=WRITE_ERRORS)
+def disqualify_expert(ctx: CtxDep, person: CurrentPerson, person_id: RecordId, body: DisqualifyIn,
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Art. 41: disqualify an expert (取消资格): out of the pool and refused by every later selection."""
+    def act() -> dict[str, Any]:
+        experts.disqualify(ctx, person, person_id, reason=body.reason)
+        return {"person_id": person_id, "active": False, "disqualified": True}
+    return idempotent(ctx, person, idempotency_key, {"op": "pool_disqualify", "p": person_id, "r": body.reason},
+                      act, out=AnyOut)
+
+
+@router.post("/decisions/{decision_id}/expert-selection", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def select_experts(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: SelectionIn,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The undertaking unit selects the experts (the selection note's one door, AR14; R9, Arts. 20–21, 41)."""
+    return idempotent(ctx, person, idempotency_key, {"op": "expert_selection", "d": decision_id,
+                                                     **body.model_dump()},
+                      lambda: experts.select_experts(ctx, person, decision_id, **body.model_dump()),
+                      out=ResultOut, status_code=201)
+
+
 @router.post("/decisions/{decision_id}/expert-opinions", response_model=ResultOut, status_code=201,
              responses=WRITE_ERRORS)
 def expert_opinion(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ExpertOpinionIn,
@@ -173,6 +255,61 @@ def confirm_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, 
     return idempotent(ctx, person, idempotency_key, {"op": "hearing_confirm", "d": decision_id, **body.model_dump()},
                       lambda: hearings.confirm_record(ctx, person, decision_id, body.sha256, body.remarks),
                       out=ResultOut)
+
+
+@router.post("/decisions/{decision_id}/hearing/participants", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def publish_participants(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: ParticipantsIn,
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Publish the participant list after the selection, before the hearing (its one door, AR14; R7,
+    Art. 16; SoD5, Art. 17: each a registered hearing participant who will confirm the record)."""
+    args = body.model_dump(mode="json")
+    return idempotent(ctx, person, idempotency_key, {"op": "hearing_participants", "d": decision_id, **args},
+                      lambda: hearings.publish_participants(ctx, person, decision_id, participants=body.participants,
+                                                            selected_at=args["selected_at"],
+                                                            published_at=args["published_at"]),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/hearing/record", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def record_hearing_record(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: HearingRecordIn,
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The hearing record, once every listed participant has confirmed it, becomes the hearing gate's
+    artifact (its one door, AR14; R7, SoD5, Art. 17)."""
+    held_on = body.held_on.isoformat() if body.held_on else None
+    return idempotent(ctx, person, idempotency_key, {"op": "hearing_record_gate", "d": decision_id,
+                                                     **body.model_dump(mode="json")},
+                      lambda: hearings.record_hearing_record(ctx, person, decision_id, sha256=body.sha256,
+                                                             summary=body.summary, held_on=held_on),
+                      out=ResultOut, status_code=201)
+
+
+# ------------------------------------------------------------------------------------------- after the decision
+@router.post("/decisions/{decision_id}/execution-units", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def designate_execution_units(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: DesignationIn,
+                              idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The organ designates the execution units (the designation's one door, AR14; R19, Art. 34)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    return idempotent(ctx, person, idempotency_key, {"op": "designation", "d": decision_id, "u": body.units,
+                                                     "r": body.reason, "seq": seq},
+                      lambda: execution.designate_execution_units(ctx, person, decision_id, body.units,
+                                                                  reason=body.reason, expected_seq=seq),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/evaluation-reports", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def evaluation_report(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: EvaluationReportIn,
+                      idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The commissioned evaluator's report (the evaluation report's one door, AR14; R21, SoD3, Art. 36)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(exclude={"expected_seq"})
+    return idempotent(ctx, person, idempotency_key, {"op": "evaluation_report", "d": decision_id, **args,
+                                                     "seq": seq},
+                      lambda: execution.evaluate(ctx, person, decision_id, expected_seq=seq, **args),
+                      out=ResultOut, status_code=201)
 
 
 # ------------------------------------------------------------------------------------------- legality review

@@ -109,6 +109,7 @@ class Walk:
         self.ctx, self.svc, self.bureau = ctx, svc, BUREAU
         self.c = cast(ctx)
         self.did = ""
+        self.meeting_id = ""
 
     def open(self, **kw: object) -> Walk:
         args: dict[str, object] = {"title": "关于调整公交票价的决定", "category": "public_project",
@@ -137,9 +138,10 @@ class Walk:
 
     def select_experts(self, *experts: str) -> Walk:
         """The undertaking unit selects the experts by person id (R9, Art. 20: only they act)."""
+        from decision_engine.services import experts as expert_svc
         ids = list(experts or (self.c.expert_a, self.c.expert_b))
-        self.art(self.c.drafter, "selection_note", method="随机抽取", experts="、".join(ids), expert_ids=ids,
-                 dissent_included=True)
+        expert_svc.select_experts(self.ctx, self.c.drafter, self.did, expert_ids=ids, method="随机抽取",
+                                  reasons="专业对口", dissent_included=True, outside_pool_reason="本市未建专家库")
         return self
 
     def coordinate(self) -> Walk:
@@ -152,10 +154,15 @@ class Walk:
         self.art(self.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
                  published_at=today.isoformat(), deadline=(today + timedelta(days=days)).isoformat())
         self.ctx.clock.advance(days=days + 1)  # type: ignore[attr-defined]
-        self.art(self.c.drafter, "opinion_summary", opinions=[
-            {"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
+        self.feedback()
         self.svc.clear_gate(self.ctx, self.c.bureau_head, self.did, "public_participation")
         return self
+
+    def feedback(self) -> object:
+        """The feedback report through its one door (AR14), generated from the record (R8)."""
+        from decision_engine.services import participation
+        return participation.record_feedback_report(self.ctx, self.c.drafter, self.did, other_opinions=[
+            {"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
 
     def legality(self, conclusion: str = "lawful") -> Walk:
         deadline = self.ctx.calendar.add_working_days(self.ctx.today(), 8)
@@ -168,16 +175,14 @@ class Walk:
             self.svc.clear_gate(self.ctx, self.c.legal_director, self.did, "legality_review")
         return self
 
-    def meeting(self, decision: str = "adopt", **extra: object) -> Walk:
-        c = self.c
-        fields: dict[str, object] = {
-            "meeting_type": "executive", "attendance": [c.member_a, c.member_b, c.head], "members_total": 3,
-            "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
-                         {"person": c.member_b, "position": "support", "text": "同意"},
-                         {"person": c.head, "position": "support", "text": "同意"}],
-            "head_decision": decision}
-        fields.update(extra)
-        self.art(c.head, "meeting_record", **fields)
+    def meeting(self, decision: str = "adopt", *, opinions: list[dict[str, str]] | None = None,
+                head_reasons: str = "") -> Walk:
+        """The collective decision through the meeting's own door (AR14): convened, roll called, members
+        speak in order with the head last, the head decides (R15, SoD4)."""
+        from decision_engine.services.demo import hold_meeting
+        spoken = [(o["person"], o["position"], o["text"]) for o in opinions] if opinions else None
+        self.meeting_id = hold_meeting(self.ctx, self.c, self.did, opinions=spoken, outcome=decision,
+                                       head_reasons=head_reasons)
         return self
 
     def report(self) -> Walk:
@@ -202,8 +207,7 @@ class Walk:
         self.ctx.clock.advance(days=31)  # type: ignore[attr-defined]
         for did in dids:
             self.did = did
-            self.art(self.c.drafter, "opinion_summary", opinions=[
-                {"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
+            self.feedback()
             self.svc.clear_gate(self.ctx, self.c.bureau_head, did, "public_participation")
             self.legality()
         return dids

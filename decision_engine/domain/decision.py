@@ -35,6 +35,7 @@ from decision_engine.domain.rules.collective import (
 )
 from decision_engine.domain.rules.evaluation import EVALUATION_TRIGGERS
 from decision_engine.domain.rules.execution import ART35_GROUNDS
+from decision_engine.domain.rules.hearing import HELD_BY_CHOICE
 from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES
 from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
 from decision_engine.domain.rules.participation import comment_deadline
@@ -119,6 +120,8 @@ class Decision:
             return True
         if g.condition == "optional":
             return bool(self.state["gates"][g.id]["round_artifacts"])
+        if g.id in HELD_BY_CHOICE and self.state["gates"][g.id]["all_artifacts"]:
+            return True  # R7, Art. 16: a hearing held by choice follows the hearing's rules all the same
         return self.flag(g.condition.removeprefix("flag:"))
 
     def artifacts_of(self, gate_id: str, kind: str | None = None, *, all_rounds: bool = False
@@ -280,7 +283,8 @@ class Decision:
             raise RuleViolation(f"gate {g.id} is already {'cleared' if gs['cleared'] else 'exempted'}; "
                                 "a correction needs the gate reopened (return)", rule=g.rule,
                                 article=g.article)
-        if g.condition != "optional" and self.gate_applicable(g) is False and kind != g.exemption_kind:
+        if g.condition != "optional" and self.gate_applicable(g) is False and kind != g.exemption_kind \
+                and g.id not in HELD_BY_CHOICE:
             raise RuleViolation(f"gate {g.id} does not apply to this decision (determination recorded); "
                                 f"artifact '{kind}' has no place", rule=g.rule, article=g.article)
         absent = [f for f in k.fields if fields.get(f) in (None, "", [], {})]
@@ -429,6 +433,12 @@ class Decision:
             raise InvalidInput("an exemption needs its legal basis", rule=k.rule, article=k.article)
         if self.state["gates"][gate_id]["exemption"]:
             raise RuleViolation(f"gate {gate_id} is already exempted", rule=g.rule, article=g.article)
+        determined_by = self.state["flags"][g.exemption_flag]["by"]
+        if actor.person == (determined_by or {}).get("person"):
+            # SoD8 (engine, inference): nobody exempts a gate on a determination they recorded themselves.
+            raise NotPermitted(f"{actor.name or actor.person} 本人作出了“{g.exemption_flag}”的认定，不得据此豁免"
+                               f"{gate_id} 环节 (nobody exempts a gate on their own determination)",
+                               rule="SoD8", article="Art. 38 (inference)")
         return actor, [ev.GateExempted(gate=gate_id, legal_basis=legal_basis, by=actor.person).new()]
 
     def finalize(self, candidates: tuple[Actor, ...], today: date) -> Act:

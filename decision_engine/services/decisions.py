@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from decision_engine import procedures
 from decision_engine.adapters import store as st
 from decision_engine.audit.canonical import canonical, sha256_hex
+from decision_engine.domain import doors
 from decision_engine.domain.decision import Actor, BlobRef, Decision, NewEvent
 from decision_engine.domain.errors import (
     ConcurrencyConflict,
@@ -24,7 +25,6 @@ from decision_engine.domain.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
-    RuleViolation,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -189,31 +189,26 @@ def _store_blob(ctx: Context, content: bytes | None, media_type: str, filename: 
 def record_artifact(ctx: Context, person_id: str, decision_id: str, kind: str, fields: dict[str, Any], *,
                     content: bytes | None = None, media_type: str = "application/json",
                     filename: str = "", expected_seq: int | None = None) -> Result:
-    """Record an artifact: bytes into the blob store first, then the event (never the reverse).
-
-    A feedback report (`opinion_summary`) written by hand is refused once public comments came in through
-    intake: it must then be generated from the record (`participation.record_feedback_report`, R8 Art. 18),
-    so no received opinion can be left out of it."""
-    if kind == "opinion_summary" and _has_public_comments(ctx, decision_id):
-        raise RuleViolation("公众意见已通过征求意见渠道收到，意见采纳情况报告须由系统根据记录生成 "
-                            "(comments were received through intake: generate the feedback report from the "
-                            "record — POST /api/v1/decisions/{id}/feedback-report)", rule="R8", article="Art. 18")
+    """Record an artifact through the generic door: bytes into the blob store first, then the event (never
+    the reverse). A kind produced by a compound act of its own (a meeting record, an expert's opinion, a
+    hearing record, the feedback report...) is refused here, naming its door (AR14, `domain/doors.py`);
+    the attempt is kept as evidence like every refusal."""
+    try:
+        doors.through(kind, None, decision_id)
+    except DomainError as refusal:
+        _record_refusal(ctx, person_id, decision_id, f"artifact:{kind}", refusal)
+        raise
     return _record_artifact(ctx, person_id, decision_id, kind, fields, content=content, media_type=media_type,
                             filename=filename, expected_seq=expected_seq)
 
 
-def generated_feedback_report(ctx: Context, person_id: str, decision_id: str, fields: dict[str, Any], *,
-                              content: bytes, media_type: str, filename: str, expected_seq: int | None) -> Result:
-    """The one way in for a feedback report generated from the comment record (participation service)."""
-    return _record_artifact(ctx, person_id, decision_id, "opinion_summary", fields, content=content,
-                            media_type=media_type, filename=filename, expected_seq=expected_seq)
-
-
-def _has_public_comments(ctx: Context, decision_id: str) -> bool:
-    from decision_engine.adapters import comment_store as cs  # the comment tables are an adapter of their own
-    with ctx.store.read() as conn:
-        totals = cs.totals(conn, decision_id)
-    return bool(totals["on_time"] or totals["late"])
+def record_by(use_case: str, ctx: Context, person_id: str, decision_id: str, kind: str, fields: dict[str, Any],
+              *, content: bytes | None = None, media_type: str = "application/json", filename: str = "",
+              expected_seq: int | None = None) -> Result:
+    """The use case `use_case` records the artifact its act produces (its door in `doors.DOORS`)."""
+    doors.through(kind, use_case, decision_id)
+    return _record_artifact(ctx, person_id, decision_id, kind, fields, content=content, media_type=media_type,
+                            filename=filename, expected_seq=expected_seq)
 
 
 def _record_artifact(ctx: Context, person_id: str, decision_id: str, kind: str, fields: dict[str, Any], *,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import decisions as svc
-from decision_engine.services import identity
+from decision_engine.services import execution, experts, hearings, identity, meetings, participation
 from decision_engine.services.clock import CHINA, ManualClock
 from decision_engine.services.context import Context
 
@@ -42,6 +42,7 @@ class Cast:
     member_b: str
     executor: str
     evaluator: str
+    secretary: str = ""  # the organ's secretariat: convenes the meeting, calls the roll (R15)
 
 
 DEMO_PASSWORD = "Demo-Passw0rd!"  # meets the password policy (SEC1: 12+ characters, four classes)
@@ -78,6 +79,7 @@ def cast(ctx: Context, password: str | None = None) -> Cast:
         member_b=person("郑副市长", "meeting_member", CITY),
         executor=person("冯经理（公交集团）", "execution_unit", TRANSIT),
         evaluator=person("何研究员", "post_evaluator", "某第三方评估机构"),
+        secretary=person("孙秘书（市政府办公室）", "secretariat", CITY),
     )
 
 
@@ -92,15 +94,24 @@ def staff(ctx: Context, password: str | None = None) -> dict[str, str]:
     return out
 
 
-def executive_meeting(c: Cast, *, dissent: str = "", head_says: str = "同意") -> dict[str, object]:
-    """A `meeting_record` of an executive meeting of the cast (R15, SoD4): both members speak, member B
-    dissenting when `dissent` is given (recorded verbatim), the head last, deciding to adopt."""
-    return {"meeting_type": "executive", "attendance": [c.member_a, c.member_b, c.head], "members_total": 3,
-            "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
-                         {"person": c.member_b, "position": "oppose" if dissent else "support",
-                          "text": dissent or "同意"},
-                         {"person": c.head, "position": "support", "text": head_says}],
-            "head_decision": "adopt", "head_reasons": ""}
+def hold_meeting(ctx: Context, c: Cast, decision_id: str, *, opinions: list[tuple[str, str, str]] | None = None,
+                 outcome: str = "adopt", head_reasons: str = "", title: str = "市政府常务会议") -> str:
+    """The decision's collective discussion through the meeting's own door (AR14; R15, SoD4, Art. 30): the
+    secretariat convenes an executive meeting and calls the roll, each member speaks in order, the head
+    last, and the head decides — which records the decision's `meeting_record`. Returns the meeting id."""
+    sec = c.secretary or identity.register_person(ctx, "秘书（市政府办公室）")
+    if not c.secretary:
+        identity.grant_role(ctx, sec, "secretariat", CITY, reason="演示：任职")
+        c.secretary = sec
+    mid = meetings.convene(ctx, sec, meeting_type="executive", title=title, held_on=ctx.today().isoformat(),
+                           head=c.head, members=[c.member_a, c.member_b]).meeting_id
+    meetings.place_on_agenda(ctx, sec, mid, decision_id)
+    meetings.record_attendance(ctx, sec, mid, [c.member_a, c.member_b, c.head])
+    for who, position, text in opinions or [(c.member_a, "support", "同意"), (c.member_b, "support", "同意"),
+                                            (c.head, "support", "同意")]:
+        meetings.record_opinion(ctx, who, mid, 1, speaker=who, position=position, text=text)
+    meetings.decide_item(ctx, c.head, mid, 1, outcome=outcome, head_reasons=head_reasons)
+    return mid
 
 
 def run_demo(ctx: Context, say: Say = print, password: str | None = None, people: Cast | None = None) -> str:
@@ -156,25 +167,38 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     svc.record_artifact(ctx, c.drafter, did, "hearing_notice", {
         "published_at": published.isoformat(), "hearing_at": hearing_day.isoformat(),
         "place": "市政府第一会议室", "selection_method": "公开报名、随机抽取"})
-    for who in ("消费者代表甲", "经营者代表乙"):
-        svc.record_artifact(ctx, c.drafter, did, "hearing_materials_delivery", {
-            "participant": who, "delivered_at": (published + timedelta(days=5)).isoformat()})
-    clock.advance(days=20)
-    svc.record_artifact(ctx, c.drafter, did, "hearing_record", {
-        "participants": ["消费者代表甲", "经营者代表乙"], "signed_by": ["消费者代表甲", "经营者代表乙"],
-        "summary": "听证会按程序进行，参加人陈述、质证、辩论"})
-    step("S1 hearing held; materials delivered ≥ 7 days ahead; record signed by each participant (R7, SoD5)")
-    svc.record_artifact(ctx, c.drafter, did, "selection_note", {
-        "method": "从省专家库随机抽取并有意选入持不同意见的专家", "experts": ["孙教授", "周工程师"],
-        "expert_ids": [c.expert_a, c.expert_b], "dissent_included": True})
+    hearings.publish_selection_method(ctx, c.drafter, did, method="公开报名、随机抽取", sides=["消费者", "经营者"])
+    heard = []
+    for name, unit in (("消费者代表甲", "某市消费者协会"), ("经营者代表乙", "某公交经营企业")):
+        pid = identity.register_person(ctx, name, password=password)
+        identity.grant_role(ctx, pid, "hearing_participant", unit, reason="演示：听证参加人")
+        heard.append(pid)
+    clock.advance(days=1)
+    hearings.publish_participants(ctx, c.drafter, did, participants=heard, selected_at=today().isoformat())
+    for pid in heard:
+        hearings.deliver_materials(ctx, c.drafter, did, participant=pid, delivered_at=today().isoformat(),
+                                   materials="决策草案、起草说明、成本监审报告")
+    clock.advance(days=19)
+    record = "听证笔录：承办单位说明草案，参加人陈述意见、询问、质证、辩论……".encode()
+    sha = hearings.present_record(ctx, c.drafter, did, content=record).events[0]["payload"]["sha256"]
+    for pid in heard:
+        hearings.confirm_record(ctx, pid, did, sha)
+    hearings.record_hearing_record(ctx, c.drafter, did, sha256=sha, summary="听证会按程序进行，参加人陈述、质证、辩论")
+    step("S1 hearing held; materials delivered ≥ 7 days ahead; record confirmed by each participant (R7, SoD5)")
     for expert in (c.expert_a, c.expert_b):
-        svc.record_artifact(ctx, expert, did, "conflict_declaration", {"direct_interest": False,
-                                                                       "statement": "与本事项无直接利害关系"})
-        svc.record_artifact(ctx, expert, did, "expert_opinion", {
-            "opinion": "方案总体可行，建议分步实施", "signature": f"signed-by:{expert}"})
-    svc.record_artifact(ctx, c.drafter, did, "expert_adoption", {"adoptions": [
-        {"opinion": "分步实施", "disposition": "adopted", "reason": "已纳入实施步骤"}]})
-    step("S2 expert review: declarations, signed opinions, adoption status (R9, SoD2)")
+        experts.add_to_pool(ctx, c.office, expert, fields=["交通规划"], affiliation="专家库")
+    experts.select_experts(ctx, c.drafter, did, expert_ids=[c.expert_a, c.expert_b],
+                           method="从专家库随机抽取并有意选入持不同意见的专家", reasons="线网与票价专业论证",
+                           dissent_included=True)
+    opinion_ids = []
+    for expert in (c.expert_a, c.expert_b):
+        experts.declare_conflict(ctx, expert, did, direct_interest=False, statement="与本事项无直接利害关系")
+        r = experts.submit_opinion(ctx, expert, did, opinion="方案总体可行，建议分步实施")
+        opinion_ids.append(next(e["payload"]["artifact_id"] for e in r.events if e["type"] == "ArtifactRecorded"))
+    experts.record_adoption(ctx, c.drafter, did, {oid: {"disposition": "adopted", "reason": "已纳入实施步骤"}
+                                                   for oid in opinion_ids})
+    step("S2 expert review: selected from the pool, declarations, opinions signed by each expert, adoption "
+         "status (R9, SoD2)")
     svc.record_artifact(ctx, c.assessor, did, "risk_report", {
         "risk_points": ["票价上涨引发投诉"], "level": "low", "measures": ["配套换乘优惠", "分步实施"],
         "contingency_plan": "舆情应对预案", "conclusion": "controllable"})
@@ -182,9 +206,9 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
                                                                "summary": "风险可控"})
     step("S3 risk report: controllable, departments heard (R10 Arts. 23–24)")
     clock.advance(days=11)
-    svc.record_artifact(ctx, c.drafter, did, "opinion_summary", {"opinions": [
+    participation.record_feedback_report(ctx, c.drafter, did, other_opinions=[
         {"opinion": "票价涨幅过大", "disposition": "partly", "reason": "涨幅下调并增加优惠"},
-        {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "新增两条夜班线"}]})
+        {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "新增两条夜班线"}])
     svc.add_draft_version(ctx, c.drafter, did, content="第一条 优化线网……（修改稿）".encode(),
                           title="决策草案（送审稿）", note="根据公众意见修改")
     for gate in ("public_participation", "expert_review", "risk_assessment"):
@@ -206,8 +230,9 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     step(f"S4 legality review: submission, adviser opinion, opinion 'lawful'; cleared by the director "
          f"(R11–R13, SoD1, SoD8); review allowed until {deadline.due.isoformat()}")
     clock.advance(days=3)
-    svc.record_artifact(ctx, c.head, did, "meeting_record", executive_meeting(
-        c, dissent="建议暂缓调价（异议照录）", head_says="同意，分步实施"))
+    hold_meeting(ctx, c, did, opinions=[(c.member_a, "support", "同意"),
+                                         (c.member_b, "oppose", "建议暂缓调价（异议照录）"),
+                                         (c.head, "support", "同意，分步实施")])
     step("S5 executive meeting: members spoke, the head last, decided to adopt (R15, SoD4)")
     svc.record_artifact(ctx, c.office, did, "party_report", {"reported_to": "中共某市委",
                                                              "reported_at": today().isoformat()})
@@ -220,17 +245,16 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     svc.record_artifact(ctx, c.drafter, did, "adoption_explanation", {"text": "公众意见采纳情况说明……"})
     svc.record_artifact(ctx, c.drafter, did, "interpretation", {"text": "政策解读……"})
     step("S6 published in the gazette, on the website and in the newspaper, with explanation (R17)")
-    svc.record_artifact(ctx, c.head, did, "execution_unit_designation", {"units": [TRANSIT]})
+    execution.designate_execution_units(ctx, c.head, did, [TRANSIT])
     clock.advance(days=90)
     svc.record_artifact(ctx, c.executor, did, "execution_report", {
         "report_kind": "progress", "summary": "新线网已运行，日均客流增长8%"})
     step("S7 execution unit designated; first progress report filed (R19)")
     clock.advance(days=275)
-    svc.record_artifact(ctx, c.head, did, "evaluation_commission", {
-        "evaluator_unit": "某第三方评估机构", "trigger": "organ_decision", "reasons": "实施满一年，委托第三方评估"})
-    svc.record_artifact(ctx, c.evaluator, did, "evaluation_report", {
-        "trigger": "scheduled", "public_input": "问卷2000份", "deputy_participation": "人大代表3名参与",
-        "findings": "达到预期", "recommendation": "continue"})
+    execution.commission_evaluation(ctx, c.office, did, evaluator_unit="某第三方评估机构", trigger="organ_decision",
+                                    reasons="实施满一年，市政府决定委托第三方评估")
+    execution.evaluate(ctx, c.evaluator, did, trigger="organ_decision", public_input="问卷2000份",
+                       deputy_participation="人大代表3名参与", findings="达到预期", recommendation="continue")
     step("S8 post-decision evaluation by an independent evaluator (R21, SoD3)")
     return did
 

@@ -25,7 +25,7 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import execution, identity, legality, meetings, participation
 from decision_engine.services.clock import CHINA, ManualClock
 from decision_engine.services.context import Context
-from decision_engine.services.demo import BUREAU, CITY, Cast, executive_meeting
+from decision_engine.services.demo import BUREAU, CITY, Cast, hold_meeting
 
 Say = Callable[[str], None]
 
@@ -87,7 +87,7 @@ def seed_portfolio(ctx: Context, c: Cast, say: Say = print, password: str | None
 
     def decided(did: str) -> None:
         reviewed(did)
-        svc.record_artifact(ctx, c.head, did, "meeting_record", executive_meeting(c))
+        hold_meeting(ctx, c, did)  # the meeting's own door (AR14)
         svc.record_artifact(ctx, c.office, did, "party_report", {"reported_to": "中共某市委",
                                                                  "reported_at": ctx.today().isoformat()})
         svc.finalize(ctx, c.head, did)

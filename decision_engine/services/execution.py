@@ -57,8 +57,9 @@ def _fields(**values: Any) -> dict[str, Any]:
 def designate_execution_units(ctx: Context, person_id: str, decision_id: str, units: list[str], *,
                               reason: str | None = None, expected_seq: int | None = None) -> decisions.Result:
     """The organ names the execution units before execution starts (R19, Art. 34); a change says why."""
-    return decisions.record_artifact(ctx, person_id, decision_id, "execution_unit_designation",
-                                     _fields(units=units, reason=reason), expected_seq=expected_seq)
+    return decisions.record_by("execution.designate_execution_units", ctx, person_id, decision_id,
+                               "execution_unit_designation", _fields(units=units, reason=reason),
+                               expected_seq=expected_seq)  # its one door (AR14)
 
 
 def fix_targets(ctx: Context, person_id: str, decision_id: str, *, kpis: list[dict[str, Any]],
@@ -203,7 +204,7 @@ def evaluate(ctx: Context, person_id: str, decision_id: str, *, trigger: str, pu
              ) -> decisions.Result:
     """The evaluation report: public input and the participation of deputies, CPPCC members and social
     organisations on record (R21, Art. 36)."""
-    return decisions.record_artifact(ctx, person_id, decision_id, "evaluation_report", _fields(
+    return decisions.record_by("execution.evaluate", ctx, person_id, decision_id, "evaluation_report", _fields(
         trigger=trigger, public_input=public_input, deputy_participation=deputy_participation,
         findings=findings, recommendation=recommendation, participants=participants),
         expected_seq=expected_seq)

@@ -8,16 +8,21 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import doors
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, NewEvent
-from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation, Unauthenticated
+from decision_engine.domain.errors import DomainError, Unauthenticated
+from decision_engine.domain.rules import hearing as rules_hearing
 from decision_engine.domain.rules.common import confirmed_by
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
-from decision_engine.services.context import Context
+from decision_engine.services.context import Context, new_id
 from decision_engine.services.decisions import Result, load, run
 from decision_engine.services.identity import actors_of
+
+HEARING_RECORD_DOOR = "hearings.record_hearing_record"  # the one door of `hearing_record` (AR14)
+LIST_DOOR = "hearings.publish_participants"  # the one door of `hearing_participant_list` (AR14)
 
 
 def publish_selection_method(ctx: Context, person_id: str, decision_id: str, *, method: str,
@@ -32,27 +37,30 @@ def publish_participants(ctx: Context, person_id: str, decision_id: str, *, part
     """Publish the selected participants before the hearing (R7, Art. 16). Each is a registered person
     holding the role hearing_participant: they will sign the record with their own credential (SoD5)."""
     at = ctx.now_iso()
-    names = {}
+    names: dict[str, str] = {}
+    roles: dict[str, tuple[str, ...] | None] = {}
     with ctx.store.read() as conn:
         for pid in participants:
             try:
-                roles = actors_of(conn, pid, at)
+                held = actors_of(conn, pid, at)
             except Unauthenticated:
-                raise InvalidInput(f"participant {pid!r} is not a registered person", rule="SoD5",
-                                   article="Art. 17") from None
-            actor = next((a for a in roles if a.role == "hearing_participant"), None)
-            if actor is None:
-                raise NotPermitted(f"{pid} does not hold the role hearing_participant (参加人以本人身份签字)",
-                                   rule="SoD5", article="Art. 17")
-            names[pid] = actor.name
-    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_participant_list", {
+                roles[pid] = None
+                continue
+            roles[pid] = tuple(a.role for a in held)
+            names[pid] = next((a.name for a in held if a.role == rules_hearing.HEARING_PARTICIPANT), "")
+    try:
+        rules_hearing.check_listed_people(roles)  # SoD5, Art. 17 (domain)
+    except DomainError as refusal:
+        decisions._record_refusal(ctx, person_id, decision_id, "artifact:hearing_participant_list", refusal)
+        raise
+    return decisions.record_by(LIST_DOOR, ctx, person_id, decision_id, "hearing_participant_list", {
         "participants": list(participants), "names": names, "selected_at": selected_at,
         "published_at": published_at or ctx.today().isoformat()})
 
 
 def deliver_materials(ctx: Context, person_id: str, decision_id: str, *, participant: str,
                       delivered_at: str, materials: str = "") -> Result:
-    """Record the delivery of the hearing materials to one participant (≥ 7 days ahead, R7, Art. 17)."""
+    """Record the delivery of the hearing materials to one participant (≥ 7 days ahead, R7, Art. 16)."""
     return decisions.record_artifact(ctx, person_id, decision_id, "hearing_materials_delivery", {
         "participant": participant, "delivered_at": delivered_at, "materials": materials})
 
@@ -76,23 +84,32 @@ def confirm_record(ctx: Context, person_id: str, decision_id: str, sha256: str, 
 
 
 def record_hearing_record(ctx: Context, person_id: str, decision_id: str, *, sha256: str, summary: str,
-                          participants: Sequence[str] = ()) -> Result:
-    """Record the confirmed hearing record as the gate's artifact (R7, SoD5, Art. 17); the domain refuses
-    it until every participant (the published list, else those named) has confirmed this sha256."""
+                          held_on: str | None = None) -> Result:
+    """Record the confirmed hearing record as the gate's artifact — its one door (AR14; R7, SoD5, Art. 17).
+    The domain refuses it until the hearing was held and every participant of the published list has
+    confirmed this sha256 with their own credential; `signed_by` is read from those confirmations."""
+    doors.through("hearing_record", HEARING_RECORD_DOOR, decision_id)
     with ctx.store.read() as conn:
         d, seq = load(conn, decision_id)
-    rec = d.state.get("records", {}).get(sha256)
-    if rec is None or "presented_at" not in rec:
-        raise RuleViolation(f"no hearing record {sha256[:12]}… was presented", rule="SoD5", article="Art. 17")
+    rec = d.state.get("records", {}).get(sha256) or {}
     listed = d.latest("hearing", "hearing_participant_list")
-    people = [str(p) for p in listed["fields"]["participants"]] if listed else list(participants)
-    if not people:
-        raise InvalidInput("name the participants (or publish the list first)", rule="R7", article="Art. 17")
+    people = [str(p) for p in listed["fields"]["participants"]] if listed else []
     signed = confirmed_by(d, sha256)
-    return decisions.record_artifact(ctx, person_id, decision_id, "hearing_record", {
-        "participants": people, "signed_by": [p for p in people if p in signed], "summary": summary,
-        "record_sha256": sha256}, content=ctx.blobs.get(sha256), media_type=rec["media_type"],
-        filename=rec["filename"], expected_seq=seq)
+    fields: dict[str, Any] = {"participants": people, "signed_by": [p for p in people if p in signed],
+                              "summary": summary, "record_sha256": sha256}
+    if held_on:
+        fields["held_on"] = held_on
+    content = ctx.blobs.get(sha256) if "presented_at" in rec else None
+    blob = decisions._store_blob(ctx, content, rec.get("media_type", "application/json"),
+                                 rec.get("filename", "hearing_record.json"), fields)
+    artifact_id = new_id("A")
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        if not fields["signed_by"]:  # name the missing confirmations (SoD5), not an empty field
+            rules_hearing.art_hearing_record_confirmed(d, d.spec.artifact_kind("hearing_record"),
+                                                       Actor(person_id, "", ""), fields, ctx.calendar, today)
+        return d.record_artifact(c, "hearing_record", blob, fields, artifact_id, ctx.calendar, today)
+    return run(ctx, person_id, decision_id, act, what="artifact:hearing_record", expected_seq=seq)
 
 
 def hearing_status(ctx: Context, decision_id: str) -> dict[str, Any]:

@@ -3,8 +3,9 @@ clustering, dispositions, the feedback report, other methods of participation.
 
 Comments never enter the decision's projection: each is an event on the stream `comments:<decision id>`
 (hash-chained like every stream) projected into its own tables, the commenter's identity apart from the
-public record. The feedback report is recorded on the decision as its `opinion_summary` artifact through
-`decisions.record_artifact`, and only once every distinct opinion has a disposition (R8).
+public record. The feedback report is generated from that record and recorded on the decision as its
+`opinion_summary` artifact by `record_feedback_report`, its one door (AR14), and only once every distinct
+opinion has a disposition (R8); opinions gathered by other methods join it as `other_opinions`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from decision_engine.domain.rules import participation as rules_participation
 from decision_engine.domain.rules.common import DISPOSITIONS
 from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
@@ -26,6 +28,7 @@ from decision_engine.services.identity import actors_of
 from decision_engine.services.ports import UnitOfWork
 
 Attachment = tuple[str, str, bytes]  # filename, media type, bytes
+FEEDBACK_DOOR = "participation.record_feedback_report"  # the one door of `opinion_summary` (AR14)
 
 
 def _handler(uow: UnitOfWork, d: Decision, person_id: str, at: str, act: str) -> Actor:
@@ -193,10 +196,7 @@ def dispose_opinions(ctx: Context, person_id: str, decision_id: str, items: Sequ
         uow.comments.lock(stream)
         d, _ = load(uow.tx, decision_id)
         actor = _handler(uow, d, person_id, at, "recording dispositions")
-        if d.artifacts_of("public_participation", "opinion_summary"):
-            raise RuleViolation("意见采纳情况已形成报告；如需改变处理结果，应当先退回公众参与环节 (the feedback "
-                                "report is recorded: reopen the participation gate first)", rule="R8",
-                                article="Art. 18")
+        rules_participation.check_dispositions_open(d)  # R8, Art. 18 (domain)
         groups = {c["cluster_id"]: c for c in uow.comments.clusters(decision_id)}
         checked = []
         for item in items:
@@ -222,15 +222,8 @@ def record_feedback_report(ctx: Context, person_id: str, decision_id: str, *,
     today = ctx.today()
     with ctx.uow.read() as uow:
         d, seq = load(uow.tx, decision_id)
-        for notice in d.artifacts_of("public_participation", "comment_notice"):
-            deadline = iso_date(notice["fields"]["deadline"], "deadline", "R6", "Art. 15")
-            if today <= deadline:
-                raise RuleViolation(f"意见征求期至 {deadline.isoformat()} 届满，届满后方可形成意见采纳情况 (the "
-                                    "window is still open)", rule="R6", article="Art. 15")
         totals = uow.comments.totals(decision_id)
-        if totals["unclustered"]:
-            raise RuleViolation(f"{totals['unclustered']} 条意见尚未归并 (run the clustering first)", rule="R8",
-                                article="Art. 18")
+        rules_participation.check_feedback_report(d, today, unclustered=totals["unclustered"])  # R6, R8
         groups = [dict(c, text=None if c["hidden_reason"] else c["text"]) for c in uow.comments.clusters(decision_id)]
         source = {"stream": dp.comments_stream(decision_id),
                   "seq": uow.events.last(dp.comments_stream(decision_id))[0]}
@@ -239,9 +232,9 @@ def record_feedback_report(ctx: Context, person_id: str, decision_id: str, *,
                                         main=int(d.spec.settings.get("feedback_main_opinions", 50)),
                                         source=source)
     fields["opinions"] += [dict(o) for o in other_opinions]
-    return decisions.generated_feedback_report(ctx, person_id, decision_id, fields,
-                                     content=report.encode(), media_type="text/markdown",
-                                     filename="feedback-report.md", expected_seq=seq)
+    return decisions.record_by(FEEDBACK_DOOR, ctx, person_id, decision_id, "opinion_summary", fields,
+                               content=report.encode(), media_type="text/markdown", filename="feedback-report.md",
+                               expected_seq=seq)
 
 
 def public_opinions(ctx: Context, decision_id: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:

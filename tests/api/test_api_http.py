@@ -79,7 +79,12 @@ def test_a_decision_walks_its_whole_procedure_over_http_with_a_token_for_each_ro
                     data={"kind": "comment_notice", "fields": json.dumps(notice, ensure_ascii=False)},
                     files={"file": ("notice.md", "# 征求意见公告".encode(), "text/markdown")}))
     s.ctx.clock.advance(days=31)  # type: ignore[attr-defined]
-    art(drafter, "opinion_summary", opinions=[{"opinion": "涨幅过大", "disposition": "partly", "reason": "下调"}])
+    hand = drafter.post(f"/decisions/{did}/artifacts", json={"kind": "opinion_summary", "fields": {
+        "opinions": [{"opinion": "涨幅过大", "disposition": "partly", "reason": "下调"}]}})
+    assert hand.status_code == 409 and hand.json()["rule"] == "AR14"  # one door per act
+    assert f"/decisions/{did}/feedback-report" in hand.json()["message"]
+    ok(drafter.post(f"/decisions/{did}/feedback-report", json={"other_opinions": [
+        {"opinion": "涨幅过大", "disposition": "partly", "reason": "下调", "source": "座谈会"}]}))
     ok(s.client(c.bureau_head).post(f"/decisions/{did}/gates/public_participation/clear"), 200)
     deadline = s.ctx.calendar.add_working_days(s.ctx.today(), 8).due
     art(drafter, "legality_submission", legal_basis="价格法", procedure_explanation="已履行公众参与",
@@ -88,11 +93,22 @@ def test_a_decision_walks_its_whole_procedure_over_http_with_a_token_for_each_ro
     art(s.client(c.reviewer), "legality_opinion", authority="有权", procedure="完备", content="合法",
         conclusion="lawful")
     ok(s.client(c.legal_director).post(f"/decisions/{did}/gates/legality_review/clear"), 200)
-    art(head, "meeting_record", meeting_type="executive", attendance=[c.member_a, c.member_b, c.head],
-        members_total=3, head_decision="adopt",
-        opinions=[{"person": c.member_a, "position": "support", "text": "同意"},
-                  {"person": c.member_b, "position": "oppose", "text": "建议暂缓（异议照录）"},
-                  {"person": c.head, "position": "support", "text": "同意"}])
+    typed = head.post(f"/decisions/{did}/artifacts", json={"kind": "meeting_record", "fields": {
+        "meeting_type": "executive", "attendance": [c.member_a, c.head], "head_decision": "adopt",
+        "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
+                     {"person": c.head, "position": "support", "text": "同意"}]}})
+    assert typed.status_code == 409 and (typed.json()["rule"], typed.json()["article"]) == ("AR14", "Art. 30")
+    sec = s.client(c.secretary)
+    mid = ok(sec.post("/meetings", json={"meeting_type": "executive", "title": "市政府常务会议",
+                                         "held_on": s.ctx.today().isoformat(), "head": c.head,
+                                         "members": [c.member_a, c.member_b]}))["meeting_id"]
+    ok(sec.post(f"/meetings/{mid}/agenda", json={"decision_id": did}), 200)
+    ok(sec.post(f"/meetings/{mid}/attendance", json={"present": [c.member_a, c.member_b, c.head]}), 200)
+    for who, position, text in ((c.member_a, "support", "同意"), (c.member_b, "oppose", "建议暂缓（异议照录）"),
+                                (c.head, "support", "同意")):
+        ok(s.client(who).post(f"/meetings/{mid}/items/1/opinions",
+                              json={"speaker": who, "position": position, "text": text}), 200)
+    ok(head.post(f"/meetings/{mid}/items/1/decision", json={"outcome": "adopt"}), 200)
     art(office, "party_report", reported_to="中共某市委", reported_at=s.ctx.today().isoformat())
     r = head.get(f"/decisions/{did}")
     before_finalize = ok(r, 200)
@@ -104,10 +120,13 @@ def test_a_decision_walks_its_whole_procedure_over_http_with_a_token_for_each_ro
         "status"] == "decided"
     art(office, "publication_record", channels=["政府公报", "政府网站", "某市日报"],
         published_at=s.ctx.today().isoformat())
-    art(head, "execution_unit_designation", units=[TRANSIT])
+    ok(head.post(f"/decisions/{did}/execution-units", json={"units": [TRANSIT]}))
     art(s.client(c.executor), "execution_report", report_kind="progress", summary="运行平稳")
-    art(s.client(c.evaluator), "evaluation_report", trigger="scheduled", public_input="问卷2000份",
-        deputy_participation="人大代表参与", findings="达到预期", recommendation="continue")
+    art(office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+        reasons="委托第三方评估")
+    ok(s.client(c.evaluator).post(f"/decisions/{did}/evaluation-reports", json={
+        "trigger": "organ_decision", "public_input": "问卷2000份", "deputy_participation": "人大代表参与",
+        "findings": "达到预期", "recommendation": "continue"}))
     assert ok(office.post(f"/decisions/{did}/close"), 200)["status"] == "closed"
 
     # the public reads the published decision without a token; persons are not named

@@ -19,7 +19,7 @@ import pytest
 from api.app import create_app
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services import decisions as svc
-from decision_engine.services import identity
+from decision_engine.services import execution, identity
 from decision_engine.services import queries as q
 from decision_engine.services.context import Context
 
@@ -93,8 +93,7 @@ def window_closed(w: Any) -> None:
     w.art(w.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
           published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
     w.ctx.clock.advance(days=31)
-    w.art(w.c.drafter, "opinion_summary", opinions=[{"opinion": "意见", "disposition": "adopted",
-                                                     "reason": "合理"}])
+    w.feedback()
 
 
 def submitted(w: Any) -> None:
@@ -125,7 +124,7 @@ def decided(w: Any) -> None:
 
 def executing(w: Any) -> None:
     w.decided()
-    w.art(w.c.head, "execution_unit_designation", units=[TRANSIT])
+    execution.designate_execution_units(w.ctx, w.c.head, w.did, [TRANSIT])
 
 
 def suspended(w: Any) -> None:
@@ -158,15 +157,6 @@ def today_art(kind: str, date_field: str, **fields: Any) -> Request:
 
 def act(path: str, body: Any = None) -> Request:
     return lambda w, m, me: ("POST", f"/decisions/{w.did}/{path}", body)
-
-
-def meeting_by(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
-    c = w.c
-    return ("POST", f"/decisions/{w.did}/artifacts", {"kind": "meeting_record", "fields": {
-        "meeting_type": "executive", "attendance": [c.member_a, c.member_b, me], "members_total": 3,
-        "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
-                     {"person": c.member_b, "position": "support", "text": "同意"},
-                     {"person": me, "position": "support", "text": "同意"}], "head_decision": "adopt"}})
 
 
 def new_person(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
@@ -268,17 +258,17 @@ CASES = [
          act("gates/legality_review/return", {"reason": "请补充材料"}), frozenset({"legality_reviewer"})),
     Case("clear legality review (R12, SoD1, SoD8)", reviewed, act("gates/legality_review/clear"),
          frozenset({"legality_reviewer"})),
-    Case("meeting record and decision (R15, SoD4)", ready, meeting_by, HEAD),
     Case("finalize (R13–R16, SoD4)", met, act("finalize"), HEAD),
     Case("publication record (R17, Art. 32)", decided,
          today_art("publication_record", "published_at", channels=["政府网站"]), frozenset({"decision_organ"})),
-    Case("execution unit designation (R19, Art. 34)", decided, art("execution_unit_designation", units=[TRANSIT]),
+    Case("execution unit designation (R19, Art. 34)", decided, act("execution-units", {"units": [TRANSIT]}),
          ORGAN),
     Case("execution report (R19, SoD6)", executing, art("execution_report", report_kind="progress", summary="顺利"),
          frozenset({"execution_unit"})),
     Case("evaluation report (R21, SoD3)", decided,
-         art("evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表参与",
-             findings="达到预期", recommendation="continue"), frozenset({"post_evaluator"})),
+         act("evaluation-reports", {"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "代表参与",
+                                    "findings": "达到预期", "recommendation": "continue"}),
+         frozenset({"post_evaluator"})),
     Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风"}), HEAD),
     Case("resume (R20, SoD6)", suspended, act("resume", {"reason": "台风过境"}), HEAD),
     Case("close (R18, Art. 33)", published, act("close"), ORGAN),

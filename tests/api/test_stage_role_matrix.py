@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from decision_engine.services import accountability as acc
-from decision_engine.services import experts, hearings, identity, notifications
+from decision_engine.services import execution, experts, hearings, identity, notifications
 from decision_engine.services import meetings as mtg
 from decision_engine.services import queries as q
 from decision_engine.services.notifications import Planned
@@ -81,8 +81,8 @@ def minuted(w: Any) -> None:
 def evaluated(w: Any) -> None:
     decided(w)
     w.art(w.c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled", reasons="按期")
-    w.art(w.c.evaluator, "evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表",
-          findings="达到预期", recommendation="continue")
+    execution.evaluate(w.ctx, w.c.evaluator, w.did, trigger="scheduled", public_input="问卷",
+                       deputy_participation="代表", findings="达到预期", recommendation="continue")
     w.eid = next(a["id"] for a in q.get_decision(w.ctx, w.did)["artifacts"] if a["kind"] == "evaluation_report")
 
 

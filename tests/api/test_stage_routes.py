@@ -103,7 +103,11 @@ def test_after_the_decision_over_http(walk: Any) -> None:
                          json={"channels": ["政府网站"]}).status_code == 403
     h.post(c.office, f"/decisions/{did}/publish", {"channels": ["政府公报", "政府网站"],
                                                    "interpretation": "政策解读"}, status=201)
-    walk.art(c.head, "execution_unit_designation", units=["某市公交集团"])
+    typed = h.client.post(f"/api/v1/decisions/{did}/artifacts", headers=h.as_(c.head),
+                          json={"kind": "execution_unit_designation", "fields": {"units": ["某市公交集团"]}})
+    assert typed.status_code == 409 and typed.json()["rule"] == "AR14", typed.text  # one door per act
+    assert f"/decisions/{did}/execution-units" in typed.json()["message"]
+    h.post(c.head, f"/decisions/{did}/execution-units", {"units": ["某市公交集团"]}, status=201)
     walk.art(c.executor, "execution_report", report_kind="progress", summary="顺利")
     view = h.get(c.executor, f"/decisions/{did}/execution")
     assert view["decision_id"] == did
@@ -129,8 +133,9 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     # Evaluation, the organ's decision to stop, which terminates the decision (R21, R20).
     walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
              reasons="按期评估")
-    walk.art(c.evaluator, "evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表",
-             findings="效果未达预期", recommendation="stop")
+    h.post(c.evaluator, f"/decisions/{did}/evaluation-reports", {
+        "trigger": "scheduled", "public_input": "问卷", "deputy_participation": "代表", "findings": "效果未达预期",
+        "recommendation": "stop"}, status=201)
     eid = next(a["id"] for a in q.get_decision(walk.ctx, did)["artifacts"] if a["kind"] == "evaluation_report")
     denied = h.client.post(f"/api/v1/decisions/{did}/evaluations/{eid}/decision", headers=h.as_(c.executor),
                            json={"outcome": "stop", "reasons": "效果未达预期"})

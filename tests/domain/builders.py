@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from decision_engine import procedures
+from decision_engine.domain import review
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Actor, BlobRef, Decision, NewEvent
 from decision_engine.domain.errors import DomainError
@@ -149,6 +150,16 @@ class Build:
         self.commit(who, events)
         return aid
 
+    def opinion(self, actor: Actor, opinion: str = "可行", **extra: Any) -> str:
+        """An expert's opinion signed by their own act: the confirmation over its sha256 in the same commit
+        (R9, Art. 19), as `services.experts.submit_opinion` records it; returns its id."""
+        aid = self.new_id()
+        doc = blob(f"expert_opinion:{aid}")
+        fields = {"opinion": opinion, "signature": review.signature(doc.sha256), **extra}
+        who, events = self.d.record_artifact((actor,), "expert_opinion", doc, fields, aid, self.cal, self.today)
+        self.commit(who, [*events, review.opinion_signed(aid, doc.sha256)])
+        return aid
+
     def draft(self, title: str = "v", actor: Actor = C.drafter) -> str:
         aid = self.new_id("draft")
         who, events = self.d.add_draft_version((actor,), blob(f"draft:{aid}"), title, "", aid, self.today)
@@ -274,7 +285,7 @@ class Build:
                                 "dissent_included": True}
         self.art(C.drafter, "selection_note", **note)
         self.art(C.expert_a, "conflict_declaration", direct_interest=False, statement="无利害关系")
-        op = self.art(C.expert_a, "expert_opinion", opinion="可行", signature="专家甲（签名）")
+        op = self.opinion(C.expert_a, "可行")
         adoption = {"opinion_id": op, "disposition": "adopted", "reason": "合理"} if ids else {"opinion": "采纳"}
         self.art(C.drafter, "expert_adoption", adoptions=[adoption])
         if clear:

@@ -76,7 +76,7 @@ def test_r17_a_specialised_matter_publishes_the_adoption_explanation_and_interpr
 def test_r17_a_nondisclosable_decision_is_exempted_from_publication_on_its_basis(b: Build) -> None:
     b.open().start().determine(nondisclosable=True).coordinate()
     b.art(C.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")
-    b.exempt("public_participation", C.drafter)
+    b.exempt("public_participation", C.bureau_head)  # SoD8: not the determiner
     b.legality().meeting().report().finalize()
     refused(lambda: b.exempt("publication", C.office), RuleViolation, "R17", "Art. 32; 政府信息公开条例 Arts. 14–16")
     b.art(C.office, "publication_nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")

@@ -129,7 +129,7 @@ def test_r10_a_risk_not_controllable_is_never_decided_even_when_the_gate_was_exe
     b.risk("not_controllable")
     b.determination("prior_risk_assessment", True)
     b.art(C.drafter, "prior_assessment_link", reference="稳评", assessed_under="文件")
-    b.exempt("risk_assessment", C.drafter, "文件")
+    b.exempt("risk_assessment", C.bureau_head, "文件")
     b.legality()
     refused(lambda: meet(b), RuleViolation, "R10", "Art. 24")
 

@@ -23,7 +23,7 @@ def test_r7_a_delivery_date_that_is_not_a_date_is_refused(b: Build) -> None:
     b.open().start().determine(hearing_required_by_law=True)
     b.hearing_notice()
     refused(lambda: b.art(C.organizer, "hearing_materials_delivery", participant="p", delivered_at=BAD),
-            InvalidInput, "R7", "Art. 17", says="hearing_materials_delivery.delivered_at")
+            InvalidInput, "R7", "Art. 16", says="hearing_materials_delivery.delivered_at")
 
 
 def test_r2_catalogue_dates_that_are_not_dates_are_refused_naming_the_field(b: Build) -> None:

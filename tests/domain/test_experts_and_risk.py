@@ -40,7 +40,7 @@ def test_sod2_an_expert_with_a_declared_direct_interest_is_barred(b: Build) -> N
         refused(lambda: b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名"), NotPermitted,
                 "SoD2", "Art. 20")
     declared(b, interest="no")  # the latest declaration counts
-    b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名")
+    b.opinion(C.expert_a, "可行")
 
 
 def test_r9_an_unsigned_expert_opinion_is_refused(b: Build) -> None:
@@ -66,7 +66,7 @@ def test_r9_once_experts_are_selected_by_id_only_they_declare_and_give_opinions(
     b.art(C.drafter, "selection_note", method="随机", experts="甲", expert_ids=["expert_a"], dissent_included=True)
     refused(lambda: declared(b, C.expert_b), NotPermitted, "R9", "Art. 20")
     declared(b)
-    b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名")
+    b.opinion(C.expert_a, "可行")
 
 
 def test_r9_a_selection_note_says_whether_dissenting_experts_were_included(b: Build) -> None:
@@ -80,15 +80,19 @@ def test_r9_a_selection_note_says_whether_dissenting_experts_were_included(b: Bu
             RuleViolation, "R9", "Art. 20")
     b.art(C.drafter, "selection_note", **base, expert_ids=["expert_a"], dissent_included=False,
           dissent_note="本领域无持不同意见的专家")
-    b.art(C.drafter, "selection_note", **base)  # a note without ids keeps the declared list
+    # the dissent rule applies whether or not the note names the experts by id (R9, Art. 20)
+    refused(lambda: b.art(C.drafter, "selection_note", **base), InvalidInput, "R9", "Art. 20")
+    refused(lambda: b.art(C.drafter, "selection_note", **base, dissent_included=False), RuleViolation, "R9",
+            "Art. 20")
+    b.art(C.drafter, "selection_note", **base, dissent_included=True)
 
 
 def test_r9_adoption_status_by_opinion_id_covers_every_opinion_with_a_reason(b: Build) -> None:
     specialised(b)
     declared(b)
-    op = b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名")
+    op = b.opinion(C.expert_a, "可行")
     declared(b, C.expert_b)
-    op2 = b.art(C.expert_b, "expert_opinion", opinion="不可行", signature="签名")
+    op2 = b.opinion(C.expert_b, "不可行")
     for bad in ([{"opinion_id": op, "disposition": "maybe", "reason": "x"}],
                 [{"opinion_id": op, "disposition": "adopted", "reason": " "}],
                 [{"opinion_id": op, "disposition": "adopted", "reason": "x"}, "y"]):
@@ -97,7 +101,7 @@ def test_r9_adoption_status_by_opinion_id_covers_every_opinion_with_a_reason(b: 
         {"opinion_id": op, "disposition": "adopted", "reason": "x"}]), RuleViolation, "R9", "Art. 29(3)")
     b.art(C.drafter, "expert_adoption", adoptions=[{"opinion_id": op, "disposition": "adopted", "reason": "x"},
                                                    {"opinion_id": op2, "disposition": "not_adopted", "reason": "y"}])
-    b.art(C.drafter, "selection_note", method="随机", experts="甲乙")
+    b.art(C.drafter, "selection_note", method="随机", experts="甲乙", dissent_included=True)
     assert b.missing("expert_review") == []
 
 
@@ -107,10 +111,36 @@ def test_r9_the_gate_asks_for_the_adoption_status_of_an_opinion_given_after_it(b
     b.art(C.drafter, "selection_note", method="随机", experts="甲乙", expert_ids=["expert_a", "expert_b"],
           dissent_included=True)
     declared(b, C.expert_b)
-    op2 = b.art(C.expert_b, "expert_opinion", opinion="不可行", signature="签名")
+    op2 = b.opinion(C.expert_b, "不可行")
     assert b.missing("expert_review") == [("R9", "Art. 29(3)", "expert_adoption")]
     refused(lambda: b.clear("expert_review", C.bureau_head), RuleViolation, "R9", "Art. 29(3)")
     assert op2
+
+
+def test_r9_a_typed_signature_is_not_the_experts_act(b: Build) -> None:
+    """R9, Art. 19: any string on the page path used to pass; now only the credential form is accepted,
+    and the gate asks for the expert's own confirmation over the opinion's sha256."""
+    specialised(b)
+    b.art(C.drafter, "selection_note", method="随机", experts="甲", expert_ids=["expert_a"], dissent_included=True)
+    declared(b)
+    for typed in ("签名", "孙教授", "已签字"):
+        refused(lambda x=typed: b.art(C.expert_a, "expert_opinion", opinion="可行", signature=x), RuleViolation,
+                "R9", "Art. 19", says="本人")
+    b.opinion(C.expert_a, "可行")
+
+
+def test_r9_a_signature_over_another_documents_sha256_holds_the_gate(b: Build) -> None:
+    specialised(b)
+    b.art(C.drafter, "selection_note", method="随机", experts="甲", expert_ids=["expert_a"], dissent_included=True)
+    declared(b)
+    other = make_blob("another document")
+    aid = b.new_id()
+    doc = make_blob("opinion")
+    who, events = b.d.record_artifact((C.expert_a,), "expert_opinion", doc,
+                                      {"opinion": "可行", "signature": review.signature(other.sha256)}, aid, b.cal,
+                                      b.today)
+    b.commit(who, [*events, review.opinion_signed(aid, other.sha256)])
+    assert ("R9", "Art. 19", "expert_opinion") in b.missing("expert_review")
 
 
 def test_r9_a_credential_signature_needs_the_experts_confirmation_over_the_sha256(b: Build) -> None:
@@ -137,7 +167,7 @@ def test_r9_the_expert_review_is_cleared_by_the_undertaking_unit_when_complete(b
 def test_r9_review_adoption_entries_cover_each_opinion_of_the_round(b: Build) -> None:
     specialised(b)
     declared(b)
-    op = b.art(C.expert_a, "expert_opinion", opinion="可行", signature="签名", dissenting=True)
+    op = b.opinion(C.expert_a, "可行", dissenting=True)
     refused(lambda: review.adoption_entries(b.d, {"x": {}}), InvalidInput, "R9", "Art. 29(3)")
     refused(lambda: review.adoption_entries(b.d, {}), RuleViolation, "R9", "Art. 29(3)")
     refused(lambda: review.adoption_entries(b.d, {op: {"disposition": "adopted", "reason": ""}}), RuleViolation,
@@ -191,7 +221,10 @@ def test_r10_a_prior_assessment_exempts_the_risk_gate(b: Build) -> None:
             "Art. 22 ¶2")
     b.determination("prior_risk_assessment", True)
     b.art(C.drafter, "prior_assessment_link", reference="稳评〔2024〕1号", assessed_under="发改投资〔2012〕2492号")
-    b.exempt("risk_assessment", C.drafter, "发改投资〔2012〕2492号")
+    # SoD8: not on one's own determination; another person of the unit exempts
+    refused(lambda: b.exempt("risk_assessment", C.drafter, "发改投资〔2012〕2492号"), NotPermitted, "SoD8",
+            "Art. 38 (inference)", says="prior_risk_assessment")
+    b.exempt("risk_assessment", C.bureau_head, "发改投资〔2012〕2492号")
     assert b.gate("risk_assessment") == "exempted"
 
 

@@ -10,7 +10,7 @@ from tests.domain.builders import Build, C, refused
 def exempted(b: Build) -> Build:
     b.open().start().determine(nondisclosable=True).coordinate()
     b.art(C.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")
-    b.exempt("public_participation", C.drafter)
+    b.exempt("public_participation", C.bureau_head)
     return b
 
 
@@ -48,9 +48,10 @@ def test_r5_an_exemption_needs_its_own_basis_artifact_not_any_artifact_of_the_ga
 def test_an_exemption_records_its_basis_and_who_exempted(b: Build) -> None:
     b.open().start().determine(nondisclosable=True)
     b.art(C.drafter, "nondisclosure_basis", legal_ref="条例第十四条", reason="涉密")
-    _, events = b.d.exempt_gate((C.drafter,), "public_participation", "条例第十四条")
+    _, events = b.d.exempt_gate((C.bureau_head,), "public_participation", "条例第十四条")
     assert [(e.type, e.payload) for e in events] == [("GateExempted", {"gate": "public_participation",
-                                                                       "legal_basis": "条例第十四条", "by": "drafter"})]
+                                                                       "legal_basis": "条例第十四条",
+                                                                       "by": "bureau_head"})]
 
 
 def test_r15_an_exempted_gate_is_neither_returned_nor_reopened(b: Build) -> None:

@@ -65,7 +65,7 @@ def test_r7_a_hearing_notice_with_a_date_that_is_not_a_date_is_malformed(b: Buil
 def test_r7_materials_less_than_7_days_before_the_hearing_are_refused(b: Build) -> None:
     hearing(b)
     refused(lambda: b.art(C.organizer, "hearing_materials_delivery", participant="participant_a",
-                          delivered_at=day(b, 8)), RuleViolation, "R7", "Art. 17")
+                          delivered_at=day(b, 8)), RuleViolation, "R7", "Art. 16")
     b.art(C.organizer, "hearing_materials_delivery", participant="participant_a", delivered_at=day(b, 7))
 
 
@@ -78,17 +78,24 @@ def test_r7_materials_are_delivered_only_after_a_hearing_notice(b: Build) -> Non
 def test_r7_once_a_list_is_published_materials_go_to_its_participants_only(b: Build) -> None:
     listed(b)
     refused(lambda: b.art(C.organizer, "hearing_materials_delivery", participant="stranger",
-                          delivered_at=day(b, 0)), RuleViolation, "R7", "Art. 17")
+                          delivered_at=day(b, 0)), RuleViolation, "R7", "Art. 16")
     b.art(C.organizer, "hearing_materials_delivery", participant="participant_a", delivered_at=day(b, 0))
 
 
+def confirmed(b: Build, *people: object, sha: str = SHA) -> None:
+    for p in people:
+        b.act(p, dp.confirm_record(b.d, (p,), sha256=sha))  # type: ignore[arg-type]
+
+
 def test_r7_the_hearing_gate_needs_materials_delivered_to_each_participant_of_the_record(b: Build) -> None:
-    hearing(b)
-    b.art(C.organizer, "hearing_materials_delivery", participant="p1", delivered_at=day(b, 0))
-    b.advance(14)
-    record(b, ["p1", "p2"])
-    assert b.missing("hearing") == [("R7", "Art. 17", "hearing_materials_delivery")]
-    b.art(C.organizer, "hearing_materials_delivery", participant="p2", delivered_at=day(b, -14))
+    listed(b)
+    b.art(C.organizer, "hearing_materials_delivery", participant="participant_a", delivered_at=day(b, 0))
+    b.advance(12)
+    present(b)
+    confirmed(b, C.participant_a, C.participant_b)
+    record(b, ["participant_a", "participant_b"], record_sha256=SHA)
+    assert b.missing("hearing") == [("R7", "Art. 16", "hearing_materials_delivery")]
+    b.art(C.organizer, "hearing_materials_delivery", participant="participant_b", delivered_at=day(b, -12))
     assert b.missing("hearing") == [] and b.gate("hearing") == "cleared"
 
 
@@ -175,11 +182,66 @@ def test_r7_a_hearing_time_given_as_a_timestamp_is_read_as_its_day(b: Build) -> 
 
 
 # the record (Art. 17, SoD5) -------------------------------------------------------------------------
-def test_sod5_a_declared_record_unsigned_by_a_participant_is_refused(b: Build) -> None:
+def test_sod5_a_declared_record_without_a_published_list_is_refused(b: Build) -> None:
+    """R7, SoD5, Art. 17: no typed signatures — a record declared "signed by" everyone, with no list of
+    registered participants and no confirmations, is refused whatever it says."""
     hearing(b)
     b.advance(14)
     refused(lambda: record(b, ["p1", "p2"], ["p1"]), RuleViolation, "SoD5", "Art. 17")
-    record(b, ["p1", "p2"], ["p2", "p1"])
+    refused(lambda: record(b, ["p1", "p2"], ["p2", "p1"]), RuleViolation, "SoD5", "Art. 17", says="名单")
+
+
+def test_sod5_typed_signatures_never_replace_the_participants_own_confirmations(b: Build) -> None:
+    listed(b)
+    b.advance(12)
+    present(b)
+    people = ["participant_a", "participant_b"]
+    for typed in (None, people):  # signed_by typed in full changes nothing
+        refused(lambda t=typed: record(b, people, t, record_sha256=SHA), RuleViolation, "SoD5", "Art. 17")
+    refused(lambda: record(b, people, record_sha256="ef" * 32), RuleViolation, "SoD5", "Art. 17")  # not presented
+    confirmed(b, C.participant_a)
+    err = refused(lambda: record(b, people, record_sha256=SHA), RuleViolation, "SoD5", "Art. 17")
+    assert [m.need for m in err.missing] == ["confirmation by participant participant_b"]
+    confirmed(b, C.participant_b)
+    refused(lambda: record(b, people, ["participant_a"], record_sha256=SHA), RuleViolation, "SoD5", "Art. 17")
+    record(b, people, record_sha256=SHA)
+
+
+def test_r7_a_record_dated_before_the_hearing_is_refused(b: Build) -> None:
+    listed(b)
+    b.advance(12)
+    present(b)
+    confirmed(b, C.participant_a, C.participant_b)
+    people = ["participant_a", "participant_b"]
+    refused(lambda: record(b, people, record_sha256=SHA, held_on=day(b, -1)), RuleViolation, "R7", "Art. 17")
+    record(b, people, record_sha256=SHA, held_on=day(b, 0))
+
+
+def test_r7_a_voluntary_hearing_follows_r7_whatever_made_it_necessary(b: Build) -> None:
+    """Art. 16 (可以组织听证会): no other law requires it, the organ holds it by choice. It cannot be entered
+    as a participation record; through the hearing stage its gate applies once noticed, so the decision
+    waits for the record confirmed by each participant, and the hearing counts as participation (R5)."""
+    b.open().start().determine()  # hearing_required_by_law: False
+    assert b.gate("hearing") == "not_applicable"
+    for method in ("hearing", "听证会"):
+        refused(lambda m=method: b.art(C.drafter, "participation_record", method=m, summary="听证会"),
+                RuleViolation, "R7", "Art. 16")
+    b.hearing_notice(14)
+    assert b.gate("hearing") == "submitted"
+    assert ("R7", "Art. 17", "hearing_record") in b.missing("hearing")
+    assert any(m.gate == "hearing" for m in b.d.finalization_missing())
+    b.art(C.organizer, "hearing_selection_method", method="报名抽签", published_at=day(b, 0))
+    b.advance(2)
+    b.art(C.organizer, "hearing_participant_list", participants=["participant_a", "participant_b"],
+          selected_at=day(b, -1), published_at=day(b, 0))
+    for p in ("participant_a", "participant_b"):
+        b.art(C.organizer, "hearing_materials_delivery", participant=p, delivered_at=day(b, 0))
+    b.advance(12)
+    present(b)
+    confirmed(b, C.participant_a, C.participant_b)
+    record(b, ["participant_a", "participant_b"], record_sha256=SHA)
+    assert b.gate("hearing") == "cleared"
+    assert ("R5", "Art. 14", "participation_record") not in b.missing("public_participation")
 
 
 def test_r7_a_record_without_a_hearing_notice_is_refused(b: Build) -> None:

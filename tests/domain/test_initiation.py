@@ -221,8 +221,8 @@ def test_an_artifact_by_a_role_that_may_not_record_it_is_refused(b: Build) -> No
 
 def test_an_artifact_of_a_gate_that_does_not_apply_is_refused(b: Build) -> None:
     b.open().start().determine()
-    refused(lambda: b.art(C.organizer, "hearing_notice", published_at="2025-03-03", hearing_at="2025-03-20",
-                          place="市政府"), RuleViolation, "R7", "Arts. 16–17")
+    refused(lambda: b.art(C.drafter, "selection_note", method="随机", experts="甲", dissent_included=True),
+            RuleViolation, "R9", "Arts. 19–20, 29(3)")  # (a hearing may be held by choice: test_hearing.py)
 
 
 def test_an_artifact_of_a_cleared_gate_is_refused_until_the_gate_reopens(b: Build) -> None:

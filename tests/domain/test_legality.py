@@ -39,7 +39,7 @@ def test_r8_a_legality_submission_before_the_opinion_summary_is_refused(b: Build
 def test_r8_an_exempted_participation_needs_no_summary_before_the_submission(b: Build) -> None:
     b.open().start().determine(nondisclosable=True).coordinate()
     b.art(C.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")
-    b.exempt("public_participation", C.drafter)
+    b.exempt("public_participation", C.bureau_head)
     b.submission()
 
 

@@ -157,10 +157,25 @@ def test_r5_exempting_participation_needs_the_recorded_legal_basis(b: Build) -> 
             "Art. 14; 政府信息公开条例 Arts. 14–15")
     refused(lambda: b.exempt("public_participation", C.reviewer), NotPermitted, "R5",
             "Art. 14; 政府信息公开条例 Arts. 14–15")
-    b.exempt("public_participation", C.drafter)
+    b.exempt("public_participation", C.bureau_head)
     assert b.gate("public_participation") == "exempted"
     assert b.state["gates"]["public_participation"]["exemption"]["legal_basis"] == "政府信息公开条例第十四条"
-    refused(lambda: b.exempt("public_participation", C.drafter), RuleViolation, "R5", "Arts. 14–15, 18")
+    refused(lambda: b.exempt("public_participation", C.bureau_head), RuleViolation, "R5", "Arts. 14–15, 18")
+
+
+def test_sod8_nobody_exempts_a_gate_on_their_own_determination(b: Build) -> None:
+    """SoD8 (engine, inference; issue 15 §3): the person who recorded the determination that grounds the
+    exemption (state["flags"][flag]["by"]) cannot exempt the gate on it; another person of the unit can."""
+    b.open().start().determine(nondisclosable=True)
+    b.art(C.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")
+    assert b.state["flags"]["nondisclosable"]["by"]["person"] == "drafter"
+    refused(lambda: b.exempt("public_participation", C.drafter), NotPermitted, "SoD8", "Art. 38 (inference)",
+            says="nondisclosable")
+    assert b.gate("public_participation") != "exempted"
+    b.determination("nondisclosable", True, actor=C.bureau_head, reasons="局长复核认定")  # a new determination
+    refused(lambda: b.exempt("public_participation", C.bureau_head), NotPermitted, "SoD8", "Art. 38 (inference)")
+    b.exempt("public_participation", C.drafter)  # now the drafter did not make the determination in force
+    assert b.gate("public_participation") == "exempted"
 
 
 def test_r13_the_legality_review_and_the_collective_decision_are_never_exempted(b: Build) -> None:

@@ -22,7 +22,7 @@ from decision_engine.domain.errors import (
     RuleViolation,
 )
 from decision_engine.services import decisions as svc
-from decision_engine.services import queries
+from decision_engine.services import execution, experts, meetings, participation, queries
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -157,7 +157,7 @@ def test_r6_participation_cannot_be_cleared_while_the_window_is_open(walk: Any) 
     today = walk.ctx.today()
     # every other requirement of the gate is met: a symposium held and its opinions summarised ...
     walk.art(walk.c.drafter, "participation_record", method="symposium", summary="座谈会")
-    walk.art(walk.c.drafter, "opinion_summary", opinions=[{"opinion": "x", "disposition": "adopted", "reason": "y"}])
+    walk.feedback()  # the feedback report through its own door (AR14)
     # ... then a comment notice opens a 30-day window: clearing waits for the day after its deadline
     walk.art(walk.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
              published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
@@ -177,8 +177,7 @@ def test_r6_no_adoption_summary_while_the_window_is_open(walk: Any) -> None:
     today = walk.ctx.today()
     walk.art(walk.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
              published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
-    refused(walk, lambda: walk.art(walk.c.drafter, "opinion_summary", opinions=[
-        {"opinion": "x", "disposition": "adopted", "reason": "y"}]), RuleViolation, "R6", "Art. 15")
+    refused(walk, walk.feedback, RuleViolation, "R6", "Art. 15")
     # with no adoption summary possible yet, the gate cannot clear either (its R8 artifact is missing)
     refused(walk, lambda: svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation"),
             RuleViolation, "R8", "18")
@@ -186,7 +185,8 @@ def test_r6_no_adoption_summary_while_the_window_is_open(walk: Any) -> None:
 
 def test_r8_an_opinion_without_a_disposition_is_refused(walk: Any) -> None:
     walk.open().start()
-    refused(walk, lambda: walk.art(walk.c.drafter, "opinion_summary", opinions=[{"opinion": "x"}]),
+    refused(walk, lambda: participation.record_feedback_report(walk.ctx, walk.c.drafter, walk.did,
+                                                               other_opinions=[{"opinion": "x"}]),
             RuleViolation, "R8", "Art. 18")
 
 
@@ -202,7 +202,10 @@ def test_r5_a_nondisclosable_matter_is_exempted_with_its_legal_basis(walk: Any) 
     refused(walk, lambda: svc.exempt_gate(walk.ctx, walk.c.drafter, walk.did, "public_participation",
                                           "政府信息公开条例第十四条"), RuleViolation, "R5", "Art. 14")
     walk.art(walk.c.drafter, "nondisclosure_basis", legal_ref="政府信息公开条例第十四条", reason="涉密")
-    svc.exempt_gate(walk.ctx, walk.c.drafter, walk.did, "public_participation", "政府信息公开条例第十四条")
+    # SoD8: the person who determined the matter non-disclosable does not exempt the gate on it
+    refused(walk, lambda: svc.exempt_gate(walk.ctx, walk.c.drafter, walk.did, "public_participation",
+                                          "政府信息公开条例第十四条"), NotPermitted, "SoD8", "Art. 38")
+    svc.exempt_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation", "政府信息公开条例第十四条")
     gate = next(g for g in queries.get_decision(walk.ctx, walk.did)["gates"]
                 if g["id"] == "public_participation")
     assert gate["status"] == "exempted" and gate["exemption"]["legal_basis"].startswith("政府信息公开条例")
@@ -226,7 +229,7 @@ def test_r7_materials_delivered_six_days_before_the_hearing_are_refused(walk: An
              hearing_at=(today + timedelta(days=20)).isoformat(), place="会议室")
     refused(walk, lambda: walk.art(walk.c.drafter, "hearing_materials_delivery", participant="甲",
                                    delivered_at=(today + timedelta(days=14)).isoformat()),
-            RuleViolation, "R7", "Art. 17")
+            RuleViolation, "R7", "Art. 16")
     walk.art(walk.c.drafter, "hearing_materials_delivery", participant="甲",
              delivered_at=(today + timedelta(days=13)).isoformat())
 
@@ -236,8 +239,9 @@ def test_sod5_a_hearing_record_not_signed_by_every_participant_is_refused(walk: 
     today = walk.ctx.today()
     walk.art(walk.c.drafter, "hearing_notice", published_at=today.isoformat(),
              hearing_at=(today + timedelta(days=20)).isoformat(), place="会议室")
+    # no typed signatures: the record comes only through its door, confirmed by each participant (AR14)
     refused(walk, lambda: walk.art(walk.c.drafter, "hearing_record", participants=["甲", "乙"],
-                                   signed_by=["甲"], summary="x"), RuleViolation, "SoD5", "Art. 17")
+                                   signed_by=["甲", "乙"], summary="x"), RuleViolation, "AR14", "Art. 17")
 
 
 def test_r7_a_hearing_required_by_law_blocks_finalization_until_held(walk: Any) -> None:
@@ -254,21 +258,28 @@ def test_r9_the_specialism_determination_is_always_required(walk: Any) -> None:
     assert any(m["kind"] == "determination:specialised" and m["rule"] == "R9" for m in missing)
 
 
+def chosen(walk: Any, *expert_ids: str) -> None:
+    """The selection through its own door (AR14; R9, Arts. 20–21)."""
+    experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=list(expert_ids), method="随机抽取",
+                           reasons="专业对口", dissent_included=True, outside_pool_reason="本市未建专家库")
+
+
 def test_sod2_an_expert_with_a_direct_interest_is_barred(walk: Any) -> None:
     walk.open().start().determine(specialised=True)
-    walk.select_experts()
+    chosen(walk, walk.c.expert_a)
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=True, statement="持有公交集团股份")
-    refused(walk, lambda: walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="sig"),
+    refused(walk, lambda: experts.submit_opinion(walk.ctx, walk.c.expert_a, walk.did, opinion="可行"),
             NotPermitted, "SoD2", "Art. 20")
 
 
 def test_r9_an_expert_opinion_needs_a_prior_declaration(walk: Any) -> None:
     walk.open().start().determine(specialised=True)
-    refused(walk, lambda: walk.art(walk.c.expert_b, "expert_opinion", opinion="可行", signature="sig"),
+    chosen(walk, walk.c.expert_b)
+    refused(walk, lambda: experts.submit_opinion(walk.ctx, walk.c.expert_b, walk.did, opinion="可行"),
             RuleViolation, "R9", "Art. 20")
     walk.select_experts()
     walk.art(walk.c.expert_b, "conflict_declaration", direct_interest=False, statement="无")
-    walk.art(walk.c.expert_b, "expert_opinion", opinion="可行", signature="sig")
+    experts.submit_opinion(walk.ctx, walk.c.expert_b, walk.did, opinion="可行")
 
 
 def test_r9_a_specialised_matter_needs_expert_review_before_finalization(walk: Any) -> None:
@@ -386,7 +397,12 @@ def test_r11_a_return_restarts_the_review_with_a_new_submission(walk: Any) -> No
 # R14 / R15 / SoD4 -----------------------------------------------------------------------------
 def test_r15_a_circulated_sign_off_is_not_a_meeting(walk: Any) -> None:
     walk.ready()
-    refused(walk, lambda: walk.meeting(meeting_type="circulation"), RuleViolation, "R15", "Art. 30")
+    refused(walk, lambda: meetings.convene(walk.ctx, walk.c.secretary, meeting_type="circulation", title="传签",
+                                           held_on=walk.ctx.today().isoformat(), head=walk.c.head,
+                                           members=[walk.c.member_a]), RuleViolation, "R15", "Art. 30")
+    refused(walk, lambda: walk.art(walk.c.head, "meeting_record", meeting_type="circulation",
+                                   attendance=[walk.c.head], opinions=[{"person": walk.c.head}],
+                                   head_decision="adopt"), RuleViolation, "AR14", "Art. 30")
 
 
 def test_sod4_the_head_must_speak_last(walk: Any) -> None:
@@ -400,9 +416,17 @@ def test_sod4_the_head_must_speak_last(walk: Any) -> None:
 
 def test_sod4_only_the_head_records_the_decision(walk: Any) -> None:
     walk.ready()
-    refused(walk, lambda: walk.art(walk.c.member_a, "meeting_record", meeting_type="executive",
-                                   attendance=[walk.c.member_a], opinions=[{"person": walk.c.member_a}],
-                                   head_decision="adopt"), NotPermitted, "R15", "Art. 30")
+    c = walk.c
+    mid = meetings.convene(walk.ctx, c.secretary, meeting_type="executive", title="常务会议",
+                           held_on=walk.ctx.today().isoformat(), head=c.head, members=[c.member_a, c.member_b]
+                           ).meeting_id
+    meetings.place_on_agenda(walk.ctx, c.secretary, mid, walk.did)
+    meetings.record_attendance(walk.ctx, c.secretary, mid, [c.member_a, c.member_b, c.head])
+    for who in (c.member_a, c.member_b, c.head):
+        meetings.record_opinion(walk.ctx, who, mid, 1, speaker=who, position="support", text="同意")
+    refused(walk, lambda: meetings.decide_item(walk.ctx, c.member_a, mid, 1, outcome="adopt"), NotPermitted,
+            "SoD4", "Art. 30")
+    meetings.decide_item(walk.ctx, c.head, mid, 1, outcome="adopt")
 
 
 def test_r15_departing_from_the_majority_needs_reasons_at_the_meeting(walk: Any) -> None:
@@ -418,9 +442,12 @@ def test_r15_departing_from_the_majority_needs_reasons_at_the_meeting(walk: Any)
 def test_r15_no_quorum_is_refused(walk: Any) -> None:
     walk.ready()
     c = walk.c
-    refused(walk, lambda: walk.meeting(attendance=[c.member_a, c.head], members_total=5, opinions=[
-        {"person": c.member_a, "position": "support", "text": "同意"},
-        {"person": c.head, "position": "support", "text": "同意"}]), RuleViolation, "R15", "Art. 30")
+    mid = meetings.convene(walk.ctx, c.secretary, meeting_type="executive", title="常务会议",
+                           held_on=walk.ctx.today().isoformat(), head=c.head, members=[c.member_a, c.member_b]
+                           ).meeting_id
+    meetings.place_on_agenda(walk.ctx, c.secretary, mid, walk.did)
+    refused(walk, lambda: meetings.record_attendance(walk.ctx, c.secretary, mid, [c.head]), RuleViolation,
+            "R15", "Art. 30")
 
 
 def test_r14_the_packet_needs_fair_competition_review_for_market_entities(walk: Any) -> None:
@@ -472,7 +499,7 @@ def test_r17_publication_before_finalization_is_refused(walk: Any) -> None:
 def test_r19_a_report_by_a_unit_that_is_not_an_execution_unit_is_refused(walk: Any) -> None:
     walk.decided()
     walk.art(walk.c.office, "publication_record", channels=["网站"], published_at="2025-06-01")
-    walk.art(walk.c.head, "execution_unit_designation", units=["某区政府"])
+    execution.designate_execution_units(walk.ctx, walk.c.head, walk.did, ["某区政府"])
     refused(walk, lambda: walk.art(walk.c.executor, "execution_report", report_kind="progress",
                                    summary="x"), NotPermitted, "R19", "Art. 34")
 
@@ -498,8 +525,11 @@ def test_sod3_the_undertaking_unit_cannot_evaluate_its_own_decision(walk: Any) -
                                    trigger="scheduled", reasons="x"), NotPermitted, "SoD3", "Art. 36")
     walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
              reasons="按计划评估")
-    refused(walk, lambda: walk.art(insider, "evaluation_report", **fields), NotPermitted, "R21", "Art. 36")
-    walk.art(walk.c.evaluator, "evaluation_report", **fields)
+    refused(walk, lambda: execution.evaluate(walk.ctx, insider, walk.did, **fields), NotPermitted, "R21",
+            "Art. 36")  # only the commissioned evaluator reports
+    refused(walk, lambda: walk.art(walk.c.evaluator, "evaluation_report", **fields), RuleViolation, "AR14",
+            "Art. 36")  # one door: the generic route refuses it, naming /evaluation-reports
+    execution.evaluate(walk.ctx, walk.c.evaluator, walk.did, **fields)
 
 
 # Bad input ------------------------------------------------------------------------------------
@@ -516,8 +546,8 @@ def test_an_unknown_gate_is_not_found(walk: Any) -> None:
 
 def test_an_artifact_for_a_gate_that_does_not_apply_is_refused(walk: Any) -> None:
     walk.open().start().determine(specialised=False)
-    refused(walk, lambda: walk.art(walk.c.drafter, "selection_note", method="x", experts=["y"]),
-            RuleViolation, "R9", "Arts. 19–20")
+    refused(walk, lambda: walk.art(walk.c.drafter, "expert_adoption", adoptions=[
+        {"opinion": "x", "disposition": "adopted", "reason": "y"}]), RuleViolation, "R9", "Arts. 19–20")
 
 
 def test_missing_fields_are_listed(walk: Any) -> None:

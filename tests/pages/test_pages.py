@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from api.pages.routes_audit import moment
 from decision_engine.adapters.tables import EVENTS
+from decision_engine.services import decisions as svc
 from decision_engine.services import queries
 from tests.conftest import Walk
 from tests.pages.conftest import Site, csrf_of, replay_equals_live
@@ -109,24 +110,26 @@ def test_a_table_field_is_entered_as_rows_of_fields_with_the_handling_chosen_in_
     site.post(site.client(site.c.head), f"/decisions/{did}", f"/decisions/{did}/artifacts/start_decision",
               {"f_lead_unit": "某市交通运输局", "f_units": "某市交通运输局"})
     site.post(client, f"/decisions/{did}", f"/decisions/{did}/drafts", {"title": "v1", "text": "草案"})
+    svc.record_determination(site.ctx, site.c.drafter, did, "specialised", True, "专业性强")
     page = client.get(f"/decisions/{did}").text
-    assert 'id="art-opinion_summary-opinions-0-disposition"' in page and ">部分采纳</option>" in page
+    assert 'id="art-expert_adoption-adoptions-0-disposition"' in page and ">部分采纳</option>" in page
     assert "JSON" not in page  # no JSON box to type into
-    r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/opinion_summary", {
-        "f_opinions-0-opinion": "票价涨幅过大", "f_opinions-0-disposition": "partly", "f_opinions-0-reason": "涨幅下调",
-        "f_opinions-1-opinion": "", "f_opinions-1-disposition": "", "f_opinions-1-reason": "",
-        "f_opinions-2-opinion": "增加夜班线路", "f_opinions-2-disposition": "adopted", "f_opinions-2-reason": "已增加"})
+    r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/expert_adoption", {
+        "f_adoptions-0-opinion": "分步实施", "f_adoptions-0-disposition": "partly", "f_adoptions-0-reason": "部分采纳",
+        "f_adoptions-1-opinion": "", "f_adoptions-1-disposition": "", "f_adoptions-1-reason": "",
+        "f_adoptions-2-opinion": "增设夜班线", "f_adoptions-2-disposition": "adopted", "f_adoptions-2-reason": "已增加"})
     assert "已记录" in r.text
-    summary = next(a for a in queries.get_decision(site.ctx, did)["artifacts"] if a["kind"] == "opinion_summary")
-    assert summary["fields"]["opinions"] == [
-        {"opinion": "票价涨幅过大", "disposition": "partly", "reason": "涨幅下调"},
-        {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "已增加"}]
+    adoption = next(a for a in queries.get_decision(site.ctx, did)["artifacts"] if a["kind"] == "expert_adoption")
+    assert adoption["fields"]["adoptions"] == [
+        {"opinion": "分步实施", "disposition": "partly", "reason": "部分采纳"},
+        {"opinion": "增设夜班线", "disposition": "adopted", "reason": "已增加"}]
     shown = client.get(f"/decisions/{did}").text
     assert "<dt>处理情况</dt><dd>部分采纳</dd>" in shown.replace("\n", "")  # the record read in words
+    # the feedback report has one door (AR14): the generic form is refused with the rule in the banner
     r = site.post(client, f"/decisions/{did}", f"/decisions/{did}/artifacts/opinion_summary", {
-        "f_opinions-0-opinion": "意见", "f_opinions-0-disposition": "maybe", "f_opinions-0-reason": "理由"})
-    assert 'data-rule="R8"' in r.text and "第 1 条意见须写明内容" in r.text
-    assert 'value="意见"' in r.text  # what was typed is kept
+        "f_opinions-0-opinion": "意见", "f_opinions-0-disposition": "adopted", "f_opinions-0-reason": "理由"})
+    assert 'data-rule="AR14"' in r.text and "feedback-report" in r.text
+    assert not [a for a in queries.get_decision(site.ctx, did)["artifacts"] if a["kind"] == "opinion_summary"]
 
 
 def test_every_page_renders_for_the_demo_decision(demo_site: tuple[Site, str]) -> None:

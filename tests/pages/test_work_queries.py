@@ -34,7 +34,7 @@ def test_a_gate_waiting_to_be_cleared_is_offered_to_its_clearer_but_never_to_its
     w.art(w.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
           published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
     w.ctx.clock.advance(days=31)  # the adoption summary only once the window closed (R6 Art. 15)
-    w.art(w.c.drafter, "opinion_summary", opinions=[{"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
+    w.feedback()  # the feedback report through its one door (AR14)
     head = [i for i in work.work_queue(w.ctx, w.c.bureau_head)["items"] if i["act"] == "clear"]
     assert [(i["gate"], i["rule"]) for i in head] == [("public_participation", "R5")]
     assert head[0]["deadline"] is None  # the minimum comment period ran out: nothing left to count down

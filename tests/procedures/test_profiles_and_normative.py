@@ -11,7 +11,7 @@ from decision_engine import procedures
 from decision_engine.domain.errors import FinalizationRefused, NotPermitted, RuleViolation
 from decision_engine.domain.procedure import diff_procedures
 from decision_engine.services import decisions as svc
-from decision_engine.services import queries
+from decision_engine.services import participation, queries
 
 
 def test_every_builtin_profile_resolves_with_a_distinct_pinned_hash() -> None:
@@ -92,7 +92,7 @@ def _normative(walk: Any) -> None:
     walk.art(walk.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
              published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
     walk.ctx.clock.advance(days=31)
-    walk.art(walk.c.drafter, "opinion_summary", opinions=[
+    participation.record_feedback_report(walk.ctx, walk.c.drafter, walk.did, other_opinions=[
         {"opinion": "收费过高", "disposition": "not_adopted", "reason": "已按成本核定（书面说明）"}])
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "public_participation")
     due = walk.ctx.calendar.add_working_days(walk.ctx.today(), 6).due.isoformat()

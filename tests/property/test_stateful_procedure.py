@@ -14,9 +14,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import decisions as svc
-from decision_engine.services import queries
+from decision_engine.services import participation, queries
 from decision_engine.services.context import Context
-from decision_engine.services.demo import BUREAU, Cast, cast
+from decision_engine.services.demo import BUREAU, Cast, cast, hold_meeting
 
 STEPS = int(os.environ.get("DECIDE_STATEFUL_STEPS", "50"))
 EXAMPLES = int(os.environ.get("DECIDE_STATEFUL_EXAMPLES", "500"))
@@ -110,6 +110,11 @@ class ProcedureMachine(RuleBasedStateMachine):
                 svc.clear_gate(self.ctx, self._who(who), self.did, what[6:])
             elif what == "finalize":
                 svc.finalize(self.ctx, self._who(who), self.did)
+            elif what == "opinion_summary":  # its one door (AR14): generated from the record
+                participation.record_feedback_report(self.ctx, self._who(who), self.did, other_opinions=[
+                    {"opinion": "o", "disposition": "adopted", "reason": "r"}])
+            elif what == "meeting_record":  # its one door (AR14): the meeting itself
+                hold_meeting(self.ctx, self.people, self.did)
             elif what:
                 svc.record_artifact(self.ctx, self._who(who), self.did, what,
                                     sample_fields(what, self.ctx, self.people))

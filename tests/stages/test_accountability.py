@@ -15,7 +15,7 @@ from decision_engine.domain.errors import DomainError, InvalidInput, NotPermitte
 from decision_engine.services import accountability as acc
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution as ex
-from decision_engine.services import identity, queries, reports
+from decision_engine.services import identity, meetings, queries, reports
 from decision_engine.services.demo import CITY, TRANSIT
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -64,7 +64,9 @@ def test_the_ledger_names_every_act_with_person_role_unit_and_the_procedure_vers
     walk = walk_any
     decided(walk)
     entries = acc.ledger(walk.ctx, walk.did)
-    assert len(entries) == len(queries.events(walk.ctx, walk.did))
+    with walk.ctx.store.read() as conn:  # the decision's acts and those of the meeting that adopted it
+        sitting = meetings.replay_meeting(conn, walk.meeting_id).state["seq"]
+    assert len(entries) == len(queries.events(walk.ctx, walk.did)) + sitting
     final = next(e for e in entries if e["type"] == "DecisionFinalized")
     assert (final["person"], final["role"], final["unit"], final["article"]) == (walk.c.head, "admin_head",
                                                                                  CITY, "Art. 38")

@@ -16,7 +16,7 @@ from decision_engine.adapters.store import state_text
 from decision_engine.domain.errors import DomainError, InvalidInput, NotPermitted, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution as ex
-from decision_engine.services import identity, queries, verification
+from decision_engine.services import experts, identity, queries, verification
 from decision_engine.services.demo import TRANSIT
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -346,12 +346,13 @@ def test_only_the_commissioned_evaluator_reports(walk: Any) -> None:
 
 def test_an_expert_of_the_pre_decision_review_cannot_evaluate(walk: Any) -> None:
     walk.open().start().determine(specialised=True).coordinate().participate()
-    walk.art(walk.c.drafter, "selection_note", method="随机抽取", experts=["孙教授"])
-    walk.select_experts()
+    experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=[walk.c.expert_a], method="随机抽取",
+                           reasons="专业对口", dissent_included=True, outside_pool_reason="本市未建专家库")
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无利害关系")
-    walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="孙教授")
-    walk.art(walk.c.drafter, "expert_adoption", adoptions=[{"opinion": "可行", "disposition": "adopted",
-                                                            "reason": "采纳"}])
+    r = experts.submit_opinion(walk.ctx, walk.c.expert_a, walk.did, opinion="可行")
+    opinion_id = next(e["payload"]["artifact_id"] for e in r.events if e["type"] == "ArtifactRecorded")
+    experts.record_adoption(walk.ctx, walk.c.drafter, walk.did, {opinion_id: {"disposition": "adopted",
+                                                                              "reason": "采纳"}})
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "expert_review")
     walk.legality().meeting().report()
     svc.finalize(walk.ctx, walk.c.head, walk.did)

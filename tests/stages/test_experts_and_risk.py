@@ -113,14 +113,66 @@ def test_sod2_a_declared_direct_interest_bars_the_signed_opinion(walk: Any) -> N
     assert (info.value.rule, info.value.article) == ("SoD2", "Art. 20")
 
 
-def test_r9_a_typed_credential_signature_without_the_experts_confirmation_holds_the_gate(walk: Any) -> None:
-    walk.open().start().determine(specialised=True)
-    walk.art(walk.c.drafter, "selection_note", method="m", experts=["孙教授"])
-    walk.select_experts()
+def test_r9_a_typed_signature_cannot_enter_through_the_generic_door(walk: Any) -> None:
+    """R9, Art. 19: the signature is the expert's own act; a typed one (or a typed "sha256:…") has no door."""
+    selected(pooled(walk))
     walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无")
-    walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="sha256:" + "a" * 64)
-    missing = gate(walk, "expert_review")["missing"]
-    assert any(m["rule"] == "R9" and m["article"] == "Art. 19" for m in missing)
+    with pytest.raises(RuleViolation) as info:
+        walk.art(walk.c.expert_a, "expert_opinion", opinion="可行", signature="sha256:" + "a" * 64)
+    assert (info.value.rule, info.value.article) == ("AR14", "Arts. 19–20")
+    assert f"/decisions/{walk.did}/expert-opinions" in info.value.message
+    experts.submit_opinion(walk.ctx, walk.c.expert_a, walk.did, opinion="可行")  # the expert's own door
+    opinions = [a for a in queries.get_decision(walk.ctx, walk.did)["artifacts"] if a["kind"] == "expert_opinion"]
+    assert len(opinions) == 1 and opinions[0]["fields"]["signature"] == "sha256:" + opinions[0]["sha256"]
+
+
+def test_r9_the_selection_note_has_one_door_and_the_dissent_rule_always_applies(walk: Any) -> None:
+    pooled(walk)
+    with pytest.raises(RuleViolation) as door:
+        walk.art(walk.c.drafter, "selection_note", method="m", experts=["孙教授"], dissent_included=False)
+    assert (door.value.rule, door.value.article) == ("AR14", "Arts. 20–21")
+    with pytest.raises(RuleViolation) as dissent:
+        experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=[walk.c.expert_a], method="m",
+                               reasons="r", dissent_included=False)
+    assert (dissent.value.rule, dissent.value.article) == ("R9", "Art. 20")
+
+
+def test_art41_a_disqualified_expert_leaves_the_pool_and_cannot_be_selected(walk: Any) -> None:
+    pooled(walk)
+    experts.disqualify(walk.ctx, walk.c.office, walk.c.expert_b, reason="论证中隐瞒利害关系，后果严重")
+    assert [e["name"] for e in experts.pool(walk.ctx)] == ["孙教授"]
+    assert walk.c.expert_b in experts.disqualified(walk.ctx)
+    for outside in ("", "库外遴选理由"):
+        with pytest.raises(RuleViolation) as info:
+            experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=[walk.c.expert_a, walk.c.expert_b],
+                                   method="m", reasons="r", dissent_included=True, outside_pool_reason=outside)
+        assert (info.value.rule, info.value.article) == ("R9", "Art. 41")
+    with pytest.raises(RuleViolation) as back:
+        experts.add_to_pool(walk.ctx, walk.c.office, walk.c.expert_b, fields=["x"], affiliation="y")
+    assert (back.value.rule, back.value.article) == ("R9", "Art. 41")
+    with pytest.raises(NotPermitted):  # only the pool's keepers disqualify
+        experts.disqualify(walk.ctx, walk.c.drafter, walk.c.expert_a, reason="r")
+    experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=[walk.c.expert_a], method="m",
+                           reasons="r", dissent_included=True)
+
+
+def test_art41_an_expert_disqualified_after_the_selection_gives_no_opinion(walk: Any) -> None:
+    selected(pooled(walk))
+    walk.art(walk.c.expert_b, "conflict_declaration", direct_interest=False, statement="无")
+    experts.disqualify(walk.ctx, walk.c.office, walk.c.expert_b, reason="另案中出具虚假论证意见，后果严重")
+    with pytest.raises(NotPermitted) as info:
+        experts.submit_opinion(walk.ctx, walk.c.expert_b, walk.did, opinion="可行")
+    assert (info.value.rule, info.value.article) == ("R9", "Art. 41")
+    walk.art(walk.c.expert_a, "conflict_declaration", direct_interest=False, statement="无")
+    experts.submit_opinion(walk.ctx, walk.c.expert_a, walk.did, opinion="可行")  # the others still can
+
+
+def test_art41_retirement_is_not_disqualification(walk: Any) -> None:
+    pooled(walk)
+    experts.retire_from_pool(walk.ctx, walk.c.office, walk.c.expert_b, reason="退休")
+    assert experts.disqualified(walk.ctx) == {}
+    experts.select_experts(walk.ctx, walk.c.drafter, walk.did, expert_ids=[walk.c.expert_b], method="m",
+                           reasons="r", dissent_included=True, outside_pool_reason="退休专家仍可库外遴选")
 
 
 # ------------------------------------------------------------------------------------------ risk (R10)
@@ -172,5 +224,8 @@ def test_r10_a_prior_assessment_exempts_the_gate_with_its_link(walk: Any) -> Non
     svc.record_determination(walk.ctx, walk.c.drafter, walk.did, "prior_risk_assessment", True,
                              "已按社会稳定风险评估办法评估")
     walk.art(walk.c.drafter, "prior_assessment_link", reference="某市稳评〔2025〕3号", assessed_under="社会稳定风险评估办法")
-    svc.exempt_gate(walk.ctx, walk.c.drafter, walk.did, "risk_assessment", "第二十二条第二款")
+    with pytest.raises(NotPermitted) as own:  # SoD8: not on one's own determination
+        svc.exempt_gate(walk.ctx, walk.c.drafter, walk.did, "risk_assessment", "第二十二条第二款")
+    assert (own.value.rule, own.value.article) == ("SoD8", "Art. 38 (inference)")
+    svc.exempt_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment", "第二十二条第二款")
     assert gate(walk, "risk_assessment")["status"] == "exempted"

@@ -74,12 +74,52 @@ def test_sod5_a_record_not_confirmed_by_every_participant_is_refused(walk: Any) 
     assert gate(walk)["status"] != "cleared"
 
 
-def test_sod5_a_declared_signature_list_does_not_replace_confirmations_once_a_list_is_published(walk: Any) -> None:
+def test_sod5_a_typed_signature_list_has_no_door(walk: Any) -> None:
+    """R7, SoD5, Art. 17: no typed signatures — the generic door refuses the hearing record and names its
+    own door; the refusal is kept as evidence."""
     walk, people = announced(walk)
     walk.ctx.clock.advance(days=19)
     with pytest.raises(RuleViolation) as info:
         walk.art(walk.c.drafter, "hearing_record", participants=people, signed_by=people, summary="s")
-    assert (info.value.rule, info.value.article) == ("SoD5", "Art. 17")
+    assert (info.value.rule, info.value.article) == ("AR14", "Art. 17")
+    assert f"/decisions/{walk.did}/hearing/record" in info.value.message
+    assert gate(walk)["status"] != "cleared"
+    refused = [e for e in queries.events(walk.ctx, walk.did) if e["type"] == "AttemptRefused"]
+    assert refused and refused[-1]["payload"]["rule"] == "AR14"
+
+
+def test_r7_a_record_dated_before_the_hearing_is_refused(walk: Any) -> None:
+    walk, people = announced(walk)
+    walk.ctx.clock.advance(days=19)
+    sha = hearings.present_record(walk.ctx, walk.c.drafter, walk.did, content=RECORD).events[0]["payload"]["sha256"]
+    for p in people:
+        hearings.confirm_record(walk.ctx, p, walk.did, sha)
+    early = (walk.ctx.today() - timedelta(days=3)).isoformat()
+    with pytest.raises(RuleViolation) as info:
+        hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="s", held_on=early)
+    assert (info.value.rule, info.value.article) == ("R7", "Art. 17")
+    hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="s",
+                                   held_on=walk.ctx.today().isoformat())
+    assert gate(walk)["status"] == "cleared"
+
+
+def test_r7_a_voluntary_hearing_follows_r7_and_is_not_a_participation_record(walk: Any) -> None:
+    """Art. 16: a hearing held by choice (no other law requires it) goes through the hearing stage: a
+    participation record of method hearing is refused, and once noticed the hearing gate holds the decision
+    until its record is confirmed."""
+    walk.open().start().determine()  # hearing_required_by_law = False
+    as_record = {"method": "hearing", "summary": "听证会已开", "held_on": walk.ctx.today().isoformat()}
+    with pytest.raises(RuleViolation) as info:
+        walk.art(walk.c.drafter, "participation_record", **as_record)
+    assert (info.value.rule, info.value.article) == ("R7", "Art. 16")
+    walk.art(walk.c.drafter, "participation_record", method="symposium", summary="座谈会",
+             held_on=walk.ctx.today().isoformat())  # another method stays a participation record
+    today = walk.ctx.today()
+    walk.art(walk.c.drafter, "hearing_notice", published_at=today.isoformat(),
+             hearing_at=(today + timedelta(days=20)).isoformat(), place="会议室")
+    assert gate(walk)["status"] == "submitted"  # applicable now: R7 holds the decision until the record
+
+
 
 
 def test_sod5_only_a_listed_participant_confirms_with_their_own_credential(walk: Any) -> None:
@@ -135,7 +175,7 @@ def test_r7_materials_go_only_to_listed_participants_at_least_seven_days_ahead(w
     with pytest.raises(RuleViolation) as info:
         hearings.deliver_materials(walk.ctx, walk.c.drafter, walk.did, participant="未入选者",
                                    delivered_at=walk.ctx.today().isoformat())
-    assert (info.value.rule, info.value.article) == ("R7", "Art. 17")
+    assert (info.value.rule, info.value.article) == ("R7", "Art. 16")
 
 
 def test_r7_a_record_cannot_be_presented_before_the_hearing_is_held(walk: Any) -> None:

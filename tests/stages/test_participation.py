@@ -307,23 +307,30 @@ def test_concurrent_comments_share_durable_transactions_and_a_refused_one_does_n
     replay_equals_live(walk)
 
 
-def test_a_hand_written_summary_before_the_window_closes_is_refused_naming_r6(walk: Any) -> None:
+def test_the_feedback_report_before_the_window_closes_is_refused_naming_r6(walk: Any) -> None:
+    """R6, Art. 15 (domain, `rules.participation.check_feedback_report`): not before the window closed."""
     noticed(walk, days=30)
     with pytest.raises(RuleViolation) as info:
-        walk.art(walk.c.drafter, "opinion_summary", opinions=[
-            {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "已采纳"}])
+        part.record_feedback_report(walk.ctx, walk.c.drafter, walk.did)
     assert (info.value.rule, info.value.article) == ("R6", "Art. 15")
     kinds = [a["kind"] for a in queries.get_decision(walk.ctx, walk.did)["artifacts"]]
     assert "opinion_summary" not in kinds and "comment_notice" in kinds
-
-
-def test_a_hand_written_summary_is_refused_once_comments_came_in_through_intake(walk: Any) -> None:
-    """R8 Art. 18: the generic artifact route cannot bypass the dispositions of received opinions."""
-    noticed(walk, days=30)
-    part.submit_comment(walk.ctx, walk.did, "建议增加夜班公交线路。")
     walk.ctx.clock.advance(days=31)
-    with pytest.raises(RuleViolation) as info:
-        walk.art(walk.c.drafter, "opinion_summary", opinions=[
-            {"opinion": "编造的意见", "disposition": "adopted", "reason": "已采纳"}])
-    assert (info.value.rule, info.value.article) == ("R8", "Art. 18")
-    assert "feedback" in info.value.message
+    part.record_feedback_report(walk.ctx, walk.c.drafter, walk.did)
+    kinds = [a["kind"] for a in queries.get_decision(walk.ctx, walk.did)["artifacts"]]
+    assert "opinion_summary" in kinds
+
+
+def test_a_hand_written_summary_has_no_door_with_or_without_comments(walk: Any) -> None:
+    """AR14, R8 Arts. 18, 29(2): the feedback report is generated from the record through its own door; the
+    generic artifact route refuses it (before comments came in as after), naming the door."""
+    noticed(walk, days=30)
+    for advance in (0, 31):
+        walk.ctx.clock.advance(days=advance)
+        with pytest.raises(RuleViolation) as info:
+            walk.art(walk.c.drafter, "opinion_summary", opinions=[
+                {"opinion": "编造的意见", "disposition": "adopted", "reason": "已采纳"}])
+        assert (info.value.rule, info.value.article) == ("AR14", "Arts. 18, 29(2)")
+        assert f"/decisions/{walk.did}/feedback-report" in info.value.message
+        if not advance:
+            part.submit_comment(walk.ctx, walk.did, "建议增加夜班公交线路。")

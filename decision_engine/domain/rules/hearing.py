@@ -1,5 +1,7 @@
-"""S1 hearings (听证): R7 notice, selection and participant list (Art. 16), materials at least 7 days ahead and
-a record confirmed by every participant (Art. 17, with SoD5)."""
+"""S1 hearings (听证): R7 for every hearing held, required by another law or held by choice (Art. 16: 可以
+组织听证会): the notice, the selection and the participant list published in advance and the materials
+delivered at least 7 days ahead (Art. 16); the record presented after the hearing and confirmed by each
+listed participant with their own credential (Art. 17, with SoD5) — no typed signatures."""
 
 from __future__ import annotations
 
@@ -7,11 +9,14 @@ from datetime import date
 from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
-from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.errors import InvalidInput, Missing, NotPermitted, RuleViolation
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.common import confirmed_by, need_draft
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.values import Actor, iso_date
+
+HELD_BY_CHOICE = ("hearing",)  # R7, Art. 16: gates an organ may open by choice; once opened, their rules apply
+HEARING_PARTICIPANT = "hearing_participant"  # SoD5, Art. 17: who confirms the record with their own credential
 
 
 def _hearing_at(d: DecisionView) -> date:
@@ -74,51 +79,68 @@ def art_participant_list(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict
 
 def art_hearing_delivery(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                          cal: StatutoryCalendar, today: date) -> None:
-    """R7, Art. 17: materials reach each participant at least 7 days before the hearing."""
+    """R7, Art. 16: materials reach each participant at least 7 days before the hearing."""
     notice = d.latest("hearing", "hearing_notice")
     if notice is None:
         raise RuleViolation("the hearing notice must precede everything else", rule="R7",
                             article="Art. 16")
-    hearing_at = iso_date(notice["fields"]["hearing_at"], "hearing_at", "R7", "Art. 17", kind="hearing_notice")
-    delivered = iso_date(f["delivered_at"], "delivered_at", "R7", "Art. 17", kind=k.id)
+    hearing_at = iso_date(notice["fields"]["hearing_at"], "hearing_at", "R7", "Art. 16", kind="hearing_notice")
+    delivered = iso_date(f["delivered_at"], "delivered_at", "R7", "Art. 16", kind=k.id)
     need = d.spec.durations["hearing_materials"].days
     if cal.calendar_days_between(delivered, hearing_at) < need:
         raise RuleViolation(f"materials delivered {delivered.isoformat()} reach the participant less "
                             f"than {need} days before the hearing on {hearing_at.isoformat()}",
-                            rule="R7", article="Art. 17")
+                            rule="R7", article="Art. 16")
 
 
 def art_delivery_to_listed(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                            cal: StatutoryCalendar, today: date) -> None:
-    """R7, Art. 17: once a list is published, materials go to its participants."""
+    """R7, Art. 16: once a list is published, materials go to its participants."""
     listed = _listed(d)
     if listed is not None and f["participant"] not in listed:
         raise RuleViolation(f"{f['participant']} 不在已公布的听证参加人名单中 (not on the published list)",
-                            rule="R7", article="Art. 17")
+                            rule="R7", article="Art. 16")
+
+
+def check_listed_people(roles: dict[str, tuple[str, ...] | None]) -> None:
+    """SoD5, Art. 17: each person on the participant list is a registered person holding the role
+    hearing_participant, so that they confirm the record with their own credential (`roles`: person id ->
+    the roles they hold now, None when no such person is registered)."""
+    for pid, held in roles.items():
+        if held is None:
+            raise InvalidInput(f"听证参加人 {pid!r} 未登记，无法以本人身份确认笔录 (not a registered person)",
+                               rule="SoD5", article="Art. 17")
+        if HEARING_PARTICIPANT not in held:
+            raise NotPermitted(f"{pid} 不具有听证参加人身份，无法以本人身份签字 (does not hold the role "
+                               "hearing_participant)", rule="SoD5", article="Art. 17")
 
 
 def art_hearing_record_confirmed(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                                  cal: StatutoryCalendar, today: date) -> None:
-    """R7 and SoD5, Art. 17: the record is the one presented, held after the hearing, and every
-    participant has confirmed its sha256 with their own credential. Records of hearings without a
-    published list and without a presented record keep the declared `signed_by` check below."""
+    """R7 and SoD5, Art. 17, for every hearing held: the record is the one presented after the hearing,
+    its participants are the published list, and every one of them has confirmed its sha256 with their own
+    credential. A typed list of signatures proves nothing and is not accepted."""
+    hearing_at = _hearing_at(d)
+    if today < hearing_at:
+        raise RuleViolation("听证会尚未举行 (the hearing has not been held yet)", rule="R7", article="Art. 17")
+    held_on = f.get("held_on")
+    if held_on and iso_date(held_on, "held_on", "R7", "Art. 17", kind=k.id) < hearing_at:
+        raise RuleViolation(f"听证笔录日期 {held_on} 早于公告的听证日期 {hearing_at.isoformat()} (a record dated "
+                            "before the hearing)", rule="R7", article="Art. 17")
     listed = _listed(d)
-    sha = str(f.get("record_sha256") or "")
-    if listed is None and not sha:
-        return
+    if listed is None:
+        raise RuleViolation("听证笔录应当由公布名单中的每一位参加人以本人身份确认：请先公布听证参加人名单 (publish "
+                            "the participant list: each listed participant confirms the record)", rule="SoD5",
+                            article="Art. 17")
     participants = [str(p) for p in f["participants"]] if isinstance(f["participants"], list) else []
-    if listed is not None and sorted(participants) != sorted(listed):
+    if sorted(participants) != sorted(listed):
         raise RuleViolation("听证笔录的参加人应当与公布的名单一致 (the record's participants must be the "
                             "published list)", rule="R7", article="Art. 16")
-    if not sha:
-        raise RuleViolation("听证笔录应当由每一位参加人以本人身份确认 (present the record and let each "
-                            "participant confirm its sha256)", rule="SoD5", article="Art. 17")
-    rec = d.state.get("records", {}).get(sha)
+    sha = str(f.get("record_sha256") or "")
+    rec = d.state.get("records", {}).get(sha) if sha else None
     if rec is None or rec.get("subject") != "hearing_record" or "presented_at" not in rec:
-        raise RuleViolation(f"听证笔录 {sha[:12]}… 未经提交确认 (no record with this sha256 was presented)",
-                            rule="SoD5", article="Art. 17")
-    if today < _hearing_at(d):
-        raise RuleViolation("听证会尚未举行 (the hearing has not been held yet)", rule="R7", article="Art. 17")
+        raise RuleViolation("听证笔录应当先提交，再由每一位参加人以本人身份确认 (no record with this sha256 was "
+                            "presented; typed signatures are not accepted)", rule="SoD5", article="Art. 17")
     signed = confirmed_by(d, sha)
     unsigned = [p for p in participants if p not in signed]
     if unsigned:
@@ -126,28 +148,20 @@ def art_hearing_record_confirmed(d: DecisionView, k: ArtifactKind, actor: Actor,
                             article="Art. 17", missing=tuple(
                                 Missing("SoD5", "Art. 17", "hearing", f"confirmation by participant {p}",
                                         "hearing_record") for p in unsigned))
-
-
-def art_hearing_record_signed(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
-                              cal: StatutoryCalendar, today: date) -> None:
-    """R7 and SoD5, Art. 17: every participant confirms and signs the record."""
-    if d.latest("hearing", "hearing_notice") is None:
-        raise RuleViolation("no hearing notice was published", rule="R7", article="Art. 16")
-    unsigned = [p for p in f["participants"] if p not in f["signed_by"]]
-    if unsigned:
-        raise RuleViolation(f"the hearing record is not signed by: {', '.join(map(str, unsigned))}",
-                            rule="SoD5", article="Art. 17")
+    if sorted(str(p) for p in (f.get("signed_by") or [])) != sorted(signed.keys() & set(participants)):
+        raise RuleViolation("signed_by 只能是以本人身份确认了笔录的参加人 (signed_by lists the confirmations on "
+                            "record, never typed names)", rule="SoD5", article="Art. 17")
 
 
 def check_hearing(d: DecisionView, g: GateSpec) -> list[Missing]:
-    """R7, Art. 17: materials delivered to every participant; the record signed by each."""
+    """R7, Art. 16: materials delivered to every participant of the record."""
     out: list[Missing] = []
     record = d.latest(g.id, "hearing_record")
     if record is not None:
         delivered = {a["fields"]["participant"] for a in d.artifacts_of(g.id, "hearing_materials_delivery")}
         for person in record["fields"]["participants"]:
             if person not in delivered:
-                out.append(Missing("R7", "Art. 17", g.id, f"materials delivery to participant {person}",
+                out.append(Missing("R7", "Art. 16", g.id, f"materials delivery to participant {person}",
                                    "hearing_materials_delivery"))
     return out
 
@@ -157,6 +171,6 @@ def register(reg: Registry) -> None:
     reg.artifact("hearing_notice", art_hearing_notice)  # R7, Art. 16
     reg.artifact("hearing_selection_method", art_selection_method)  # R7, Art. 16
     reg.artifact("hearing_participant_list", art_participant_list)  # R7, Art. 16
-    reg.artifact("hearing_materials_delivery", art_hearing_delivery, art_delivery_to_listed)  # R7, Art. 17
-    reg.artifact("hearing_record", art_hearing_record_confirmed, art_hearing_record_signed)  # R7, SoD5, Art. 17
-    reg.gate("hearing", check_hearing)  # R7, Art. 17
+    reg.artifact("hearing_materials_delivery", art_hearing_delivery, art_delivery_to_listed)  # R7, Art. 16
+    reg.artifact("hearing_record", art_hearing_record_confirmed)  # R7, SoD5, Art. 17
+    reg.gate("hearing", check_hearing)  # R7, Art. 16
