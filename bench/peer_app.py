@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, insert, select
+from sqlalchemy.exc import DatabaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -60,6 +61,9 @@ def peer_read(ctx: CtxDep, person: CurrentPerson, decision_id: str) -> Response:
     return Response(row[0], media_type="application/json")
 
 
-PEER.create_all(_served.state.decide.ctx.store.engine)
+try:
+    PEER.create_all(_served.state.decide.ctx.store.engine)
+except DatabaseError:  # several workers starting at once: another one created it
+    pass
 _served.include_router(router)
 app = _served
