@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import gc
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from decision_engine.adapters import query_repo
 from decision_engine.adapters import store as st
 from decision_engine.adapters.query_repo import Connection
+from decision_engine.domain import projection
 from decision_engine.domain.calendar import Deadline, StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput
@@ -107,16 +112,44 @@ def get_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
 def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
            until_at: str | None = None) -> Decision:
     """Fold a decision's events (up to a sequence or a moment) into a fresh aggregate."""
-    st.load_decision(conn, decision_id)
-    events = st.stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
-    if not events:
-        raise InvalidInput(f"decision {decision_id} did not exist at that moment")
-    d = Decision(st.get_spec(conn, events[0]["payload"]["procedure"]["hash"]),
-                 resolve=lambda h: st.get_spec(conn, h))
-    for ev in events:
-        d.apply(ev, refresh=False)  # derived fields depend only on the rest of the state: once, at the end
-    d.refresh()
+    st.stream_head(conn, decision_id)  # NotFound for an unknown decision (its state is not read)
+    with _no_cyclic_gc():
+        events = st.stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
+        if not events:
+            raise InvalidInput(f"decision {decision_id} did not exist at that moment")
+        d = Decision(st.get_spec(conn, events[0]["payload"]["procedure"]["hash"]),
+                     resolve=lambda h: st.get_spec(conn, h))
+        projection.fold_all(d, events, d.events)  # = d.apply(ev, refresh=False) for each event, faster
+        d.refresh()  # derived fields depend only on the rest of the state: once, at the end
     return d
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a replay builds its objects (issue 19 §3).
+
+    Parsing and folding a long stream creates hundreds of thousands of dicts and lists, none of them in a
+    reference cycle; the collector's generational passes over them were half of a 10,000-event replay.
+    Reference counting still frees everything; the collector resumes when the last concurrent replay ends
+    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off)."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def history_at(ctx: Context, decision_id: str, *, at: str | None = None, seq: int | None = None
