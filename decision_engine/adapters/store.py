@@ -8,6 +8,7 @@ than SQLite's busy handler), and the store refuses to start without WAL and sync
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -337,6 +338,34 @@ def stream_head(conn: Connection, decision_id: str) -> int:
     if row is None:
         raise NotFound(f"no decision {decision_id!r}")
     return int(row[0])
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a replay or `decide verify` builds its objects (issue 19 §3).
+
+    Parsing and folding a long stream creates hundreds of thousands of dicts and lists, none of them in a
+    reference cycle; the collector's generational passes over them were half of a 10,000-event replay.
+    Reference counting still frees everything; the collector resumes when the last concurrent replay ends
+    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off)."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 # ---------------------------------------------------------------------------------------- projections

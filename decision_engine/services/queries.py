@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import base64
-import gc
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -113,7 +109,7 @@ def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
            until_at: str | None = None) -> Decision:
     """Fold a decision's events (up to a sequence or a moment) into a fresh aggregate."""
     st.stream_head(conn, decision_id)  # NotFound for an unknown decision (its state is not read)
-    with _no_cyclic_gc():
+    with st.no_cyclic_gc():
         events = st.stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
         if not events:
             raise InvalidInput(f"decision {decision_id} did not exist at that moment")
@@ -123,33 +119,6 @@ def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
         d.refresh()  # derived fields depend only on the rest of the state: once, at the end
     return d
 
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a replay builds its objects (issue 19 §3).
-
-    Parsing and folding a long stream creates hundreds of thousands of dicts and lists, none of them in a
-    reference cycle; the collector's generational passes over them were half of a 10,000-event replay.
-    Reference counting still frees everything; the collector resumes when the last concurrent replay ends
-    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off)."""
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def history_at(ctx: Context, decision_id: str, *, at: str | None = None, seq: int | None = None
