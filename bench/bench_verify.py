@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from decision_engine import bootstrap  # noqa: E402
 from decision_engine.adapters import store as st  # noqa: E402
+from decision_engine.adapters import verification_repo  # noqa: E402
 from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, chain_hash  # noqa: E402
 from decision_engine.config import Settings  # noqa: E402
 from decision_engine.domain import projection  # noqa: E402
@@ -77,7 +78,7 @@ def generate(root: Path, target: int) -> tuple[Path, int]:
     ctx.store.dispose()
     db = sqlite3.connect(db_path, isolation_level=None)
     db.row_factory = sqlite3.Row
-    streams: dict[str, list[dict[str, Any]]] = {}
+    streams: dict[str, list[str]] = {}
     for r in db.execute("SELECT stream, body FROM events WHERE stream NOT LIKE 'person:%' "
                         "AND stream NOT LIKE 'experts:%' AND stream NOT LIKE 'client:%' ORDER BY stream, seq"):
         streams.setdefault(r["stream"], []).append(r["body"].decode())
@@ -193,8 +194,9 @@ def main() -> None:
         print(f"generated {total:,} events in {time.perf_counter() - t:.0f} s")
         ctx = bootstrap.build(Settings(data_dir=Path(tmp), database_url=f"sqlite:///{db_path}"))
         with ctx.store.read() as conn:
-            streams = verification.repo.stream_names(conn)
-        bounds = verification._split(streams, args.workers if len(streams) > 2000 else 1)
+            streams = verification_repo.stream_names(conn)
+        bounds = verification._split(  # the same ranges verify checks
+            streams, args.workers if len(streams) > 2000 else 1)
         rates: dict[str, list[float]] = {"verify": [], "peer: hash": [], "peer: parse": []}
         for _ in range(args.rounds):
             t = time.perf_counter()

@@ -9,7 +9,7 @@ TestClient), so what is measured is the server's work per request without a netw
 request of each endpoint, alternating rounds A B A B so that drift hits both, and the ratio
 peer / read (= read throughput as a fraction of the peer's). With --profile, pyinstrument
 (`pip install pyinstrument`) samples the read and writes `bench/profiles/read.txt` (call tree) and
-`read.html` (flame graph, open in a browser).
+`read.html` (flame graph, open in a browser); --name changes the file name.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--name", default="read", help="profile file name (bench/profiles/NAME.txt, NAME.html)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="decide-read-") as tmp:
         client, did, token = build(Path(tmp))
@@ -99,9 +100,9 @@ def main() -> None:
             prof.stop()
             out = ROOT / "bench" / "profiles"
             out.mkdir(exist_ok=True)
-            (out / "read.txt").write_text(prof.output_text(unicode=True, show_all=False), encoding="utf-8")
-            (out / "read.html").write_text(prof.output_html(), encoding="utf-8")
-            print(f"profile: {out / 'read.txt'} and read.html")
+            (out / f"{args.name}.txt").write_text(prof.output_text(unicode=True, show_all=False), encoding="utf-8")
+            (out / f"{args.name}.html").write_text(prof.output_html(), encoding="utf-8")
+            print(f"profile: {out / args.name}.txt and {args.name}.html")
 
 
 if __name__ == "__main__":
