@@ -7,7 +7,7 @@ in execution: the view is ~20 KB of JSON). The app is the served one plus the pe
 (bench/peer_app.py) on the same Context; requests go through the ASGI stack in this process (Starlette's
 TestClient), so what is measured is the server's work per request without a network. Prints the mean time per
 request of each endpoint, alternating rounds A B A B so that drift hits both, and the ratio
-peer / read (= read throughput as a fraction of the peer's). With --profile, pyinstrument
+peer / read (= read throughput as a fraction of the peer's), then the same for the server's work alone (the route's steps called in this thread, no HTTP stack). With --profile, pyinstrument
 (`pip install pyinstrument`) samples the read and writes `bench/profiles/read.txt` (call tree) and
 `read.html` (flame graph, open in a browser); --name changes the file name.
 """
@@ -77,22 +77,41 @@ def main() -> None:
               f"{statistics.median(times['peer']):.2f} ms/request")
         print(f"read / peer throughput ratio: median {statistics.median(ratios):.2f} "
               f"(min {min(ratios):.2f}, max {max(ratios):.2f}) — in process, no network")
+        # The server's work without the HTTP stack: what the route does, step by step, in this thread (a sampling
+        # profiler started here does not see the worker thread Starlette runs a sync route in), against what
+        # the peer route does (the same token check, one keyed read of the stored JSON).
+        from pydantic import TypeAdapter
+
+        from api.schemas import DecisionOut
+        from bench.peer_app import _READ
+        from decision_engine.services import access, queries
+        ctx = client.app.state.decide.ctx  # type: ignore[attr-defined]
+        adapter = TypeAdapter(DecisionOut)
+
+        def route() -> bytes:
+            person = identity.authenticate(ctx, token, "127.0.0.1")  # api.deps.current_person
+            access.require_reader(ctx, person)
+            view = queries.get_decision(ctx, did)
+            return adapter.dump_json(adapter.validate_python(view))  # response_model (FastAPI's dump_json path)
+
+        def peer_route() -> bytes:
+            identity.authenticate(ctx, token, "127.0.0.1")
+            with ctx.store.read() as conn:
+                return str(conn.execute(_READ, {"i": did}).scalar_one()).encode()
+        work: dict[str, list[float]] = {"read": [], "peer": []}
+        for _ in range(args.rounds):
+            for name, fn in (("read", route), ("peer", peer_route)):
+                t0 = time.perf_counter()
+                for _ in range(per):
+                    fn()
+                work[name].append((time.perf_counter() - t0) / per * 1000)
+        wr = [p / r for p, r in zip(work["peer"], work["read"], strict=True)]
+        print(f"server work only: read {statistics.median(work['read']):.3f} ms, peer "
+              f"{statistics.median(work['peer']):.3f} ms per request; peer / read median {statistics.median(wr):.2f} "
+              f"(min {min(wr):.2f}, max {max(wr):.2f})")
         if args.profile:
-            # Starlette runs a sync route in a worker thread, which a sampling profiler started here does not
-            # see: profile what the route does, step by step, in this thread (the HTTP stack is the peer's too)
-            from pydantic import TypeAdapter
             from pyinstrument import Profiler
 
-            from api.schemas import DecisionOut
-            from decision_engine.services import access, queries
-            ctx = client.app.state.decide.ctx  # type: ignore[attr-defined]
-            adapter = TypeAdapter(DecisionOut)
-
-            def route() -> bytes:
-                person = identity.authenticate(ctx, token, "127.0.0.1")  # api.deps.current_person
-                access.require_reader(ctx, person)
-                view = queries.get_decision(ctx, did)
-                return adapter.dump_json(adapter.validate_python(view))  # response_model (FastAPI's dump_json path)
             prof = Profiler(interval=0.0002)
             prof.start()
             for _ in range(per * 2):
