@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -343,6 +344,10 @@ def stream_head(conn: Connection, decision_id: str) -> int:
 _gc_lock = threading.Lock()
 _gc_pausers = 0
 _gc_was_enabled = False
+_gc_paused_at = 0.0
+#: Overlapping pauses could keep the collector off indefinitely in a busy server: a pause that ends while
+#: others go on, after the collector has been off this long, collects once (what cycles there are go).
+GC_MAX_PAUSE_SECONDS = 2.0
 
 
 @contextmanager
@@ -351,21 +356,30 @@ def no_cyclic_gc() -> Iterator[None]:
 
     Parsing and folding a long stream creates hundreds of thousands of dicts and lists, none of them in a
     reference cycle; the collector's generational passes over them were half of a 10,000-event replay.
-    Reference counting still frees everything; the collector resumes when the last concurrent replay ends
-    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off)."""
-    global _gc_pausers, _gc_was_enabled
+    Reference counting still frees everything; the collector resumes when the last concurrent pause ends
+    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off),
+    and overlapping pauses never keep it off longer than `GC_MAX_PAUSE_SECONDS` without one collection."""
+    global _gc_pausers, _gc_was_enabled, _gc_paused_at
     with _gc_lock:
         if _gc_pausers == 0:
             _gc_was_enabled = gc.isenabled()
+            _gc_paused_at = time.monotonic()
             gc.disable()
         _gc_pausers += 1
     try:
         yield
     finally:
+        collect = False
         with _gc_lock:
             _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+            if _gc_pausers == 0:
+                if _gc_was_enabled:
+                    gc.enable()
+            elif _gc_was_enabled and time.monotonic() - _gc_paused_at > GC_MAX_PAUSE_SECONDS:
+                _gc_paused_at = time.monotonic()
+                collect = True
+        if collect:
+            gc.collect()
 
 
 # ---------------------------------------------------------------------------------------- projections
