@@ -120,7 +120,6 @@ def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
     return d
 
 
-
 def history_at(ctx: Context, decision_id: str, *, at: str | None = None, seq: int | None = None
                ) -> dict[str, Any]:
     """The decision as it stood at a moment or sequence number (time travel).
