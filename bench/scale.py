@@ -10,7 +10,10 @@ The generator is faithful, not synthetic: the demo decision and the seven decisi
 (every stage from just started to terminated, walked through the services) are the templates; each copy
 gets its own id, unit and title in its `DecisionOpened` event, every event is re-canonicalised and
 re-chained (RFC 8785 bytes, SHA-256 chain), and its projection is rebuilt by replaying the copy through
-the domain aggregate — so `decide verify` passes on the result (checked on a sample). Only the decision
+the domain aggregate — so `decide verify` passes on the result (checked on a sample).
+The server is `bench.peer_app:app`: the product's app plus two peer endpoints with the same token check (one
+durable insert; the decision's stored JSON read by key), measured in the same run so that every HTTP figure
+is also printed as a ratio against its peer (issue 19 §1). Only the decision
 streams are copied: the templates' own comment, meeting and accountability streams stay single.
 PostgreSQL: DECIDE_TEST_POSTGRES_URL (a fresh database `decide_scale_*` is created and dropped unless
 --keep).
@@ -278,7 +281,7 @@ def serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[byte
     port = free_port()
     env = {**os.environ, "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir),
            "DECIDE_PUBLIC_RATE_PER_MINUTE": "100000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.peer_app:app", "--host", "127.0.0.1", "--port",
                              str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -298,10 +301,15 @@ def load(url: str, data_dir: Path, token: str, ids: dict[str, str], seconds: flo
     lua = Path(tempfile.mkdtemp()) / "comment.lua"
     lua.write_text('wrk.method = "POST"\nwrk.body = \'{"text": "建议延长早晚高峰公交班次。"}\'\n'
                    'wrk.headers["Content-Type"] = "application/json"\n', encoding="utf-8")
+    note = lua.parent / "note.lua"  # the peer insert: the same body as the comment, one durable row
+    note.write_text('wrk.method = "POST"\nwrk.body = \'{"text": "建议延长早晚高峰公交班次。"}\'\n'
+                    'wrk.headers["Content-Type"] = "application/json"\n', encoding="utf-8")
     auth = {"Authorization": f"Bearer {token}"}
     ops = [("health (baseline)", "/api/v1/health", None, {}),
            ("public read: docket", f"/api/v1/public/decisions/{ids['published']}", None, {}),
+           ("peer: read JSON by key", f"/api/v1/bench-peer/decisions/{ids['published']}", None, auth),
            ("read a decision", f"/api/v1/decisions/{ids['published']}", None, auth),
+           ("peer: durable insert", "/api/v1/bench-peer/notes", note, auth),
            ("list: status filter", "/api/v1/decisions?status=in_execution&limit=50", None, auth),
            ("search: title", "/api/v1/decisions?q=%E5%9E%83%E5%9C%BE&limit=50", None, auth),
            ("comment intake", f"/api/v1/public/decisions/{ids['waste']}/comments", lua, {})]
@@ -442,6 +450,16 @@ def main() -> None:
             two = report["http"].get("2:read a decision", {}).get("req_s") or 0
             if one and two:
                 say(f"(4) scaling 1 → 2 workers (read a decision): {two / one:.2f}× (target ≥ 1.6×)")
+            for w in args.workers.split(","):
+                h = report["http"]
+                peer_r = h.get(f"{w}:peer: read JSON by key", {}).get("req_s") or 0
+                peer_w = h.get(f"{w}:peer: durable insert", {}).get("req_s") or 0
+                if peer_r:
+                    say(f"(5) workers={w}: read a decision / peer read "
+                        f"{(h.get(f'{w}:read a decision', {}).get('req_s') or 0) / peer_r:.2f} (goal ≥ 0.5)")
+                if peer_w:
+                    say(f"    workers={w}: comment intake / peer insert "
+                        f"{(h.get(f'{w}:comment intake', {}).get('req_s') or 0) / peer_w:.2f}")
         else:
             say("wrk is not installed (apt-get install wrk): HTTP load skipped")
         out = ROOT / "bench" / "out"

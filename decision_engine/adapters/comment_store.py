@@ -129,18 +129,22 @@ def totals(conn: Connection, decision_id: str) -> dict[str, int]:
             "unclustered": int(unclustered or 0)}
 
 
+# Built once (verify reads every comment stream's tables: building the statement per call cost more than running it)
+_LIVE_COMMENTS = select(C, M.c.cluster_id).select_from(C.outerjoin(M, M.c.tracking_number == C.c.tracking_number)) \
+    .where(C.c.decision_id == bindparam("d"))
+_LIVE_CLUSTERS = select(K).where(K.c.decision_id == bindparam("d"))
+
+
 def live(conn: Connection, decision_id: str) -> dict[str, Any]:
     """The tables of a decision's comment stream, in the shape of `participation.fold_comments`."""
     comments = {}
-    for r in conn.execute(select(C, M.c.cluster_id).select_from(
-            C.outerjoin(M, M.c.tracking_number == C.c.tracking_number))
-            .where(C.c.decision_id == decision_id)).mappings():
+    for r in conn.execute(_LIVE_COMMENTS, {"d": decision_id}).mappings():
         row = dict(r)
         row["attachments"] = orjson.loads(row["attachments"])
         row["late"] = bool(row["late"])
         comments[row["tracking_number"]] = row
     groups = {}
-    for r in conn.execute(select(K).where(K.c.decision_id == decision_id)).mappings():
+    for r in conn.execute(_LIVE_CLUSTERS, {"d": decision_id}).mappings():
         row = dict(r)
         row.pop("decision_id")
         groups[row["cluster_id"]] = row

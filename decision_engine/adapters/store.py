@@ -8,8 +8,10 @@ than SQLite's busy handler), and the store refuses to start without WAL and sync
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -249,6 +251,7 @@ def envelope(stream: str, seq: int, etype: str, at: str, actor: dict[str, str],
 _LAST = select(E.c.seq, E.c.hash).where(E.c.stream == bindparam("s")).order_by(E.c.seq.desc()).limit(1)
 _INSERT_EVENTS = insert(E)
 _LOAD_DECISION = select(D).where(D.c.id == bindparam("i"))
+_DECISION_SEQ = select(D.c.last_seq).where(D.c.id == bindparam("i"))
 _PROJECTED = ("title", "category", "unit", "status", "stage", "procedure_id", "procedure_version",
               "procedure_hash", "opened_at", "updated_at", "due_by", "last_seq", "state")
 _INSERT_DECISION = insert(D)
@@ -292,13 +295,91 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
 
 def stream_events(conn: Connection, stream: str, *, upto_seq: int | None = None,
                   until_at: str | None = None) -> list[dict[str, Any]]:
-    """A stream's events (decoded from their stored canonical bytes), oldest first."""
-    q = select(E.c.body).where(E.c.stream == stream)
-    if upto_seq is not None:
-        q = q.where(E.c.seq <= upto_seq)
-    if until_at is not None:
-        q = q.where(E.c.at <= until_at)
-    return [orjson.loads(r[0]) for r in conn.execute(q.order_by(E.c.seq))]
+    """A stream's events (decoded from their stored canonical bytes), oldest first.
+
+    Read through the driver's cursor in the caller's transaction (as verification reads): SQLAlchemy's row
+    objects cost as much as the query for a long stream (issue 19 §3)."""
+    sql, params = _stream_sql(conn, stream, upto_seq, until_at)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    loads = orjson.loads
+    return [loads(r[0]) for r in rows]
+
+
+_STREAM_SQL: dict[tuple[str, bool, bool], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _stream_sql(conn: Connection, stream: str, upto_seq: int | None, until_at: str | None
+                ) -> tuple[str, Any]:
+    """The events query compiled once per dialect and shape, with its parameters in the driver's style."""
+    key = (conn.dialect.name, upto_seq is not None, until_at is not None)
+    cached = _STREAM_SQL.get(key)
+    if cached is None:
+        q = select(E.c.body).where(E.c.stream == bindparam("s"))
+        if upto_seq is not None:
+            q = q.where(E.c.seq <= bindparam("u"))
+        if until_at is not None:
+            q = q.where(E.c.at <= bindparam("t"))
+        compiled = q.order_by(E.c.seq).compile(dialect=conn.dialect)
+        order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        cached = _STREAM_SQL[key] = (compiled.string, order)
+    sql, order = cached
+    values = {"s": stream, "u": upto_seq, "t": until_at}
+    return sql, (tuple(values[k] for k in order) if order is not None else values)
+
+
+def stream_head(conn: Connection, decision_id: str) -> int:
+    """A decision's last sequence number from its projection row (NotFound when there is none), without
+    reading its state."""
+    row = conn.execute(_DECISION_SEQ, {"i": decision_id}).first()
+    if row is None:
+        raise NotFound(f"no decision {decision_id!r}")
+    return int(row[0])
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+_gc_paused_at = 0.0
+#: Overlapping pauses could keep the collector off indefinitely in a busy server: a pause that ends while
+#: others go on, after the collector has been off this long, collects once (what cycles there are go).
+GC_MAX_PAUSE_SECONDS = 2.0
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a replay or `decide verify` builds its objects (issue 19 §3).
+
+    Parsing and folding a long stream creates hundreds of thousands of dicts and lists, none of them in a
+    reference cycle; the collector's generational passes over them were half of a 10,000-event replay.
+    Reference counting still frees everything; the collector resumes when the last concurrent pause ends
+    (it is process-wide: a counter under a lock, and it is left off if something else had turned it off),
+    and overlapping pauses never keep it off longer than `GC_MAX_PAUSE_SECONDS` without one collection."""
+    global _gc_pausers, _gc_was_enabled, _gc_paused_at
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            _gc_paused_at = time.monotonic()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        collect = False
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0:
+                if _gc_was_enabled:
+                    gc.enable()
+            elif _gc_was_enabled and time.monotonic() - _gc_paused_at > GC_MAX_PAUSE_SECONDS:
+                _gc_paused_at = time.monotonic()
+                collect = True
+        if collect:
+            gc.collect()
 
 
 # ---------------------------------------------------------------------------------------- projections

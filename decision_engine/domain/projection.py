@@ -51,29 +51,36 @@ def _ap_determination(d: Folding, e: ev_.DeterminationRecorded, ev: dict[str, An
 
 
 def _ap_artifact(d: Folding, e: ev_.ArtifactRecorded, ev: dict[str, Any]) -> None:
-    art = {"id": e.artifact_id, "kind": e.kind, "gate": e.gate, "sha256": e.sha256,
-           "size": e.size, "media_type": e.media_type, "filename": e.filename,
-           "draft_version": e.draft_version, "fields": e.fields, "author": ev["actor"],
-           "at": ev["at"], "seq": ev["seq"], "round": None, "storage": e.storage}
-    s = d.state
-    if e.gate:
-        gs = s["gates"][e.gate]
+    _artifact(d.state, ev, e.artifact_id, e.kind, e.gate, e.sha256, e.size, e.media_type, e.filename,
+              e.draft_version, e.fields, e.on, e.storage)
+
+
+def _artifact(s: dict[str, Any], ev: dict[str, Any], artifact_id: str, kind: str, gate: str, sha256: str,
+              size: int, media_type: str, filename: str, draft_version: int, fields: dict[str, Any], on: str,
+              storage: str) -> None:
+    """An artifact recorded (the fold of `ArtifactRecorded`, from the typed event or, in `fold_all`, from its
+    payload read the way `Event.from_payload` reads it)."""
+    art = {"id": artifact_id, "kind": kind, "gate": gate, "sha256": sha256,
+           "size": size, "media_type": media_type, "filename": filename,
+           "draft_version": draft_version, "fields": fields, "author": ev["actor"],
+           "at": ev["at"], "seq": ev["seq"], "round": None, "storage": storage}
+    if gate:
+        gs = s["gates"][gate]
         art["round"] = gs["round"]
-        gs["round_artifacts"].append(art["id"])
-        gs["all_artifacts"].append(art["id"])
-    s["artifacts"][art["id"]] = art
-    kind = e.kind
+        gs["round_artifacts"].append(artifact_id)
+        gs["all_artifacts"].append(artifact_id)
+    s["artifacts"][artifact_id] = art
     if kind == "start_decision":
-        lead = e.fields["lead_unit"]
-        s["start"] = {"lead_unit": lead, "units": e.fields["units"], "at": ev["at"],
-                      "affected_units": list(e.fields.get("affected_units") or [])}
-        s["units"] = [lead, *[u for u in e.fields["units"] if u != lead]]
+        lead = fields["lead_unit"]
+        s["start"] = {"lead_unit": lead, "units": fields["units"], "at": ev["at"],
+                      "affected_units": list(fields.get("affected_units") or [])}
+        s["units"] = [lead, *[u for u in fields["units"] if u != lead]]
         s["unit"] = lead
     elif kind == "publication_record":
-        s["published_on"] = e.on
+        s["published_on"] = on
         s["status"] = "published"
     elif kind == "execution_unit_designation":
-        s["execution_units"] = list(e.fields["units"])
+        s["execution_units"] = list(fields["units"])
         if s["status"] in ("decided", "published"):
             s["status"] = "in_execution"
     elif kind == "evaluation_report" and s["status"] != "suspended":
@@ -232,3 +239,30 @@ def fold(d: Folding, event: dict[str, Any], catalogue: ev_.Catalogue = ev_.DEFAU
             handler(d, typed, event)
     d.state["seq"] = event["seq"]
     d.state["updated_at"] = event["at"]
+
+
+_ARTIFACT_VERSION = ev_.ArtifactRecorded.VERSION
+
+
+def fold_all(d: Folding, events: list[dict[str, Any]], catalogue: ev_.Catalogue = ev_.DEFAULT) -> None:
+    """Fold a stream's events in order: the same as `fold` on each, faster (issue 19 §3).
+
+    Most events of a long decision are `ArtifactRecorded`; building the frozen typed event was a quarter of a
+    replay. When the catalogue reads that type as `events.ArtifactRecorded` with no upcaster and the event is
+    stored under the current version, the payload is read here exactly as `Event.from_payload` reads it
+    (every field required but `storage`, which defaults to "blob"; other keys ignored) and folded by the same
+    code as the typed event; any other event goes through `fold`."""
+    fast = (catalogue._types.get("ArtifactRecorded") is ev_.ArtifactRecorded  # same package: read, not changed
+            and not any(t == "ArtifactRecorded" for t, _ in catalogue._upcasters)
+            and HANDLERS.get("ArtifactRecorded") is _ap_artifact)
+    for event in events:
+        if fast and event["type"] == "ArtifactRecorded" and event.get("v", 1) == _ARTIFACT_VERSION:
+            p = event["payload"]
+            s = d.state
+            _artifact(s, event, p["artifact_id"], p["kind"], p["gate"], p["sha256"], p["size"],
+                      p["media_type"], p["filename"], p["draft_version"], p["fields"], p["on"],
+                      p.get("storage", "blob"))
+            s["seq"] = event["seq"]
+            s["updated_at"] = event["at"]
+        else:
+            fold(d, event, catalogue)

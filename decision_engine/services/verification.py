@@ -17,6 +17,7 @@ from decision_engine.adapters import verification_repo as repo
 from decision_engine.adapters.store import Store
 from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, hash_constructor, sha256_hex
 from decision_engine.audit.findings import Finding
+from decision_engine.domain import projection
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.statutory_time import instant
@@ -114,7 +115,7 @@ def _verify_range(store: Store, bounds: tuple[str | None, str | None], replay: b
     lo, hi = bounds
     decisions: dict[str, list[dict[str, Any]]] = {}
     others: dict[str, list[dict[str, Any]]] = {}
-    with store.read() as conn:
+    with st.no_cyclic_gc(), store.read() as conn:  # millions of parsed events, no cycles (issue 19)
         cur_stream, expect_seq, prev = "", 0, GENESIS
         opened_at: Any = None
         prev_at: Any = None
@@ -373,8 +374,7 @@ def _check_projections(conn: Any, decisions: dict[str, list[dict[str, Any]]], re
         evs = decisions.pop(did, [])
         first = evs[0]["payload"]["procedure"]["hash"] if evs else row["procedure_hash"]
         d = Decision(st.get_spec(conn, first), resolve=lambda h: st.get_spec(conn, h))
-        for ev in evs:
-            d.apply(ev, refresh=False)
+        projection.fold_all(d, evs, d.events)  # = d.apply(ev, refresh=False) for each event, faster
         if evs:
             d.refresh()
         stream = f"decision:{did}"
