@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from decision_engine.domain.accounts import ADMIN_ROLES
 from decision_engine.domain.errors import InvalidInput
 
 LEVELS = ("national", "province", "city", "county", "township")  # Arts. 2, 42: county level and above
@@ -360,9 +361,10 @@ def retire_unit(chart: OrgChart, unit_id: str, reason: str = "") -> list[tuple[s
 
 def check_role_unit(chart: OrgChart, role: str, unit: str) -> None:
     """ORG2: with an org loaded, a role is held in a unit the chart knows, of an organ; external roles
-    (`EXTERNAL_ROLES`) may be held in an external body or a unit the chart does not list. The single-organ
-    chart (no org loaded) takes any unit."""
-    if chart.single or role in EXTERNAL_ROLES:
+    (`EXTERNAL_ROLES`) may be held in an external body or a unit the chart does not list, and the three
+    administrators (SEC4, appointed at the console, no procedure role) in any unit. The single-organ chart
+    (no org loaded) takes any unit."""
+    if chart.single or role in EXTERNAL_ROLES or role in ADMIN_ROLES:
         return
     u = chart.units.get(unit)
     if u is None:

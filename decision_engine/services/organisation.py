@@ -9,6 +9,7 @@ refreshed when the stream's last sequence moves, so a read costs one indexed loo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from decision_engine.adapters import store as st
@@ -16,8 +17,9 @@ from decision_engine.adapters.identity_repo import IdentityRepo
 from decision_engine.adapters.identity_repo import Tx as Connection
 from decision_engine.domain import accounts as acc
 from decision_engine.domain import organisation as org
-from decision_engine.domain.errors import Unauthenticated
+from decision_engine.domain.errors import InvalidInput, Unauthenticated
 from decision_engine.domain.values import Actor
+from decision_engine.services.clock import CHINA, iso
 from decision_engine.services.context import SYSTEM_ACTOR, Context
 
 ORG_STREAM = "org:chart"
@@ -57,6 +59,20 @@ def describe(chart: org.OrgChart) -> dict[str, Any]:
                        for o in chart.organs.values()],
             "external": [{"id": u.id, "kind": u.kind, "name": u.name}
                          for u in chart.units.values() if u.organ is None]}
+
+
+def rederive(events: list[dict[str, Any]]) -> str | None:
+    """`decide verify`: re-derive the chart from the stream's events, one by one; a finding (an event that
+    does not apply, or a chart that is inconsistent after it), or None."""
+    chart = org.OrgChart.single_organ()
+    for e in events:
+        try:
+            chart = org.fold(chart, [(e["type"], e["payload"])])
+        except (KeyError, TypeError, ValueError) as err:
+            return f"organisation event {e.get('seq')} ({e.get('type')}) does not apply to the chart: {err!r}"
+    problems = org.problems_zh(chart)
+    return "the organisation chart re-derived from its events is inconsistent: " + "；".join(problems) \
+        if problems else None
 
 
 # ---------------------------------------------------------------------- changes (issue 15 §1)
@@ -121,9 +137,25 @@ def retire_unit(ctx: Context, unit_id: str, *, reason: str = "", by: str | None 
     return _change(ctx, by, lambda chart: org.retire_unit(chart, unit_id, reason))
 
 
-def show(ctx: Context, at: str | None = None) -> dict[str, Any]:
-    """The chart as JSON (now, or as it stood at a moment), with the stream's length."""
+def moment(at: str | datetime) -> str:
+    """A moment as events store it (UTC ISO 8601); a moment without an offset is Beijing time."""
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            raise InvalidInput(f"时间格式有误：{at!r}，应为 ISO 8601（如 2025-03-03T09:00:00+08:00）。(not an ISO 8601 "
+                               "moment)", rule=org.RULE, article=org.ARTICLE) from None
+    return iso(at if at.tzinfo is not None else at.replace(tzinfo=CHINA))
+
+
+def show(ctx: Context, at: str | datetime | None = None) -> dict[str, Any]:
+    """The chart as JSON (now, or as it stood at a moment), with the number of organisation events it
+    folds (`events`) and the stream's length now (`seq`)."""
     with ctx.store.read() as conn:
-        chart = chart_at(conn, at) if at else chart_of(conn)
         seq, _ = st.last_of(conn, ORG_STREAM)
-    return {**describe(chart), "events": seq}
+        if at is None:
+            return {**describe(chart_of(conn)), "events": seq, "seq": seq, "at": None}
+        when = moment(at)
+        events = st.stream_events(conn, ORG_STREAM, until_at=when)
+    chart = org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+    return {**describe(chart), "events": len(events), "seq": seq, "at": when}
