@@ -306,3 +306,29 @@ def test_decide_org_load_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     r = runner.invoke(app, ["org", "load", str(tmp_path / "missing.toml")])
     assert r.exit_code == 2 and "无法读取" in r.output
     assert '"single": false' in runner.invoke(app, ["org", "show", "--json"]).output
+
+
+def test_the_county_people_are_refused_on_the_citys_decision(sqlite_ctx: Context) -> None:
+    from decision_engine.services import decisions as svc
+    ctx = sqlite_ctx
+    c = cast(ctx)
+    did = svc.open_decision(ctx, c.drafter, title="关于调整公交票价的决定", category="public_project",
+                            unit=BUREAU).decision_id
+    with pytest.raises(NotPermitted) as caught:
+        svc.record_artifact(ctx, c.county_head, did, "start_decision", {
+            "lead_unit": BUREAU, "units": [BUREAU], "affected_units": [], "decision": "同意启动"})
+    assert caught.value.rule == "AR1" and "本决策的决策机关人员" in caught.value.message
+    svc.record_artifact(ctx, c.head, did, "start_decision", {
+        "lead_unit": BUREAU, "units": [BUREAU], "affected_units": [], "decision": "同意启动"})
+    with pytest.raises(NotPermitted) as caught:
+        svc.record_determination(ctx, c.county_drafter, did, "specialised", False, "理由")
+    assert caught.value.rule == "AR2"
+    svc.record_determination(ctx, c.drafter, did, "specialised", False, "理由")
+    county = svc.open_decision(ctx, c.county_drafter, title="关于县域公交的决定", category="public_project",
+                               unit=COUNTY_BUREAU).decision_id
+    with pytest.raises(NotPermitted) as caught:  # the city's head is not the county's decision organ
+        svc.record_artifact(ctx, c.head, county, "start_decision", {
+            "lead_unit": COUNTY_BUREAU, "units": [COUNTY_BUREAU], "affected_units": [], "decision": "同意启动"})
+    assert caught.value.rule == "AR1"
+    svc.record_artifact(ctx, c.county_head, county, "start_decision", {
+        "lead_unit": COUNTY_BUREAU, "units": [COUNTY_BUREAU], "affected_units": [], "decision": "同意启动"})
