@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
         ctx = context_or_exit()
         try:
             chart = organisation.show(ctx, at)
+        except DomainError as err:
+            _domain(err)
         finally:
             ctx.store.dispose()
         if as_json:

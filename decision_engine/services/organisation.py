@@ -139,13 +139,12 @@ def retire_unit(ctx: Context, unit_id: str, *, reason: str = "", by: str | None 
 
 def moment(at: str | datetime) -> str:
     """A moment as events store it (UTC ISO 8601); a moment without an offset is Beijing time."""
-    if isinstance(at, str):
-        try:
-            at = datetime.fromisoformat(at)
-        except ValueError:
-            raise InvalidInput(f"时间格式有误：{at!r}，应为 ISO 8601（如 2025-03-03T09:00:00+08:00）。(not an ISO 8601 "
-                               "moment)", rule=org.RULE, article=org.ARTICLE) from None
-    return iso(at if at.tzinfo is not None else at.replace(tzinfo=CHINA))
+    try:
+        when = datetime.fromisoformat(at) if isinstance(at, str) else at
+        return iso(when if when.tzinfo is not None else when.replace(tzinfo=CHINA))
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"时间格式有误：{str(at)!r}，应为 ISO 8601（如 2025-03-03T09:00:00+08:00）。(not an ISO 8601 "
+                           "moment in range)", rule=org.RULE, article=org.ARTICLE) from None
 
 
 def show(ctx: Context, at: str | datetime | None = None) -> dict[str, Any]:

@@ -168,3 +168,9 @@ def test_a_role_in_a_unit_the_chart_does_not_know_is_refused(site: Site) -> None
     assert admin.post("/org/units", json={"id": "某区交通局", "organ": COUNTY_ORGAN}).status_code == 201
     assert admin.post(f"/persons/{pid}/roles", json={"role": "undertaking_unit", "unit": "某区交通局"}
                       ).status_code == 201
+
+
+def test_a_moment_out_of_range_is_422(site: Site) -> None:
+    for at in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"):
+        r = site.api(site.c.drafter).get("/org", params={"at": at})
+        assert r.status_code == 422 and r.json()["rule"] == "ORG1", r.text

@@ -306,6 +306,9 @@ def test_decide_org_load_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     r = runner.invoke(app, ["org", "load", str(tmp_path / "missing.toml")])
     assert r.exit_code == 2 and "无法读取" in r.output
     assert '"single": false' in runner.invoke(app, ["org", "show", "--json"]).output
+    r = runner.invoke(app, ["org", "show", "--at", "yesterday"])
+    assert r.exit_code == 2 and "时间格式有误" in r.output
+    assert "no org file loaded" in runner.invoke(app, ["org", "show", "--at", "2000-01-01"]).output
 
 
 def test_the_county_people_are_refused_on_the_citys_decision(sqlite_ctx: Context) -> None:
