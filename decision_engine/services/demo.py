@@ -150,8 +150,9 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     try:
         svc.finalize(ctx, c.head, did)
     except DomainError as refusal:
-        step(f"   refused as expected — {refusal.rule} {refusal.article}: {refusal.message}; "
-             f"{len(refusal.missing)} items missing (recorded as evidence)")
+        missing = f"; {len(refusal.missing)} items missing" if refusal.missing else ""
+        step(f"   refused as expected — {refusal.rule} {refusal.article}: {refusal.message}{missing} "
+             "(recorded as evidence)")
     svc.record_artifact(ctx, c.head, did, "start_decision", {
         "lead_unit": BUREAU, "units": [BUREAU], "affected_units": ["某市财政局", "某市公安局"],
         "decision": "同意启动，由市交通运输局牵头承办"})
