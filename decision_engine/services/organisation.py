@@ -3,7 +3,7 @@
 The chart is the fold of the organisation's own stream `org:chart`: organs and units registered from the org
 file at set-up, or changed through the API by the system administrator, each change an event. No event: the
 single-organ chart (every unit in one implicit organ). The chart is cached per connection's database and
-refreshed when the stream's last sequence moves, so a read costs one indexed lookup.
+refreshed when the stream's last sequence and chain hash move (an engine id may be reused by another database after the first is disposed; the hash tells them apart), so a read costs one indexed lookup.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from decision_engine.services.context import SYSTEM_ACTOR, Context
 
 ORG_STREAM = "org:chart"
 ACT_ZH = "管理组织机构（机关、单位）"
-_cache: dict[tuple[int, int], org.OrgChart] = {}
+_cache: dict[tuple[int, int, str], org.OrgChart] = {}
 
 
 def chart_of(conn: Connection) -> org.OrgChart:
     """The organisation chart as its events stand now."""
-    seq, _ = st.last_of(conn, ORG_STREAM)
+    seq, last_hash = st.last_of(conn, ORG_STREAM)
     if seq == 0:
         return org.OrgChart.single_organ()
-    key = (id(conn.engine), seq)
+    key = (id(conn.engine), seq, last_hash)  # the chain hash names the stream's content, whatever the database
     chart = _cache.get(key)
     if chart is None:
         events = st.stream_events(conn, ORG_STREAM)
