@@ -3,7 +3,8 @@
 The chart is the fold of the organisation's own stream `org:chart`: organs and units registered from the org
 file at set-up, or changed through the API by the system administrator, each change an event. No event: the
 single-organ chart (every unit in one implicit organ). The chart is cached per connection's database and
-refreshed when the stream's last sequence and chain hash move (an engine id may be reused by another database after the first is disposed; the hash tells them apart), so a read costs one indexed lookup.
+refreshed when the stream's last sequence and chain hash move (an engine's id may be reused by another
+database once the first is disposed; the hash tells them apart), so a read costs one indexed lookup.
 """
 
 from __future__ import annotations
