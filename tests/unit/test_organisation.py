@@ -335,3 +335,37 @@ def test_the_county_people_are_refused_on_the_citys_decision(sqlite_ctx: Context
     assert caught.value.rule == "AR1"
     svc.record_artifact(ctx, c.county_head, county, "start_decision", {
         "lead_unit": COUNTY_BUREAU, "units": [COUNTY_BUREAU], "affected_units": [], "decision": "同意启动"})
+
+
+# ------------------------------------------------------------------------------------------- migrations
+def test_the_migrations_have_one_head_and_a_store_at_the_old_heads_upgrades(tmp_path: Path) -> None:
+    from importlib import resources
+
+    import sqlalchemy as sa
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tests.conftest import make_ctx
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("decision_engine.adapters") / "migrations"))
+    script = ScriptDirectory.from_config(cfg)
+    assert script.get_heads() == ["0012_merge_heads"]
+    old_heads = sorted(script.get_revision("0012_merge_heads").down_revision or ())
+    assert "0010_log_profile" in old_heads and "0011_accounts" in old_heads and len(old_heads) == 8
+    ctx = make_ctx(tmp_path, f"sqlite:///{tmp_path / 'old.db'}")
+    organisation.load_file(ctx, org_file())
+    ctx.store.dispose()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:  # the store as the previous release left it: eight heads
+        conn.execute(sa.text("DELETE FROM alembic_version"))
+        for rev in old_heads:
+            conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:r)"), {"r": rev})
+    ctx = make_ctx(tmp_path, f"sqlite:///{tmp_path / 'old.db'}")  # opening the store upgrades it
+    try:
+        with engine.connect() as conn:
+            assert [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))] == [
+                "0012_merge_heads"]
+        assert organisation.show(ctx)["events"] == len(_events(ctx)) > 0 and verification.verify(ctx).ok
+    finally:
+        ctx.store.dispose()
+        engine.dispose()
