@@ -18,6 +18,7 @@ from api import (
     routes_identity,
     routes_log,
     routes_meetings,
+    routes_org,
     routes_participation,
     routes_public_comments,
     routes_security,
@@ -52,6 +53,7 @@ def create_app(ctx: Context | None = None, *, pages: bool = False) -> FastAPI:
     app.include_router(routes_stages.router)
     app.include_router(routes_meetings.router)
     app.include_router(routes_after.router)
+    app.include_router(routes_org.router)
     if pages:
         from api.pages import register_pages
         register_pages(app, holder.ctx)

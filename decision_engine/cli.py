@@ -13,6 +13,7 @@ import typer
 from decision_engine.cli_audit import context_or_exit
 from decision_engine.cli_audit import register as _register_audit
 from decision_engine.cli_clock import register as _register_clock
+from decision_engine.cli_org import register as _register_org
 from decision_engine.cli_procedures import register as _register_procedures
 from decision_engine.cli_progress import working
 from decision_engine.domain.errors import DomainError
@@ -28,6 +29,7 @@ app.add_typer(calendar_app, name="calendar")
 _register_audit(app)
 _register_procedures(app)
 _register_clock(app)
+_register_org(app)
 
 
 def _ctx(**kw: Any) -> Context:

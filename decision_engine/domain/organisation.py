@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from decision_engine.domain.accounts import ADMIN_ROLES
 from decision_engine.domain.errors import InvalidInput
 
 LEVELS = ("national", "province", "city", "county", "township")  # Arts. 2, 42: county level and above
@@ -182,3 +183,195 @@ def from_file(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     if problems:
         raise InvalidInput("组织机构文件有误：" + "；".join(problems), rule=RULE, article=ARTICLE)
     return [organ_event(o) for o in organs] + [unit_event(u) for u in units]
+
+
+# ---------------------------------------------------------------------- loading and changing (issue 15 §1)
+GRANT_RULE, GRANT_ARTICLE = "ORG2", "Arts. 2, 11, 38"
+# Roles a person outside every organ may hold (an expert, a law firm, a third-party assessor or evaluator,
+# a hearing participant, an enterprise designated to execute): their unit need not be on the chart.
+EXTERNAL_ROLES = ("expert", "risk_assessor", "hearing_participant", "legal_adviser", "post_evaluator",
+                  "execution_unit")
+
+
+def changes(chart: OrgChart, events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The events that would change the chart, in order (an organ or unit registered exactly as the chart
+    already holds it produces nothing): loading the same org file twice appends nothing."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    current = chart
+    for typ, p in events:
+        after = fold(current, [(typ, p)])
+        if (after.organs, after.units) != (current.organs, current.units):
+            out.append((typ, dict(p)))
+            current = after
+    return out
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise InvalidInput("组织机构有误：" + "；".join(problems) + "（organisation chart refused）",
+                           rule=RULE, article=ARTICLE)
+
+
+LEVEL_ZH = {"national": "国家", "province": "省级", "city": "设区的市级", "county": "县级", "township": "乡镇"}
+
+
+def problems_zh(chart: OrgChart) -> list[str]:
+    """What makes the chart inconsistent, in the words of the refusal (the same checks as `problems`, and
+    an external body belongs to no organ)."""
+    out = []
+    for o in chart.organs.values():
+        if o.level not in LEVELS:
+            out.append(f"机关 {o.id} 的层级 level “{o.level}” 无效，应为 {', '.join(LEVELS)} 之一")
+        if o.kind not in ORGAN_KINDS:
+            out.append(f"机关 {o.id} 的类别 kind “{o.kind}” 无效，应为 {', '.join(ORGAN_KINDS)} 之一")
+        if o.superior is not None:
+            if o.superior not in chart.organs:
+                out.append(f"机关 {o.id} 的上级机关 {o.superior} 未登记")
+            elif o.superior == o.id or o.id in chart.superiors(o.superior):
+                out.append(f"机关 {o.id} 的上级机关链构成循环")
+            elif (o.level in LEVELS and chart.organs[o.superior].level in LEVELS
+                  and LEVELS.index(chart.organs[o.superior].level) > LEVELS.index(o.level)):
+                out.append(f"机关 {o.id}（{LEVEL_ZH[o.level]}）的上级机关 {o.superior} 层级更低")
+    for u in chart.units.values():
+        if u.kind not in UNIT_KINDS:
+            out.append(f"单位 {u.id} 的类别 kind “{u.kind}” 无效，应为 {', '.join(UNIT_KINDS)} 之一")
+        if u.organ is not None and u.organ not in chart.organs:
+            out.append(f"单位 {u.id} 的所属机关 {u.organ} 未登记")
+        if u.organ is None and u.kind != "external":
+            out.append(f"单位 {u.id} 未指定所属机关，只能登记为外部单位（kind = external）")
+        if u.organ is not None and u.kind == "external":
+            out.append(f"外部单位 {u.id} 不属于任何机关（organ 须为空）")
+    return out
+
+
+def checked(chart: OrgChart, events: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The events, if the chart they lead to is consistent; else InvalidInput (ORG1) naming each problem."""
+    _refuse(problems_zh(fold(chart, events)))
+    return events
+
+
+def _text(value: Any, what: str, problems: list[str], *, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append(f"{what}不能为空")
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{what}须为文字")
+        return ""
+    if len(value) > 120:
+        problems.append(f"{what}过长（至多 120 字）")
+    return value.strip()
+
+
+def organ_from(data: Mapping[str, Any]) -> Organ:
+    """An organ from a mapping (an org file's `[[organs]]` entry, an API body); InvalidInput (ORG1)."""
+    problems: list[str] = []
+    oid = _text(data.get("id"), "机关标识 id", problems)
+    organ = Organ(oid, _text(data.get("name"), f"机关 {oid} 的名称 name", problems, required=False) or oid,
+                  _text(data.get("level"), f"机关 {oid} 的层级 level", problems),
+                  _text(data.get("kind"), f"机关 {oid} 的类别 kind", problems, required=False) or "government",
+                  _text(data.get("superior"), f"机关 {oid} 的上级机关 superior", problems, required=False) or None)
+    _refuse(problems)
+    return organ
+
+
+def unit_from(data: Mapping[str, Any], organ: str | None = None) -> Unit:
+    """A unit from a mapping (an org file's `[[units]]` entry or an organ's inline unit, an API body)."""
+    problems: list[str] = []
+    uid = _text(data.get("id"), "单位标识 id", problems)
+    unit = Unit(uid, organ or _text(data.get("organ"), f"单位 {uid} 的所属机关 organ", problems, required=False)
+                or None, _text(data.get("kind"), f"单位 {uid} 的类别 kind", problems, required=False) or "department",
+                _text(data.get("name"), f"单位 {uid} 的名称 name", problems, required=False))
+    _refuse(problems)
+    return unit
+
+
+def parse_file(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The events an org file stands for, stricter than `from_file`: the file must be a table with a list of
+    organs and a list of units, ids unique, every entry well formed, the chart consistent (`problems_zh`)."""
+    problems: list[str] = []
+    organs, units = data.get("organs", []), data.get("units", [])
+    if not isinstance(organs, list) or not all(isinstance(o, Mapping) for o in organs):
+        problems.append("organs 须为 [[organs]] 表的列表")
+        organs = []
+    if not isinstance(units, list) or not all(isinstance(u, Mapping) for u in units):
+        problems.append("units 须为 [[units]] 表的列表")
+        units = []
+    unknown = sorted(set(data) - {"organs", "units", "title", "version"})
+    if unknown:
+        problems.append(f"未知的键：{', '.join(unknown)}（known: organs, units, title, version）")
+    if not organs:
+        problems.append("至少须登记一个机关（[[organs]]）")
+    _refuse(problems)
+    seen_o: set[str] = set()
+    seen_u: set[str] = set()
+    found_o: list[Organ] = []
+    found_u: list[Unit] = []
+    for o in organs:
+        organ = organ_from(o)
+        if organ.id in seen_o:
+            problems.append(f"机关 {organ.id} 重复登记")
+        seen_o.add(organ.id)
+        found_o.append(organ)
+        inline = o.get("units", [])
+        if not isinstance(inline, list) or not all(isinstance(u, Mapping) for u in inline):
+            problems.append(f"机关 {organ.id} 的 units 须为表的列表")
+            continue
+        found_u += [unit_from(u, organ.id) for u in inline]
+    found_u += [unit_from(u) for u in units]
+    for unit in found_u:
+        if unit.id in seen_u:
+            problems.append(f"单位 {unit.id} 重复登记")
+        seen_u.add(unit.id)
+    _refuse(problems)
+    return checked(OrgChart(), [organ_event(o) for o in found_o] + [unit_event(u) for u in found_u])
+
+
+def register_organ(chart: OrgChart, organ: Organ) -> list[tuple[str, dict[str, Any]]]:
+    """Register an organ, or change a registered one (name, level, kind, superior); nothing if unchanged."""
+    return checked(chart, changes(chart, [organ_event(organ)]))
+
+
+def register_unit(chart: OrgChart, unit: Unit) -> list[tuple[str, dict[str, Any]]]:
+    """Register a unit (or re-register a changed one); an external unit has no organ and kind `external`."""
+    return checked(chart, changes(chart, [unit_event(unit)]))
+
+
+def move_unit(chart: OrgChart, unit_id: str, organ: str) -> list[tuple[str, dict[str, Any]]]:
+    """Move a registered unit to another registered organ (a reorganisation); nothing if already there."""
+    u = chart.units.get(unit_id)
+    if u is None:
+        _refuse([f"单位 {unit_id} 未登记，不能调整隶属"])
+        raise AssertionError("unreachable")  # pragma: no cover
+    if organ not in chart.organs:
+        _refuse([f"机关 {organ} 未登记"])
+    if u.kind == "external":
+        _refuse([f"外部单位 {unit_id} 不属于任何机关，不能调整隶属"])
+    if u.organ == organ:
+        return []
+    return checked(chart, [("UnitMoved", {"id": unit_id, "organ": organ, "from": u.organ})])
+
+
+def retire_unit(chart: OrgChart, unit_id: str, reason: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Retire a registered unit (abolished, merged); roles granted in it stay in the record."""
+    if unit_id not in chart.units:
+        _refuse([f"单位 {unit_id} 未登记，不能撤销"])
+    return [("UnitRetired", {"id": unit_id, "reason": reason})]
+
+
+def check_role_unit(chart: OrgChart, role: str, unit: str) -> None:
+    """ORG2: with an org loaded, a role is held in a unit the chart knows, of an organ; external roles
+    (`EXTERNAL_ROLES`) may be held in an external body or a unit the chart does not list, and the three
+    administrators (SEC4, appointed at the console, no procedure role) in any unit. The single-organ chart
+    (no org loaded) takes any unit."""
+    if chart.single or role in EXTERNAL_ROLES or role in ADMIN_ROLES:
+        return
+    u = chart.units.get(unit)
+    if u is None:
+        raise InvalidInput(f"单位“{unit}”不在组织机构中，不能在该单位授予角色 {role}；请先由系统管理员登记该单位"
+                           f"（decide org show 列出已登记的单位）。(unit {unit!r} is not on the organisation chart)",
+                           rule=GRANT_RULE, article=GRANT_ARTICLE)
+    if u.organ is None:
+        raise InvalidInput(f"“{unit}”是外部单位，只能授予外部角色（{'、'.join(EXTERNAL_ROLES)}），不能授予 {role}。"
+                           f"(an external body holds external roles only)", rule=GRANT_RULE,
+                           article=GRANT_ARTICLE)

@@ -6,22 +6,50 @@ is a government-set public-utility price, so the Price Law (价格法 Art. 23) r
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
 
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import decisions as svc
-from decision_engine.services import execution, experts, hearings, identity, meetings, participation
+from decision_engine.services import (
+    execution,
+    experts,
+    hearings,
+    identity,
+    meetings,
+    organisation,
+    participation,
+)
 from decision_engine.services.clock import CHINA, ManualClock
 from decision_engine.services.context import Context
 
 Say = Callable[[str], None]
 
+# The units of the demo's org file (procedures/org/demo.toml): a city government and a county under it.
 CITY = "某市人民政府"
+OFFICE = "某市人民政府办公室"
 BUREAU = "某市交通运输局"
 JUSTICE = "某市司法局"
+PARTY = "中共某市委"
 TRANSIT = "某市公交集团"
+COUNTY = "某县人民政府"
+COUNTY_BUREAU = "某县交通运输局"
+ORG_FILE = "org/demo.toml"
+
+
+def org_file() -> dict[str, Any]:
+    """The demo's org file, parsed."""
+    return tomllib.loads((resources.files("decision_engine.procedures") / ORG_FILE).read_text(encoding="utf-8"))
+
+
+def load_org(ctx: Context) -> int:
+    """Load the demo's two governments onto the organisation chart (once: a second load appends nothing);
+    returns the number of organisation events appended."""
+    return len(organisation.load_file(ctx, org_file()))
 
 
 @dataclass
@@ -42,6 +70,8 @@ class Cast:
     member_b: str
     executor: str
     evaluator: str
+    county_head: str  # the head of the county under the city: another government, another organ
+    county_drafter: str  # a county department's drafter: the same role as `drafter`, another organ
     secretary: str = ""  # the organ's secretariat: convenes the meeting, calls the roll (R15)
 
 
@@ -52,14 +82,17 @@ DEMO_PASSWORD = "Demo-Passw0rd!"  # meets the password policy (SEC1: 12+ charact
 STAFF = (("林审计（市审计局）", "auditor", "某市审计局"),
          ("马组织（听证机构）", "hearing_organizer", "某市听证中心"),
          ("居民代表陈", "hearing_participant", "某社区居委会"),
-         ("高书记（市委办公室）", "party_committee", "中共某市委员会"),
+         ("高书记（市委办公室）", "party_committee", PARTY),
          ("许系统（系统管理员）", "system_admin", "某市大数据局"),
          ("韩安全（安全管理员）", "security_admin", "某市大数据局"),
          ("秦审计（审计管理员）", "audit_admin", "某市大数据局"))
 
 
 def cast(ctx: Context, password: str | None = None) -> Cast:
-    """Register the people of the demo and grant their roles (recorded as events)."""
+    """Load the demo's organisation (a city and a county under it), then register the people of the demo and
+    grant their roles in its units (recorded as events)."""
+    load_org(ctx)
+
     def person(name: str, role: str, unit: str) -> str:
         pid = identity.register_person(ctx, name, password=password)
         identity.grant_role(ctx, pid, role, unit, reason="演示：任职")
@@ -79,7 +112,9 @@ def cast(ctx: Context, password: str | None = None) -> Cast:
         member_b=person("郑副市长", "meeting_member", CITY),
         executor=person("冯经理（公交集团）", "execution_unit", TRANSIT),
         evaluator=person("何研究员", "post_evaluator", "某第三方评估机构"),
-        secretary=person("孙秘书（市政府办公室）", "secretariat", CITY),
+        county_head=person("赵刚（县长）", "admin_head", COUNTY),
+        county_drafter=person("黄丽（县交通运输局）", "undertaking_unit", COUNTY_BUREAU),
+        secretary=person("孙秘书（市政府办公室）", "secretariat", OFFICE),
     )
 
 
@@ -134,8 +169,9 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     try:
         svc.finalize(ctx, c.head, did)
     except DomainError as refusal:
-        step(f"   refused as expected — {refusal.rule} {refusal.article}: {refusal.message}; "
-             f"{len(refusal.missing)} items missing (recorded as evidence)")
+        missing = f"; {len(refusal.missing)} items missing" if refusal.missing else ""
+        step(f"   refused as expected — {refusal.rule} {refusal.article}: {refusal.message}{missing} "
+             "(recorded as evidence)")
     svc.record_artifact(ctx, c.head, did, "start_decision", {
         "lead_unit": BUREAU, "units": [BUREAU], "affected_units": ["某市财政局", "某市公安局"],
         "decision": "同意启动，由市交通运输局牵头承办"})

@@ -25,7 +25,7 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import execution, identity, legality, meetings, participation
 from decision_engine.services.clock import CHINA, ManualClock
 from decision_engine.services.context import Context
-from decision_engine.services.demo import BUREAU, CITY, Cast, hold_meeting
+from decision_engine.services.demo import BUREAU, OFFICE, Cast, hold_meeting
 
 Say = Callable[[str], None]
 
@@ -49,7 +49,7 @@ def seed_portfolio(ctx: Context, c: Cast, say: Say = print, password: str | None
         raise TypeError("the portfolio advances the clock; build the context with a ManualClock")
     clock.set(max(clock.now(), portfolio_start()))
     secretary = identity.register_person(ctx, "孙秘书（市政府办公室）", password=password)
-    identity.grant_role(ctx, secretary, "secretariat", CITY, reason="演示：任职")
+    identity.grant_role(ctx, secretary, "secretariat", OFFICE, reason="演示：任职")
     out: dict[str, str] = {}
 
     def opened(key: str, title: str, category: str = "public_project", **flags: bool) -> str:

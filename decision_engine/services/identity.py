@@ -20,11 +20,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from decision_engine.adapters import store as st
 from decision_engine.adapters.identity_repo import IdentityRepo, Tx
 from decision_engine.domain import accounts as acc
+from decision_engine.domain import organisation as org
 from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, Unauthenticated
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services.clock import iso
 from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
+from decision_engine.services.organisation import chart_of
 
 _hasher = PasswordHasher()
 FOREVER = datetime.max.replace(tzinfo=UTC)  # the end of a lock the security administrator set
@@ -90,7 +92,8 @@ def register_person(ctx: Context, name: str, *, person_id: str | None = None, pa
 def grant_role(ctx: Context, person_id: str, role: str, unit: str, *, reason: str = "",
                valid_to: str | None = None, by: str | None = None) -> str:
     """Grant a role in a unit from now (until valid_to); recorded as an event. The three administrators are
-    appointed at the console only and hold no other role (SEC4)."""
+    appointed at the console only and hold no other role (SEC4). With an org loaded, the unit is one the
+    chart knows, except for external roles (ORG2)."""
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     at = ctx.now_iso()
@@ -101,6 +104,7 @@ def grant_role(ctx: Context, person_id: str, role: str, unit: str, *, reason: st
         if not repo.exists(person_id):
             raise NotFound(f"no person {person_id!r}")
         acc.check_grant(role, _held(conn, person_id, at), by_console=by is None, self_grant=by == person_id)
+        org.check_role_unit(chart_of(conn), role, unit)
         st.append(conn, f"person:{person_id}", [("RoleGranted", {
             "assignment": rid, "role": role, "unit": unit, "valid_from": at, "valid_to": valid_to,
             "reason": reason})], at=at, actor=actor)

@@ -23,7 +23,7 @@ def _in_turn(*steps: decisions.Act) -> decisions.Act:
     """Several domain acts as one: each is checked against the state the previous ones produce, and the
     store appends all of them in one transaction, or none (DESIGN principle 4)."""
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        scratch = Decision(d.spec, d.to_dict())
+        scratch = Decision(d.spec, d.to_dict(), chart=d.chart)  # the same organisation: whose decision it is
         actor: Actor | None = None
         out: list[NewEvent] = []
         for step in steps:

@@ -33,7 +33,7 @@ CITY, BUREAU, JUSTICE, TRANSIT = "某市人民政府", "某市交通运输局", 
 UNIT_OF = {"undertaking_unit": BUREAU, "legality_reviewer": JUSTICE, "execution_unit": TRANSIT,
            "admin_head": CITY, "decision_organ": CITY, "meeting_member": CITY, "secretariat": CITY,
            "legal_adviser": "某律师事务所", "expert": "某大学", "risk_assessor": "某评估中心",
-           "hearing_organizer": "某听证机构", "hearing_participant": "某社区", "post_evaluator": "某第三方评估机构",
+           "hearing_organizer": "某市听证中心", "hearing_participant": "某社区", "post_evaluator": "某第三方评估机构",
            "party_committee": "中共某市委", "auditor": "某市审计局", "system_admin": "某市大数据局",
            "security_admin": "某市大数据局", "audit_admin": "某市大数据局"}
 
