@@ -341,6 +341,10 @@ class DecisionOut(BaseModel):
     title: str
     category: str
     unit: str
+    organ: str | None = Field(None, description="The decision organ fixed at opening (AR1); none without an org file")
+    parties: dict[str, Any] = Field(default_factory=dict, description="Who the record names for this decision "
+                                    "(AR1–AR13): selected experts, listed participants, presiding head, "
+                                    "execution units, commissioned evaluators")
     units: list[str]
     status: str
     stage: str

@@ -84,7 +84,12 @@ def view(d: Decision, cal: StatutoryCalendar, now: date | datetime | str) -> dic
                       "clear_roles": list(g.clear), "exemptible": g.exemptible,
                       "exemption": s["gates"][g.id]["exemption"], "missing": missing,
                       "artifacts": [a["id"] for a in d.artifacts_of(g.id, all_rounds=True)]})
+    p = d.parties()
     return {"id": s["id"], "title": s["title"], "category": s["category"], "unit": s["unit"],
+            "organ": p.organ or None,
+            "parties": {"experts": sorted(p.experts), "hearing_participants": sorted(p.hearing_participants),
+                        "presiding_head": p.presiding_head, "execution_units": list(p.execution_units),
+                        "evaluator_units": list(p.evaluator_units)},
             "units": s["units"], "status": s["status"], "stage": s["stage"], "seq": s["seq"],
             "procedure": s["procedure"], "opened_at": s["opened_at"], "updated_at": s["updated_at"],
             "due_by": s["due_by"], "draft_version": s["draft_version"], "drafts": s["drafts"],

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from decision_engine.services import identity, organisation
+from decision_engine.services import identity
 from decision_engine.services import queries as q
-from decision_engine.services.demo import BUREAU, CITY, JUSTICE, TRANSIT
+from decision_engine.services.demo import BUREAU, CITY
 
 with warnings.catch_warnings():  # starlette asks for httpx2, which the registry does not carry
     warnings.simplefilter("ignore")
@@ -25,18 +25,6 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which the registry
 
 COUNTY, COUNTY_BUREAU, COUNTY_JUSTICE = "某县人民政府", "某县交通运输局", "某县司法局"
 FINANCE, OFFICE = "某市财政局", "某市人民政府办公室"
-ORG = {
-    "organs": [
-        {"id": "city", "name": "某市人民政府", "level": "city", "units": [
-            {"id": CITY, "kind": "leadership"}, {"id": OFFICE, "kind": "general_office"},
-            {"id": JUSTICE, "kind": "legal_office"}, {"id": BUREAU}, {"id": FINANCE}, {"id": "某市公安局"},
-            {"id": TRANSIT}, {"id": "某市听证中心"}, {"id": "中共某市委员会", "kind": "party_committee"},
-            {"id": "某市审计局", "kind": "audit"}, {"id": "某市大数据局"}]},
-        {"id": "county", "name": "某县人民政府", "level": "county", "superior": "city", "units": [
-            {"id": COUNTY, "kind": "leadership"}, {"id": COUNTY_BUREAU},
-            {"id": COUNTY_JUSTICE, "kind": "legal_office"}]},
-    ],
-}
 
 
 @dataclass
@@ -56,7 +44,7 @@ class Case:
 
 @pytest.fixture
 def world(walk: Any) -> Any:
-    organisation.load_file(walk.ctx, ORG)
+    # `cast()` loaded the demo's two governments (procedures/org/demo.toml): a city and a county under it
     walk.client = TestClient(create_app(walk.ctx))
     walk.tokens = {}
     return walk
@@ -181,4 +169,4 @@ def test_a_decision_is_opened_only_for_a_unit_of_the_openers_own_organ(world: An
     r = call(w, county_drafter, "POST", "/decisions", {"title": "县事项", "category": "public_project",
                                                        "unit": COUNTY_BUREAU})
     assert r.status_code == 201, r.text
-    assert q.get_decision(w.ctx, r.json()["decision_id"])["organ"] == "county"
+    assert q.get_decision(w.ctx, r.json()["decision_id"])["organ"] == COUNTY  # the organ fixed at opening
