@@ -247,3 +247,20 @@ def test_a_role_the_act_does_not_allow_is_named_with_the_roles_the_person_holds(
     err = refused(lambda: b.d.pick((), ("undertaking_unit", "admin_head"), "x", "R3", "Art. 11"), NotPermitted,
                   "R3", "Art. 11")
     assert err.message == "x needs one of the roles undertaking_unit, admin_head; the person holds: none"
+
+
+def test_without_an_org_file_the_organs_staff_hold_the_organ_relations_and_read() -> None:
+    plain = Build()
+    plain.open().start()
+    p, single = plain.d.parties(), org.OrgChart.single_organ()
+    assert authority.relation_holds("accountability", C.head, p, single)
+    assert authority.relation_holds("npc", Actor("npc", "npc", "市人大常委会"), p, single)
+    assert authority.may_read((twin(C.drafter, FINANCE),), plain.state, single)
+    charted_p = charted().open().d.parties()
+    npc = Actor("npc", "npc", "市人大常委会")
+    assert not authority.relation_holds("npc", npc, charted_p, CHART)  # not a unit of the city on the chart
+    err = refused(lambda: plain.draft("v2", actor=twin(C.drafter, FINANCE)), NotPermitted, "AR2", "Art. 11")
+    assert "关于调整公交票价的决定" in err.message  # the refusal names the decision by its title
+    err = refused(lambda: plain.d.pick((C.auditor, C.expert_a), ("undertaking_unit",), "x", "R3", "Art. 11"),
+                  NotPermitted, "R3", "Art. 11")
+    assert err.message.endswith("the person holds: auditor, expert")
