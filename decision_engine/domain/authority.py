@@ -220,6 +220,9 @@ def may_read(actors: tuple[Actor, ...], state: Mapping[str, Any], chart: OrgChar
                     return True
                 if organ is not None and organ == p.organ and a.unit not in p.undertaking_units:
                     return True
+            elif rel == "hearing_participant":
+                if a.person in p.hearing_participants:  # listed (reading needs the list, acting may not)
+                    return True
             elif relation_holds(rel, a, p, chart):
                 return True
     return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,9 +19,10 @@ import pytest
 from api.app import create_app
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services import decisions as svc
-from decision_engine.services import execution, identity
+from decision_engine.services import execution, experts, identity
 from decision_engine.services import queries as q
 from decision_engine.services.context import Context
+from decision_engine.services.demo import hold_meeting
 
 with warnings.catch_warnings():  # starlette asks for httpx2, which the registry does not carry
     warnings.simplefilter("ignore")
@@ -116,6 +117,27 @@ def ready(w: Any) -> None:
 
 def met(w: Any) -> None:
     w.ready().meeting().report()
+
+
+def met_under_the_matrix_head(w: Any) -> None:
+    """AR7: the head who presides the adopting meeting is the one who finalizes — here the matrix's head."""
+    w.ready()
+    hold_meeting(w.ctx, replace(w.c, head=w.m.person["admin_head"]), w.did)
+    w.report()
+
+
+def experts_selected(w: Any) -> None:
+    """R9, Art. 20: the matrix's expert is selected by person id, so the role's relation holds."""
+    specialised(w)
+    experts.select_experts(w.ctx, w.c.drafter, w.did, expert_ids=[w.m.person["expert"]], method="随机抽取",
+                           reasons="专业对口", dissent_included=True, outside_pool_reason="本市未建专家库")
+
+
+def evaluation_commissioned(w: Any) -> None:
+    """R21, Art. 36: the organ commissions the evaluator's unit (the matrix's evaluator works there)."""
+    w.decided()
+    execution.commission_evaluation(w.ctx, w.c.head, w.did, evaluator_unit=UNIT_OF["post_evaluator"],
+                                    trigger="organ_decision", reasons="委托第三方评估")
 
 
 def decided(w: Any) -> None:
@@ -238,7 +260,7 @@ CASES = [
     Case("hearing notice (R7, Art. 16)", hearing,
          art("hearing_notice", published_at="2025-03-03", hearing_at="2025-03-20", place="会议室"),
          UNIT | {"hearing_organizer"}),
-    Case("conflict declaration (R9, SoD2, Art. 20)", specialised,
+    Case("conflict declaration (R9, SoD2, Art. 20)", experts_selected,
          art("conflict_declaration", direct_interest=False, statement="无利害关系"), frozenset({"expert"})),
     Case("risk report (R10, Arts. 22–24)", risky,
          art("risk_report", risk_points=["投诉"], level="low", measures=["分步"], contingency_plan="预案",
@@ -258,14 +280,14 @@ CASES = [
          act("gates/legality_review/return", {"reason": "请补充材料"}), frozenset({"legality_reviewer"})),
     Case("clear legality review (R12, SoD1, SoD8)", reviewed, act("gates/legality_review/clear"),
          frozenset({"legality_reviewer"})),
-    Case("finalize (R13–R16, SoD4)", met, act("finalize"), HEAD),
+    Case("finalize (R13–R16, SoD4, AR7)", met_under_the_matrix_head, act("finalize"), HEAD),
     Case("publication record (R17, Art. 32)", decided,
          today_art("publication_record", "published_at", channels=["政府网站"]), frozenset({"decision_organ"})),
     Case("execution unit designation (R19, Art. 34)", decided, act("execution-units", {"units": [TRANSIT]}),
          ORGAN),
     Case("execution report (R19, SoD6)", executing, art("execution_report", report_kind="progress", summary="顺利"),
          frozenset({"execution_unit"})),
-    Case("evaluation report (R21, SoD3)", decided,
+    Case("evaluation report (R21, SoD3)", evaluation_commissioned,
          act("evaluation-reports", {"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "代表参与",
                                     "findings": "达到预期", "recommendation": "continue"}),
          frozenset({"post_evaluator"})),
@@ -329,12 +351,16 @@ def test_each_role_is_allowed_or_denied_as_the_rule_book_says(walk: Any, case: C
     assert unexpected == [], "\n".join(unexpected)
 
 
+# AR13: a decision is read by the staff of its organ, the auditor, and the externals it names as parties —
+# the matrix's expert, assessor, participant, execution unit and evaluator are parties to none of it here
+# (the list answers everybody with a procedure role, keeping only what each may read).
+NOT_PARTIES = frozenset({"expert", "risk_assessor", "hearing_participant", "execution_unit", "post_evaluator"})
 READS = [
     ("list decisions", lambda did: "/decisions", frozenset(ROLES) - ADMINS),
-    ("read a decision", lambda did: f"/decisions/{did}", frozenset(ROLES) - ADMINS),
-    ("history at a sequence", lambda did: f"/decisions/{did}?seq=2", frozenset(ROLES) - ADMINS),
+    ("read a decision", lambda did: f"/decisions/{did}", frozenset(ROLES) - ADMINS - NOT_PARTIES),
+    ("history at a sequence", lambda did: f"/decisions/{did}?seq=2", frozenset(ROLES) - ADMINS - NOT_PARTIES),
     ("events, refused attempts included", lambda did: f"/decisions/{did}/events",
-     frozenset(ROLES) - ADMINS),
+     frozenset(ROLES) - ADMINS - NOT_PARTIES),
     ("public docket", lambda did: f"/public/decisions/{did}", frozenset(EVERYONE)),
     ("public index", lambda did: "/public/decisions", frozenset(EVERYONE)),
 ]

@@ -189,12 +189,15 @@ def test_sod5_once_a_list_is_published_only_the_listed_participants_stand_in_the
     b.open().start()
     p = b.d.parties()
     assert not p.hearing_list and authority.relation_holds("hearing_participant", C.participant_a, p, CHART)
+    assert not authority.may_read((C.participant_a,), b.state, CHART)  # nobody listed: nothing to read
     b.state["artifacts"]["l1"] = {"kind": "hearing_participant_list", "fields": {"participants": ["participant_a"]},
                                   "author": C.drafter.to_dict()}
     p = b.d.parties()
     assert p.hearing_list and p.hearing_participants == frozenset({"participant_a"})
     assert authority.relation_holds("hearing_participant", C.participant_a, p, CHART)
     assert not authority.relation_holds("hearing_participant", C.participant_b, p, CHART)
+    assert authority.may_read((C.participant_a,), b.state, CHART)
+    assert not authority.may_read((C.participant_b,), b.state, CHART)
 
 
 def test_ar3_a_legal_adviser_is_the_organs_or_an_outside_one_never_an_undertaking_unit() -> None:
