@@ -381,7 +381,6 @@ ZH: dict[str, str] = {
     # authority: whose decision it is (AR1–AR13, domain/authority.py; the domain already speaks Chinese here)
     "{}：{}（{}）不是{}，不能为本决策（{}）办理此事项": "{0}：{1}（{2}）不是{3}，不能为本决策（{4}）办理此事项",
     "{}：{}": "{0}：{1}",
-    "承办单位“{}”不在组织机构中：决策事项须由决策机关的工作部门承办": "承办单位“{0}”不在组织机构中：决策事项须由决策机关的工作部门承办",
     "组织机构文件有误：{}": "组织机构文件有误：{0}",
     # the doors, the expert pool, the hearing record, the organisation (issue 15)
     'an expert in the pool has fields of expertise and an affiliation': '入库专家应当写明专业领域和工作单位',

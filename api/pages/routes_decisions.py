@@ -3,6 +3,7 @@ and a form for every act a person's roles allow them to attempt. Each POST calls
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -154,6 +155,22 @@ def router(ctx: Context) -> APIRouter:
             back=f"/decisions/{decision_id}", done=N_("Determination recorded."), form_id="determinations",
             form=form)
 
+    def _text_of(fields: dict[str, Any], name: str) -> str:
+        return str(fields.get(name) or "")
+
+    # The kinds the decision page offers as forms whose act has its own use case (AR14, domain/doors.py).
+    PAGE_DOORS: dict[str, Callable[[str, str, dict[str, Any]], object]] = {
+        "hearing_participant_list": lambda pid, did, f: hearings.publish_participants(
+            ctx, pid, did, participants=list(f.get("participants") or []), selected_at=_text_of(f, "selected_at"),
+            published_at=_text_of(f, "published_at") or None),
+        "execution_unit_designation": lambda pid, did, f: execution.designate_execution_units(
+            ctx, pid, did, list(f.get("units") or []), reason=_text_of(f, "reason") or None),
+        "evaluation_report": lambda pid, did, f: execution.evaluate(
+            ctx, pid, did, trigger=_text_of(f, "trigger"), public_input=_text_of(f, "public_input"),
+            deputy_participation=_text_of(f, "deputy_participation"), findings=_text_of(f, "findings"),
+            recommendation=_text_of(f, "recommendation")),
+    }
+
     @r.post("/decisions/{decision_id}/artifacts/{kind}")
     async def artifact(request: Request, decision_id: str, kind: str) -> Response:
         pid = require_person(request)
@@ -165,6 +182,10 @@ def router(ctx: Context) -> APIRouter:
                 d, _ = svc.load(conn, decision_id)
             k = d.spec.artifact_kind(kind)
             fields = forms.parse(kind, list(k.fields), form, rule=k.rule, article=k.article)
+            door = PAGE_DOORS.get(kind)
+            if door is not None:  # a compound act goes through its own use case (AR14), never the generic door
+                door(pid, decision_id, fields)
+                return
             svc.record_artifact(ctx, pid, decision_id, kind, fields, content=content,
                                 media_type=media or "application/json", filename=filename)
         return await act(request, call, back=f"/decisions/{decision_id}", done=N_("Recorded."),

@@ -219,15 +219,6 @@ class Decision:
         decision organ is fixed here: the organ of the undertaking unit (AR1); the opener belongs to it."""
         chart = chart if chart is not None else OrgChart.single_organ()
         pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
-        if not title.strip() or not unit.strip():
-            raise InvalidInput("a decision needs a title and an undertaking unit", rule="R3",
-                               article="Art. 11")
-        actor = authority.pick(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11",
-                               {"unit": unit, "units": [unit], "title": title}, chart)
-        organ = chart.organ_of(unit)
-        if organ is None and not chart.single:
-            raise InvalidInput(f"承办单位“{unit}”不在组织机构中：决策事项须由决策机关的工作部门承办",
-                               rule="AR2", article="Art. 11")
         if category in EXCLUDED_CATEGORIES:
             raise RuleViolation(f"category {category!r} is excluded from the major-decision procedure",
                                 rule="R1", article="Art. 3 ¶2")
@@ -238,6 +229,10 @@ class Decision:
         if not title.strip() or not unit.strip():
             raise InvalidInput("a decision needs a title and an undertaking unit", rule="R3",
                                article="Art. 11")
+        # whose decision it is (AR1, AR2): after the scope, so that a matter outside the procedure says so
+        actor = authority.pick(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11",
+                               {"unit": unit, "units": [unit], "title": title}, chart)
+        organ = chart.organ_of(unit)  # a unit on no organ of the chart has been refused above (AR2)
         if due_by is not None:
             iso_date(due_by, "due_by", "R22", "Art. 38 ¶2", kind="decision")
         return actor, [ev.DecisionOpened(

@@ -221,8 +221,10 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         hearings.confirm_record(ctx, pid, did, sha)
     hearings.record_hearing_record(ctx, c.drafter, did, sha256=sha, summary="听证会按程序进行，参加人陈述、质证、辩论")
     step("S1 hearing held; materials delivered ≥ 7 days ahead; record confirmed by each participant (R7, SoD5)")
+    pooled = {e["person_id"] for e in experts.pool(ctx)}  # a second demo with the same people finds them there
     for expert in (c.expert_a, c.expert_b):
-        experts.add_to_pool(ctx, c.office, expert, fields=["交通规划"], affiliation="专家库")
+        if expert not in pooled:
+            experts.add_to_pool(ctx, c.office, expert, fields=["交通规划"], affiliation="专家库")
     experts.select_experts(ctx, c.drafter, did, expert_ids=[c.expert_a, c.expert_b],
                            method="从专家库随机抽取并有意选入持不同意见的专家", reasons="线网与票价专业论证",
                            dissent_included=True)

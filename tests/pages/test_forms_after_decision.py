@@ -4,8 +4,8 @@ accountability case (ACC1, ACC2); each done once and refused once with its rule,
 
 from __future__ import annotations
 
-from decision_engine.services import accountability, queries
-from tests.pages.conftest import Site, replay_equals_live
+from decision_engine.services import accountability, identity, queries
+from tests.pages.conftest import PASSWORD, Site, replay_equals_live
 
 
 def _status(site: Site, did: str) -> str:
@@ -84,9 +84,14 @@ def test_a_case_gets_its_findings_and_is_closed_from_the_decision_page(demo_site
         "case_id": case, "findings": "经查，系系统故障所致", "person": site.c.executor, "capacity": "execution",
         "finding": "无主观过错", "responsible": "no"})
     assert 'class="banner refused"' not in r.text, r.text[:500]
-    r = site.post(auditor, page, f"{page}/acts/case_close", {
-        "case_id": case, "outcome": "sanctioned", "sanctions": f"{site.c.executor} | 警告 | 政务处分法第七条",
-        "reason": "x"})
+    sanction = {"case_id": case, "outcome": "sanctioned",
+                "sanctions": f"{site.c.executor} | 警告 | 政务处分法第七条", "reason": "x"}
+    r = site.post(auditor, page, f"{page}/acts/case_close", sanction)
+    assert 'data-rule="AR11"' in r.text  # the auditor never records a sanction (Art. 38 ¶1)
+    inspector = identity.register_person(site.ctx, "监察委审理员", password=PASSWORD)
+    identity.grant_role(site.ctx, inspector, "decision_organ", "某市监察委员会", reason="任职")
+    competent = site.client(inspector)
+    r = site.post(competent, page, f"{page}/acts/case_close", sanction)
     assert 'data-rule="ACC3"' in r.text and "政务处分法第七条" in r.text  # no finding of responsibility
     assert accountability.get_case(site.ctx, case)["status"] == "open"
     r = site.post(auditor, page, f"{page}/acts/case_close", {"case_id": case, "outcome": "no_liability",
