@@ -46,19 +46,19 @@ def test_r8_an_exempted_participation_needs_no_summary_before_the_submission(b: 
 # R11 -----------------------------------------------------------------------------------------------
 def test_r11_a_review_given_fewer_than_7_working_days_without_a_reason_is_refused(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(6), RuleViolation, "R11", "Art. 27")
+    refused(lambda: b.submission(6), RuleViolation, "R11", "Art. 26 ¶2")
     b.submission(7)
 
 
 def test_r11_a_short_review_with_its_reason_is_accepted(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(3, short_review_reason=" "), RuleViolation, "R11", "Art. 27")
+    refused(lambda: b.submission(3, short_review_reason=" "), RuleViolation, "R11", "Art. 26 ¶2")
     b.submission(3, short_review_reason="汛期临近")
 
 
 def test_r11_a_requested_deadline_that_is_not_a_date_is_malformed(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(requested_deadline="soon"), InvalidInput, "R11", "Art. 27")
+    refused(lambda: b.submission(requested_deadline="soon"), InvalidInput, "R11", "Art. 26 ¶2")
 
 
 def test_r11_a_legality_opinion_without_a_submission_is_refused(b: Build) -> None:
@@ -151,7 +151,7 @@ def test_r12_the_reviewer_first_obtains_a_legal_advisers_opinion(b: Build) -> No
 
 def test_r12_a_conclusion_outside_the_four_is_malformed(b: Build) -> None:
     submitted(b)
-    refused(lambda: opinion(b, "fine"), InvalidInput, "R12", "Art. 27")
+    refused(lambda: opinion(b, "fine"), InvalidInput, "R12", "Arts. 27–28")
 
 
 def test_r13_an_exploratory_conclusion_needs_the_determination_and_the_risk_stated(b: Build) -> None:

@@ -302,7 +302,7 @@ def test_r11_a_review_period_under_seven_working_days_needs_a_reason(walk: Any) 
     short = walk.ctx.calendar.add_working_days(walk.ctx.today(), 5).due.isoformat()
     refused(walk, lambda: walk.art(walk.c.drafter, "legality_submission", legal_basis="x",
                                    procedure_explanation="y", requested_deadline=short),
-            RuleViolation, "R11", "Art. 27")
+            RuleViolation, "R11", "Art. 26 ¶2")
     walk.art(walk.c.drafter, "legality_submission", legal_basis="x", procedure_explanation="y",
              requested_deadline=short, short_review_reason="上级要求限期出台")
 

@@ -48,7 +48,7 @@ def test_r11_a_review_shorter_than_seven_working_days_needs_a_reason(walk: Any) 
     prepared(walk)
     with pytest.raises(RuleViolation) as info:
         legality.submit_for_review(walk.ctx, walk.c.drafter, walk.did, legal_basis="x", review_days=5)
-    assert (info.value.rule, info.value.article) == ("R11", "Art. 27")
+    assert (info.value.rule, info.value.article) == ("R11", "Art. 26 ¶2")
     legality.submit_for_review(walk.ctx, walk.c.drafter, walk.did, legal_basis="x", review_days=5,
                                short_review_reason="上级政府要求限期出台")
     assert legality.clock(walk.ctx, walk.did)["working_days_granted"] == 5  # type: ignore[index]
