@@ -34,9 +34,9 @@ from decision_engine.domain.rules.collective import (
 )
 from decision_engine.domain.rules.evaluation import EVALUATION_TRIGGERS
 from decision_engine.domain.rules.execution import ART35_GROUNDS
-from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES
+from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES, check_due_by
 from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
-from decision_engine.domain.rules.participation import comment_deadline
+from decision_engine.domain.rules.participation import comment_deadline, live_notices
 from decision_engine.domain.rules.publication import PUBLICATION_CHANNELS, publication_channel
 from decision_engine.domain.rules.registry import Registry
 from decision_engine.domain.values import (
@@ -45,7 +45,6 @@ from decision_engine.domain.values import (
     Actor,
     BlobRef,
     NewEvent,
-    iso_date,
     pick_actor,
 )
 
@@ -198,8 +197,9 @@ class Decision:
     # ------------------------------------------------------------------ commands
     @staticmethod
     def open(spec: Procedure, decision_id: str, candidates: tuple[Actor, ...], *, title: str, category: str,
-             unit: str, due_by: str | None = None, summary: str = "") -> Act:
-        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it)."""
+             unit: str, today: date, due_by: str | None = None, summary: str = "") -> Act:
+        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it; R22: a
+        plausible due date, not already past)."""
         actor = pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
         if category in EXCLUDED_CATEGORIES:
             raise RuleViolation(f"category {category!r} is excluded from the major-decision procedure",
@@ -212,7 +212,7 @@ class Decision:
             raise InvalidInput("a decision needs a title and an undertaking unit", rule="R3",
                                article="Art. 11")
         if due_by is not None:
-            iso_date(due_by, "due_by", "R22", "Art. 38 ¶2", kind="decision")
+            check_due_by(due_by, today)
         return actor, [ev.DecisionOpened(
             decision_id=decision_id, title=title.strip(), category=category, unit=unit, due_by=due_by,
             summary=summary, procedure={"id": spec.id, "version": spec.version, "hash": spec.hash,
@@ -332,7 +332,7 @@ class Decision:
             raise NotPermitted(f"{actor.name or actor.person} authored an artifact of gate {gate_id} and "
                                "cannot clear it", rule="SoD8", article="Art. 38 (inference)")
         if gate_id == "public_participation":
-            for notice in self.artifacts_of(g.id, "comment_notice"):
+            for notice in live_notices(self):
                 deadline = comment_deadline(notice)
                 if today <= deadline:
                     # R6, Art. 15: the comment window closes before participation is cleared.

@@ -146,7 +146,8 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
     at = ctx.now_iso()
     with ctx.store.write() as conn:
         actor, events = Decision.open(spec, did, actors_of(conn, person_id, at), title=title,
-                                      category=category, unit=unit, due_by=due_by, summary=summary)
+                                      category=category, unit=unit, today=ctx.today(), due_by=due_by,
+                                      summary=summary)
         st.put_spec(conn, spec, at)
         d = Decision(spec)
         stored = _persist(conn, d, actor, events, at, None, 0)

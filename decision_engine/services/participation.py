@@ -17,6 +17,7 @@ from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Actor, Decision, pick_actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
 from decision_engine.services.comment_intake import Submission, intake, new_comment
@@ -222,7 +223,7 @@ def record_feedback_report(ctx: Context, person_id: str, decision_id: str, *,
     today = ctx.today()
     with ctx.uow.read() as uow:
         d, seq = load(uow.tx, decision_id)
-        for notice in d.artifacts_of("public_participation", "comment_notice"):
+        for notice in live_notices(d):
             deadline = iso_date(notice["fields"]["deadline"], "deadline", "R6", "Art. 15")
             if today <= deadline:
                 raise RuleViolation(f"意见征求期至 {deadline.isoformat()} 届满，届满后方可形成意见采纳情况 (the "

@@ -137,6 +137,7 @@ class Build:
     # ------------------------------------------------------------------ commands (public API)
     def open(self, *, title: str = "关于调整公交票价的决定", category: str = "public_project",
              unit: str = BUREAU, actor: Actor = C.drafter, **kw: Any) -> Build:
+        kw.setdefault("today", self.today)
         self.commit(actor, Decision.open(self.spec, "d1", (actor,), title=title, category=category, unit=unit,
                                          **kw))
         return self

@@ -9,6 +9,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.values import Actor, iso_date
@@ -106,8 +107,16 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
 
 def art_party_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                      cal: StatutoryCalendar, today: date) -> None:
-    """R16, Art. 31: reported before issuance (this engine: before finalization)."""
-    iso_date(f["reported_at"], "reported_at", "R16", "Art. 31", kind=k.id)
+    """R16, Art. 31: reported before issuance (this engine: before finalization), so on a day already come:
+    a report dated in the future is not a report made."""
+    cit = ref("R16.party_report")
+    reported = iso_date(f["reported_at"], "reported_at", **cit, kind=k.id)
+    if reported > today:
+        raise RuleViolation(f"请示报告日期 {reported.isoformat()} 晚于登记日 {today.isoformat()}：尚未报告的不得登记为已报告 "
+                            "(party_report.reported_at lies in the future)", **cit)
+    if (today - reported).days > 366 * 2:
+        raise InvalidInput(f"请示报告日期 {reported.isoformat()} 早于登记日两年以上，疑为录入错误 "
+                           "(party_report.reported_at far outside the decision's horizon)", **cit)
 
 
 def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:

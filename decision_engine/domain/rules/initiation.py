@@ -8,6 +8,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import DEFAULT_CATEGORIES, ArtifactKind, GateSpec
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.values import Actor, iso_date
@@ -68,3 +69,21 @@ def register(reg: Registry) -> None:
     reg.artifact("start_decision", art_start)  # R3, Art. 11
     reg.artifact("catalog_entry", art_catalog_entry)  # R2, Art. 3 ¶3
     reg.gate("coordination", check_coordination)  # R4, Art. 13
+
+
+# R22: the furthest a due date may lie from the opening before it is taken for a typing slip (years).
+DUE_BY_HORIZON_YEARS = 10
+
+
+def check_due_by(due_by: str, today: date) -> date:
+    """R22, Art. 38 ¶2: a decision's due date is a date, not already past when it opens (the clock would open
+    an undue-delay case at once), and within the decision's horizon."""
+    cit = ref("R22.due")
+    due = iso_date(due_by, "due_by", **cit, kind="decision")
+    if due < today:
+        raise RuleViolation(f"决策期限 decision.due_by = {due.isoformat()} 早于立项日 {today.isoformat()}，立项时已逾期 "
+                            "(the due date has already passed at opening)", **cit)
+    if due.year > today.year + DUE_BY_HORIZON_YEARS:
+        raise InvalidInput(f"决策期限 decision.due_by = {due.isoformat()} 超出立项后 {DUE_BY_HORIZON_YEARS} 年，疑为录入错误 "
+                           "(a year far outside the decision's horizon)", **cit)
+    return due
