@@ -225,10 +225,13 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         "report_kind": "progress", "summary": "新线网已运行，日均客流增长8%"})
     step("S7 execution unit designated; first progress report filed (R19)")
     clock.advance(days=275)
+    svc.record_artifact(ctx, c.head, did, "evaluation_commission", {
+        "evaluator_unit": "某第三方评估机构", "trigger": "organ_decision",
+        "reasons": "决策时确定的评估日期已到，决策机关认为有必要组织评估"})
     svc.record_artifact(ctx, c.evaluator, did, "evaluation_report", {
-        "trigger": "scheduled", "public_input": "问卷2000份", "deputy_participation": "人大代表3名参与",
+        "trigger": "organ_decision", "public_input": "问卷2000份", "deputy_participation": "人大代表3名参与",
         "findings": "达到预期", "recommendation": "continue"})
-    step("S8 post-decision evaluation by an independent evaluator (R21, SoD3)")
+    step("S8 post-decision evaluation commissioned by the organ, by an independent evaluator (R21, SoD3)")
     return did
 
 

@@ -106,7 +106,8 @@ def test_a_decision_walks_its_whole_procedure_over_http_with_a_token_for_each_ro
         published_at=s.ctx.today().isoformat())
     art(head, "execution_unit_designation", units=[TRANSIT])
     art(s.client(c.executor), "execution_report", report_kind="progress", summary="运行平稳")
-    art(s.client(c.evaluator), "evaluation_report", trigger="scheduled", public_input="问卷2000份",
+    art(head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision", reasons="评估日期已到")
+    art(s.client(c.evaluator), "evaluation_report", trigger="organ_decision", public_input="问卷2000份",
         deputy_participation="人大代表参与", findings="达到预期", recommendation="continue")
     assert ok(office.post(f"/decisions/{did}/close"), 200)["status"] == "closed"
 

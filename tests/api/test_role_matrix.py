@@ -123,6 +123,12 @@ def decided(w: Any) -> None:
     w.decided()
 
 
+def commissioned(w: Any) -> None:
+    w.decided()
+    w.art(w.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+          reasons="决策机关认为有必要")
+
+
 def executing(w: Any) -> None:
     w.decided()
     w.art(w.c.head, "execution_unit_designation", units=[TRANSIT])
@@ -276,8 +282,8 @@ CASES = [
          ORGAN),
     Case("execution report (R19, SoD6)", executing, art("execution_report", report_kind="progress", summary="顺利"),
          frozenset({"execution_unit"})),
-    Case("evaluation report (R21, SoD3)", decided,
-         art("evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表参与",
+    Case("evaluation report (R21, SoD3)", commissioned,
+         art("evaluation_report", trigger="organ_decision", public_input="问卷", deputy_participation="代表参与",
              findings="达到预期", recommendation="continue"), frozenset({"post_evaluator"})),
     Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风"}), HEAD),
     Case("resume (R20, SoD6)", suspended, act("resume", {"reason": "台风过境"}), HEAD),

@@ -127,9 +127,9 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     assert h.client.get(f"/api/v1/reports/units/x?start={end}&end={start}",
                         headers=h.as_(c.office)).status_code == 422
     # Evaluation, the organ's decision to stop, which terminates the decision (R21, R20).
-    walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
+    walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
              reasons="按期评估")
-    walk.art(c.evaluator, "evaluation_report", trigger="scheduled", public_input="问卷", deputy_participation="代表",
+    walk.art(c.evaluator, "evaluation_report", trigger="organ_decision", public_input="问卷", deputy_participation="代表",
              findings="效果未达预期", recommendation="stop")
     eid = next(a["id"] for a in q.get_decision(walk.ctx, did)["artifacts"] if a["kind"] == "evaluation_report")
     denied = h.client.post(f"/api/v1/decisions/{did}/evaluations/{eid}/decision", headers=h.as_(c.executor),

@@ -307,12 +307,18 @@ def test_r19_reports_fall_due_each_interval_after_the_last_one(b: Build) -> None
 
 # R21 / SoD3: evaluation ---------------------------------------------------------------------------------
 def evaluation(b: Build, who: Actor = C.evaluator, **fields: Any) -> str:
-    return b.art(who, "evaluation_report", **({"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "有",
+    return b.art(who, "evaluation_report", **({"trigger": "organ_decision", "public_input": "问卷2000份",
+                                               "deputy_participation": "人大代表3名、政协委员2名参与",
                                                "findings": "良好", "recommendation": "继续"} | fields))
+
+
+def commission(b: Build, unit: str = C.evaluator.unit, trigger: str = "organ_decision") -> str:
+    return b.art(C.head, "evaluation_commission", evaluator_unit=unit, trigger=trigger, reasons="决策机关认为有必要")
 
 
 def test_r21_an_evaluation_has_a_lawful_trigger(b: Build) -> None:
     b.published()
+    commission(b)
     refused(lambda: evaluation(b, trigger="whim"), InvalidInput, "R21", "Art. 36")
     evaluation(b)
     assert b.d.status == "evaluated" and b.gate("post_evaluation") == "cleared"
@@ -327,8 +333,9 @@ def test_sod3_the_units_that_did_the_pre_decision_work_do_not_evaluate(b: Build)
     publish(b)
     for unit in (BUREAU, C.assessor.unit, C.expert_a.unit):
         refused(lambda u=unit: evaluation(b, Actor("e", "post_evaluator", u)), NotPermitted, "SoD3", "Art. 36")
-        refused(lambda u=unit: b.art(C.head, "evaluation_commission", evaluator_unit=u, trigger="scheduled",
+        refused(lambda u=unit: b.art(C.head, "evaluation_commission", evaluator_unit=u, trigger="organ_decision",
                                      reasons="x"), NotPermitted, "SoD3", "Art. 36")
+    commission(b)
     evaluation(b)
 
 
@@ -343,8 +350,33 @@ def test_r21_once_the_organ_commissions_an_evaluator_only_it_reports(b: Build) -
     assert ex.evaluation_triggers(b.d, b.today, 0) == []
 
 
+def test_r21_scheduled_is_not_one_of_art_36s_grounds(b: Build) -> None:
+    b.published()
+    refused(lambda: commission(b, trigger="scheduled"), InvalidInput, "R21", "Art. 36", says="organ_decision")
+    commission(b)
+    refused(lambda: evaluation(b, trigger="scheduled"), InvalidInput, "R21", "Art. 36", says="第三十六条")
+    evaluation(b, trigger="many_public_opinions")
+
+
+def test_r21_no_evaluation_without_the_organs_commission(b: Build) -> None:
+    b.published()
+    refused(lambda: evaluation(b), RuleViolation, "R21", "Art. 36", says="evaluation_commission")
+    commission(b)
+    evaluation(b)
+    assert b.d.status == "evaluated"
+
+
+@pytest.mark.parametrize("field", ["public_input", "deputy_participation"])
+@pytest.mark.parametrize("dash", ["—", "-", "无", " / ", "……"])
+def test_r21_participation_in_the_evaluation_is_recorded_not_a_dash(b: Build, field: str, dash: str) -> None:
+    b.published()
+    commission(b)
+    refused(lambda: evaluation(b, **{field: dash}), RuleViolation, "R21", "Art. 36", says=f"evaluation_report.{field}")
+
+
 def test_r21_the_organ_decides_once_on_an_evaluation_on_record(b: Build) -> None:
     b.published()
+    commission(b)
     eid = evaluation(b)
     refused(lambda: b.art(C.head, "evaluation_decision", evaluation_id=eid, outcome="ignore", reasons="r"),
             InvalidInput, "R21", "Art. 36")

@@ -490,9 +490,11 @@ def test_sod3_the_undertaking_unit_cannot_evaluate_its_own_decision(walk: Any) -
     walk.decided()
     insider = identity.register_person(walk.ctx, "局内评估员")
     identity.grant_role(walk.ctx, insider, "post_evaluator", walk.bureau)
-    fields = {"trigger": "scheduled", "public_input": "x", "deputy_participation": "y", "findings": "z",
-              "recommendation": "continue"}
+    fields = {"trigger": "organ_decision", "public_input": "问卷", "deputy_participation": "人大代表参与",
+              "findings": "z", "recommendation": "continue"}
     refused(walk, lambda: walk.art(insider, "evaluation_report", **fields), NotPermitted, "SoD3", "Art. 36")
+    walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+             reasons="决策机关认为有必要")
     walk.art(walk.c.evaluator, "evaluation_report", **fields)
 
 

@@ -356,8 +356,8 @@ def test_an_expert_of_the_pre_decision_review_cannot_evaluate(walk: Any) -> None
     svc.finalize(walk.ctx, walk.c.head, walk.did)
     insider = identity.register_person(walk.ctx, "孙教授（评估）")
     identity.grant_role(walk.ctx, insider, "post_evaluator", "某大学交通学院")
-    refused(walk, lambda: ex.evaluate(walk.ctx, insider, walk.did, trigger="scheduled", public_input="x",
-                                      deputy_participation="y", findings="z", recommendation="continue"),
+    refused(walk, lambda: ex.evaluate(walk.ctx, insider, walk.did, trigger="organ_decision", public_input="问卷",
+                                      deputy_participation="代表参与", findings="z", recommendation="continue"),
             NotPermitted, "SoD3", "Art. 36")
 
 
@@ -367,7 +367,10 @@ def test_the_scheduled_evaluation_falls_due_and_the_organ_decides_to_stop(walk_a
     walk.ctx.clock.advance(days=300)
     [due] = ex.evaluations_due(walk.ctx)
     assert [t["trigger"] for t in due["triggers"]] == ["scheduled"]
-    r = ex.evaluate(walk.ctx, walk.c.evaluator, walk.did, trigger="scheduled", public_input="问卷2000份",
+    # the date fixed at decision time is the organ's own judgment that an evaluation is needed (Art. 36)
+    walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+             reasons="决策时确定的评估日期已到")
+    r = ex.evaluate(walk.ctx, walk.c.evaluator, walk.did, trigger="organ_decision", public_input="问卷2000份",
                     deputy_participation="人大代表3名、政协委员2名、社会组织1家", findings="票价方案效果不佳",
                     recommendation="stop")
     assert ex.evaluations_due(walk.ctx) == []
