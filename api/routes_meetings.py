@@ -29,7 +29,10 @@ People = Annotated[list[Ident], Field(min_length=1, max_length=200)]
 class ConveneIn(In):
     """Convene an executive (常务会议) or plenary (全体会议) meeting; a circulated sign-off is no meeting."""
 
-    meeting_type: Annotated[str, Field(pattern="^(executive|plenary)$")]
+    # Any short code: the domain refuses anything but executive or plenary with its rule (R15, Art. 30 ¶1),
+    # so a circulated sign-off is answered with the law, not a bare schema error.
+    meeting_type: Annotated[str, Field(min_length=1, max_length=40, description="executive (常务会议) or "
+                                       "plenary (全体会议), R15, Art. 30 ¶1")]
     title: Name
     held_on: Annotated[date, AfterValidator(sane_date)]
     head: Ident

@@ -20,6 +20,7 @@ from typing import Any
 
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
     MEETING_TYPES,
@@ -137,8 +138,8 @@ class Meeting:
         actor = pick_actor(candidates, CONVENERS, "convening a meeting", "R15", "Art. 30")
         if meeting_type not in MEETING_TYPES:
             # R15, Art. 30: 常务会议或者全体会议 — circulation (传签/传阅) is no collective discussion.
-            raise RuleViolation(f"a major decision is discussed at an executive or plenary meeting, not "
-                                f"by {meeting_type!r}", rule="R15", article="Art. 30")
+            raise RuleViolation(f"重大行政决策草案应当经常务会议或者全体会议讨论：a major decision is discussed at an "
+                                f"executive or plenary meeting, not by {meeting_type!r}", **ref("R15.venue"))
         if not title.strip():
             raise InvalidInput("a meeting needs a title", rule="R15", article="Art. 30")
         if "admin_head" not in head_roles:

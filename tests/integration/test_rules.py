@@ -384,7 +384,7 @@ def test_r11_a_return_restarts_the_review_with_a_new_submission(walk: Any) -> No
 # R14 / R15 / SoD4 -----------------------------------------------------------------------------
 def test_r15_a_circulated_sign_off_is_not_a_meeting(walk: Any) -> None:
     walk.ready()
-    refused(walk, lambda: walk.meeting(meeting_type="circulation"), RuleViolation, "R15", "Art. 30")
+    refused(walk, lambda: walk.meeting(meeting_type="circulation"), RuleViolation, "R15", "Art. 30 ¶1")
 
 
 def test_sod4_the_head_must_speak_last(walk: Any) -> None:

@@ -53,7 +53,7 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
     """R13–R15, SoD4, Arts. 25, 29–30: a real meeting, the head last, reasons for departing."""
     if f["meeting_type"] not in MEETING_TYPES:
         raise RuleViolation(f"the decision is taken at an executive or plenary meeting, not by "
-                            f"{f['meeting_type']!r}", rule="R15", article="Art. 30")
+                            f"{f['meeting_type']!r}", **ref("R15.venue"))
     blocking = d.agenda_blockers()
     if blocking:
         # R14, Art. 29: only a complete packet goes on the agenda.
