@@ -283,8 +283,9 @@ def test_r10_r12_the_risk_measures_and_legality_conditions_are_obligations_repor
     b.art(C.drafter, "dept_opinions", departments=["公安局"], summary="同意")
     b.clear("risk_assessment", C.bureau_head)
     b.legality("lawful_if_amended", clear=False, conditions="限期评估")
+    b.draft("v2")  # R12: the amendments in a new draft version, reviewed again
     b.art(C.drafter, "amendment_record", changes=["删除第五条"])
-    b.clear("legality_review", C.legal_director)
+    b.legality("lawful")
     b.meeting().report().finalize()
     obs = {o["id"]: o["source"] for o in ex.obligations(b.d)}
     assert obs[f"{risk}:1"] == "risk_measure" and obs[f"{risk}:0"] == "contingency_plan"

@@ -169,16 +169,40 @@ def test_r13_an_unlawful_draft_is_not_discussed(b: Build) -> None:
     refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R13", "Art. 25 ¶2")
 
 
-def test_r12_a_lawful_if_amended_opinion_needs_the_amendments_or_a_written_explanation(b: Build) -> None:
+def test_r12_a_lawful_if_amended_opinion_needs_a_new_draft_or_a_written_explanation(b: Build) -> None:
     submitted(b)
-    opinion(b, "lawful_if_amended")
-    assert b.missing("legality_review") == [("R12", "Art. 28", "amendment_record")]
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    assert b.missing("legality_review") == [("R12", "Art. 28", "draft")]
+    refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R12", "Art. 28")
     c = Build()
     submitted(c)
     opinion(c, "lawful_if_amended")
-    b.art(C.drafter, "amendment_record", changes="已修改")
     c.art(C.drafter, "nonadoption_explanation", explanation="理由")
-    assert b.missing("legality_review") == [] == c.missing("legality_review")
+    assert c.missing("legality_review") == []
+
+
+def test_r12_an_amendment_record_on_the_version_reviewed_is_refused(b: Build) -> None:
+    submitted(b)
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    refused(lambda: b.art(C.drafter, "amendment_record", changes=["已删除第五条"]), RuleViolation, "R12", "Art. 28",
+            says="新版本")
+
+
+def test_r12_the_new_draft_carries_the_amendments_and_the_legal_office_confirms_it(b: Build) -> None:
+    submitted(b)
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    b.draft("v2（已删除第五条）")
+    # the new version reopens the review (R13); the round must hold the amendment record made on v2 ...
+    assert ("R12", "Art. 28", "amendment_record") in b.missing("legality_review")
+    b.art(C.drafter, "amendment_record", changes=["已删除第五条"])
+    assert ("R12", "Art. 28", "amendment_record") not in b.missing("legality_review")
+    # ... and the legal office reviews v2 and confirms before it clears
+    refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R11", "Arts. 25–26")
+    b.submission()
+    b.art(C.adviser, "legal_adviser_opinion", opinion="已按意见修改，合法")
+    opinion(b, "lawful")
+    b.clear("legality_review", C.legal_director)
+    assert b.gate("legality_review") == "cleared"
 
 
 def test_r12_amendments_answer_a_legality_opinion(b: Build) -> None:

@@ -189,8 +189,16 @@ def test_risk_measures_and_legality_amendments_are_obligations_to_follow(walk: A
     walk.art(walk.c.adviser, "legal_adviser_opinion", opinion="修改后合法")
     opinion = walk.art(walk.c.reviewer, "legality_opinion", authority="有权", procedure="完备", content="需修改",
                        conclusion="lawful_if_amended", amendments="删除第五条收费条款")
+    # R12, Art. 28: the amendments go into a new draft version, which the legal office reviews again
+    svc.add_draft_version(walk.ctx, walk.c.drafter, walk.did, content=b"v2", title="v2（已删除第五条）")
     walk.art(walk.c.drafter, "amendment_record", changes=["已删除第五条收费条款"],
              opinion_id=opinion.events[0]["payload"]["artifact_id"])
+    deadline = walk.ctx.calendar.add_working_days(walk.ctx.today(), 8)
+    walk.art(walk.c.drafter, "legality_submission", legal_basis="价格法", procedure_explanation="已履行",
+             requested_deadline=deadline.due.isoformat())
+    walk.art(walk.c.adviser, "legal_adviser_opinion", opinion="已按意见修改，合法")
+    walk.art(walk.c.reviewer, "legality_opinion", authority="有权", procedure="完备", content="合法",
+             conclusion="lawful")
     svc.clear_gate(walk.ctx, walk.c.legal_director, walk.did, "legality_review")
     walk.meeting().report()
     svc.finalize(walk.ctx, walk.c.head, walk.did)

@@ -105,13 +105,16 @@ def obligations(d: DecisionView) -> list[dict[str, Any]]:
                 item.get("responsible_unit"), item.get("due"), f.get("level"))
         add(report, 0, f.get("contingency_plan"), "contingency_plan", "R10", "Art. 23", risk_level=f.get("level"))
     if d.spec.has_gate("legality_review"):
-        opinion = d.latest("legality_review", "legality_opinion")
-        conclusion = opinion["fields"]["conclusion"] if opinion else ""
-        if opinion is not None and conclusion in ("lawful_if_amended", "exploratory_risk_stated"):
+        # R12, Art. 28: the conditions of every 'lawful if amended' opinion, including one given on an earlier
+        # draft whose amendments the next version carries (a new round of the review).
+        opinions = [o for o in d.artifacts_of("legality_review", "legality_opinion", all_rounds=True)
+                    if o["fields"]["conclusion"] in ("lawful_if_amended", "exploratory_risk_stated")]
+        for opinion in opinions:
             f = opinion["fields"]
             for i, key in enumerate(("amendments", "conditions", "risk_statement")):
                 add(opinion, i + 1, f.get(key), "legality_condition", "R12", "Arts. 25, 28")
-            for rec in d.artifacts_of("legality_review", "amendment_record"):
+        if opinions:
+            for rec in d.artifacts_of("legality_review", "amendment_record", all_rounds=True):
                 changes = rec["fields"].get("changes")
                 for i, c in enumerate(changes if isinstance(changes, list) else [changes]):
                     add(rec, i + 1, c, "legality_amendment", "R12", "Art. 28")

@@ -99,12 +99,24 @@ def art_supplement(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, 
                             article="Art. 26")
 
 
+def last_opinion(d: DecisionView) -> dict[str, Any] | None:
+    """The legal office's latest opinion, in whichever round of the review it was given."""
+    ops = d.artifacts_of("legality_review", "legality_opinion", all_rounds=True)
+    return ops[-1] if ops else None
+
+
 def art_answers_opinion(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                         cal: StatutoryCalendar, today: date) -> None:
-    """R12, Art. 28; seed 000: amendments and non-adoption explanations answer a legality opinion."""
-    if d.latest("legality_review", "legality_opinion") is None:
-        raise RuleViolation("尚无合法性审查意见 (there is no legality opinion to answer)", rule="R12",
-                            article="Art. 28")
+    """R12, Art. 28; seed 000: amendments and non-adoption explanations answer a legality opinion; the
+    amendments are made in a new draft version (决策承办单位根据合法性审查意见进行必要的调整), so the text
+    decided carries them."""
+    op = last_opinion(d)
+    if op is None:
+        raise RuleViolation("尚无合法性审查意见 (there is no legality opinion to answer)", **ref("R12.opinion"))
+    if k.id == "amendment_record" and d.state["draft_version"] <= op["draft_version"]:
+        raise RuleViolation(f"审查意见针对草案第 {op['draft_version']} 版：应先形成载有修改内容的新版本草案，再登记修改情况 "
+                            "(make the amendments in a new draft version first; the record states how that "
+                            "version carries them)", **ref("R12.opinion"))
 
 
 def check_legality(d: DecisionView, g: GateSpec) -> list[Missing]:
@@ -124,11 +136,30 @@ def check_legality(d: DecisionView, g: GateSpec) -> list[Missing]:
         if conclusion == "unlawful":
             out.append(Missing("R13", "Art. 25 ¶2", g.id, "the legality opinion found the draft "
                                "unlawful: it must not be discussed", "legality_opinion"))
-        if conclusion == "lawful_if_amended" and not d.artifacts_of(g.id, "amendment_record") and \
-                not d.artifacts_of(g.id, "nonadoption_explanation"):
-            out.append(Missing("R12", "Art. 28", g.id, "amendment record (or a written explanation of "
-                               "non-adoption) for a 'lawful if amended' opinion", "amendment_record"))
+        if conclusion == "lawful_if_amended" and not d.artifacts_of(g.id, "nonadoption_explanation"):
+            # R12, Art. 28: the amendments go into a new draft version (which reopens the review, R13), or
+            # the unit explains in writing why it does not adopt them (seed 000).
+            out.append(Missing(**ref("R12.opinion"), gate=g.id, need="a new draft version carrying the "
+                               "amendments asked for (then its amendment record and the legal office's review of "
+                               "it), or a written explanation of non-adoption", kind="draft"))
+    out.extend(_amendments_carried(d, g))
     return out
+
+
+def _amendments_carried(d: DecisionView, g: GateSpec) -> list[Missing]:
+    """R12, Art. 28: after a 'lawful if amended' opinion on an earlier version, the round reviewing the new
+    version holds the amendment record made on it, and the legal office confirms it by its own opinion and
+    its clearing (SoD8: never the unit)."""
+    rnd = d.state["gates"][g.id]["round"]
+    earlier = [o for o in d.artifacts_of(g.id, "legality_opinion", all_rounds=True) if o["round"] < rnd]
+    if not earlier or earlier[-1]["fields"]["conclusion"] != "lawful_if_amended":
+        return []
+    current = d.state["draft_version"]
+    if any(a["draft_version"] == current for a in d.artifacts_of(g.id, "amendment_record")):
+        return []
+    return [Missing(**ref("R12.opinion"), gate=g.id, need=f"the amendment record for draft v{current}: how it "
+                    f"carries the amendments the legal office asked for on v{earlier[-1]['draft_version']}",
+                    kind="amendment_record")]
 
 
 def check_legality_supplement(d: DecisionView, g: GateSpec) -> list[Missing]:
