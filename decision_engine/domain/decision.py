@@ -25,6 +25,7 @@ from decision_engine.domain.errors import (
     NotPermitted,
     RuleViolation,
 )
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import GateSpec, Procedure
 from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
@@ -39,6 +40,7 @@ from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
 from decision_engine.domain.rules.participation import comment_deadline, live_notices
 from decision_engine.domain.rules.publication import PUBLICATION_CHANNELS, publication_channel
 from decision_engine.domain.rules.registry import Registry
+from decision_engine.domain.rules.risk import reopens_on_new_draft
 from decision_engine.domain.values import (
     DECIDED,
     PRE_DECISION,
@@ -305,6 +307,11 @@ class Decision:
                 gate="legality_review", reason=f"draft version {version} differs from the version under "
                 "legality review; it must be reviewed again",
                 rule="R13", article="Art. 25 ¶2 (inference: later edits need re-review)").new())
+        if reopens_on_new_draft(self):
+            events.append(ev.GateReopened(
+                gate="risk_assessment", reason=f"draft version {version} is not the version assessed: assess it, "
+                "or the assessor records why the change does not touch the risk (risk_continuity)",
+                **ref("R10.controllable")).new())
         return actor, events
 
     def clear_gate(self, candidates: tuple[Actor, ...], gate_id: str, today: date) -> Act:

@@ -27,6 +27,7 @@ from decision_engine.domain.rules.collective import (
     check_tally,
     departs_from_majority,
 )
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, NewEvent, iso_date, pick_actor
 
 POSITIONS = ("support", "oppose", "abstain")
@@ -39,7 +40,7 @@ PACKET_RECORDS = (
     ("public_participation", ("opinion_summary", "group_consultation", "participation_record")),
     ("hearing", ("hearing_record",)),
     ("expert_review", ("expert_adoption",)),
-    ("risk_assessment", ("risk_report", "dept_opinions", "prior_assessment_link")),
+    ("risk_assessment", ("risk_report", "dept_opinions", "prior_assessment_link", "risk_continuity")),
 )
 
 
@@ -77,6 +78,10 @@ def assemble_packet(d: Decision) -> dict[str, Any]:
             continue  # not performed (not applicable or exempted: listed below with the basis)
         records += [dict(_ref(d, a), gate=gate_id, stage=g.stage) for a in d.artifacts_of(gate_id)
                     if a["kind"] in kinds]
+        carried = effective_report(d) if gate_id == "risk_assessment" else None
+        if carried is not None and all(r["artifact_id"] != carried["id"] for r in records):
+            # R10, Art. 24: the report a continuity note carries forward to the version decided
+            records.append(dict(_ref(d, carried), gate=gate_id, stage=g.stage))
     fair = d.artifacts_of("collective_decision", "fair_competition_review")
     return {
         "decision_id": d.id, "title": d.state["title"], "category": d.state["category"],

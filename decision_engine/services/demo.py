@@ -174,7 +174,7 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     svc.record_artifact(ctx, c.drafter, did, "expert_adoption", {"adoptions": [
         {"opinion": "分步实施", "disposition": "adopted", "reason": "已纳入实施步骤"}]})
     step("S2 expert review: declarations, signed opinions, adoption status (R9, SoD2)")
-    svc.record_artifact(ctx, c.assessor, did, "risk_report", {
+    risk = svc.record_artifact(ctx, c.assessor, did, "risk_report", {
         "risk_points": ["票价上涨引发投诉"], "level": "low", "measures": ["配套换乘优惠", "分步实施"],
         "contingency_plan": "舆情应对预案", "conclusion": "controllable"})
     svc.record_artifact(ctx, c.drafter, did, "dept_opinions", {"departments": ["某市信访局"],
@@ -186,6 +186,11 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "新增两条夜班线"}]})
     svc.add_draft_version(ctx, c.drafter, did, content="第一条 优化线网……（修改稿）".encode(),
                           title="决策草案（送审稿）", note="根据公众意见修改")
+    svc.record_artifact(ctx, c.assessor, did, "risk_continuity", {
+        "report_id": risk.events[0]["payload"]["artifact_id"],
+        "reason": "送审稿下调涨幅、增加换乘优惠，未新增风险点，原防范措施和处置预案仍然适用"})
+    step("S3 the new draft reopens the risk gate; the assessor records why the change does not touch the risk "
+         "(R10, Art. 24)")
     for gate in ("public_participation", "expert_review", "risk_assessment"):
         svc.clear_gate(ctx, c.bureau_head, did, gate)
     step("S1–S3 cleared by the bureau head, not by the authors (SoD8); window closed (R6)")

@@ -284,6 +284,9 @@ def test_r10_r12_the_risk_measures_and_legality_conditions_are_obligations_repor
     b.clear("risk_assessment", C.bureau_head)
     b.legality("lawful_if_amended", clear=False, conditions="限期评估")
     b.draft("v2")  # R12: the amendments in a new draft version, reviewed again
+    # R10: the new version reopens the risk gate; the assessor carries the controllable report forward
+    b.art(C.assessor, "risk_continuity", report_id=risk, reason="删除收费条款不涉及已评估的风险点")
+    b.clear("risk_assessment", C.bureau_head)
     b.art(C.drafter, "amendment_record", changes=["删除第五条"])
     b.legality("lawful")
     b.meeting().report().finalize()

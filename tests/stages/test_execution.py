@@ -179,8 +179,8 @@ def test_a_problem_report_is_recorded_the_moment_it_is_filed(walk: Any) -> None:
 # R19: obligations from the risk measures and the legality conditions ---------------------------
 def test_risk_measures_and_legality_amendments_are_obligations_to_follow(walk: Any) -> None:
     walk.open().start().determine(risk_relevant=True).coordinate().participate()
-    walk.art(walk.c.assessor, "risk_report", risk_points=["票价上涨引发投诉"], level="low",
-             measures=["配套换乘优惠", "分步实施"], contingency_plan="舆情应对预案", conclusion="controllable")
+    risk = walk.art(walk.c.assessor, "risk_report", risk_points=["票价上涨引发投诉"], level="low",
+                    measures=["配套换乘优惠", "分步实施"], contingency_plan="舆情应对预案", conclusion="controllable")
     walk.art(walk.c.drafter, "dept_opinions", departments=["某市信访局"], summary="风险可控")
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment")
     deadline = walk.ctx.calendar.add_working_days(walk.ctx.today(), 8)
@@ -191,6 +191,10 @@ def test_risk_measures_and_legality_amendments_are_obligations_to_follow(walk: A
                        conclusion="lawful_if_amended", amendments="删除第五条收费条款")
     # R12, Art. 28: the amendments go into a new draft version, which the legal office reviews again
     svc.add_draft_version(walk.ctx, walk.c.drafter, walk.did, content=b"v2", title="v2（已删除第五条）")
+    # R10, Art. 24: the new version reopens the risk gate; the assessor carries the controllable report forward
+    walk.art(walk.c.assessor, "risk_continuity", report_id=risk.events[0]["payload"]["artifact_id"],
+             reason="删除收费条款不涉及已评估的风险点")
+    svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment")
     walk.art(walk.c.drafter, "amendment_record", changes=["已删除第五条收费条款"],
              opinion_id=opinion.events[0]["payload"]["artifact_id"])
     deadline = walk.ctx.calendar.add_working_days(walk.ctx.today(), 8)

@@ -12,6 +12,7 @@ from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
 from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, iso_date
 
 HEAD_DECISIONS = ("adopt", "adopt_with_amendments", "defer", "send_back", "reject")
@@ -98,7 +99,7 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
                                                   and f["reopen_gates"]):
         raise InvalidInput("sending back states which gates reopen (reopen_gates)", rule="R15",
                            article="Art. 30")
-    report = d.latest("risk_assessment", "risk_report")
+    report = effective_report(d)
     if d.spec.has_gate("risk_assessment") and d.gate_applicable(d.spec.gate("risk_assessment")) and \
             report is not None and report["fields"]["conclusion"] != "controllable":
         # R10, Art. 24: a risk not controllable is never decided on.

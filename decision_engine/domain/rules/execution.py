@@ -11,6 +11,7 @@ from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.domain.procedure import ArtifactKind
 from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, iso_date
 
 ART35_GROUNDS = ("problems_found", "major_change_of_circumstances", "force_majeure")
@@ -95,7 +96,7 @@ def obligations(d: DecisionView) -> list[dict[str, Any]]:
             out.append({"id": f"{art['id']}:{n}", "source": source, "artifact_id": art["id"],
                         "text": _text(text), "rule": rule, "article": article,
                         "responsible_unit": responsible_unit, "due": due, "risk_level": risk_level})
-    report = d.latest("risk_assessment", "risk_report") if d.spec.has_gate("risk_assessment") else None
+    report = effective_report(d)
     if report is not None and report["fields"]["conclusion"] == "controllable":
         f = report["fields"]
         measures = f.get("measures")
