@@ -69,12 +69,16 @@ class ItemDecisionIn(In):
     """The head's decision: adopt, adopt with amendments, defer, send back (naming the gates it reopens),
     reject; the reasons when it departs from the majority of opinions (R15, Art. 30)."""
 
-    outcome: Annotated[str, Field(pattern="^(adopt|adopt_amended|defer|send_back|reject)$")]
+    # Any short code: the domain refuses an unknown outcome with its rule (R15, Art. 30).
+    outcome: Annotated[str, Field(min_length=1, max_length=40, description="adopt, adopt_with_amendments, "
+                                  "defer, send_back or reject")]
     head_reasons: Text = ""
     amendments: Text = ""
     reopen_gates: Annotated[list[Code], Field(default_factory=list, max_length=20)]
     reason: Text = ""
     tally: TallyIn | None = None
+    # R10, Art. 24: where a risk was assessed, the organ records its own judgment that it is controllable.
+    risk_judgment: Annotated[str, Field(max_length=40, description="controllable (决策机关认为风险可控)")] = ""
 
 
 class CorrectionIn(In):

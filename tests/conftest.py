@@ -168,7 +168,7 @@ class Walk:
             "opinions": [{"person": c.member_a, "position": "support", "text": "同意"},
                          {"person": c.member_b, "position": "support", "text": "同意"},
                          {"person": c.head, "position": "support", "text": "同意"}],
-            "head_decision": decision}
+            "head_decision": decision, "risk_judgment": "controllable"}  # R10, Art. 24: the organ's judgment
         fields.update(extra)
         self.art(c.head, "meeting_record", **fields)
         return self

@@ -281,7 +281,7 @@ class Meeting:
     def decide_item(self, candidates: tuple[Actor, ...], item_no: int, *, outcome: str,
                     current_draft_version: int, artifact_id: str, head_reasons: str = "",
                     amendments: str = "", reopen_gates: tuple[str, ...] = (), reason: str = "",
-                    tally: dict[str, Any] | None = None
+                    tally: dict[str, Any] | None = None, risk_judgment: str = ""
                     ) -> tuple[Actor, list[NewEvent], dict[str, Any]]:
         """The head's decision on an item, and the `meeting_record` fields the decision will check."""
         actor = pick_actor(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
@@ -322,7 +322,8 @@ class Meeting:
             "absent": self.state["attendance"]["absent"], "recused": it["recused"], "opinions": opinions,
             "head_decision": outcome, "head_reasons": head_reasons, "departs_from_majority": departs,
             "amendments": amendments, "reopen_gates": list(reopen_gates), "send_back_reason": reason,
-            "tally": stated, "packet_sha256": it["packet_sha256"], "draft_version": it["draft_version"]}
+            "tally": stated, "packet_sha256": it["packet_sha256"], "draft_version": it["draft_version"],
+            "risk_judgment": risk_judgment}  # R10, Art. 24: the organ's own judgment of the risk
         return actor, [NewEvent("AgendaItemDecided", {
             "item_no": item_no, "decision_id": it["decision_id"], "outcome": outcome,
             "head_reasons": head_reasons, "amendments": amendments, "reopen_gates": list(reopen_gates),

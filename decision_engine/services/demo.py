@@ -100,7 +100,7 @@ def executive_meeting(c: Cast, *, dissent: str = "", head_says: str = "同意") 
                          {"person": c.member_b, "position": "oppose" if dissent else "support",
                           "text": dissent or "同意"},
                          {"person": c.head, "position": "support", "text": head_says}],
-            "head_decision": "adopt", "head_reasons": ""}
+            "head_decision": "adopt", "head_reasons": "", "risk_judgment": "controllable"}
 
 
 def run_demo(ctx: Context, say: Say = print, password: str | None = None, people: Cast | None = None) -> str:

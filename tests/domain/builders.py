@@ -238,7 +238,7 @@ class Build:
             "opinions": [{"person": "member_a", "position": "support", "text": "同意"},
                          {"person": "member_b", "position": "support", "text": "同意"},
                          {"person": "head", "position": "support", "text": "同意"}],
-            "head_decision": decision}
+            "head_decision": decision, "risk_judgment": "controllable"}  # R10, Art. 24: the organ's judgment
         fields.update(extra)
         return fields
 

@@ -70,3 +70,19 @@ def test_r10_the_packet_carries_the_report_brought_forward(b: Build) -> None:
     b.legality()
     kinds = {r["artifact_id"]: r["kind"] for r in dm.assemble_packet(b.d)["adoption_records"]}
     assert kinds.get(report) == "risk_report" and "risk_continuity" in kinds.values()
+
+
+def test_r10_the_organ_records_its_own_judgment_that_the_risk_is_controllable(b: Build) -> None:
+    assessed(b)
+    b.legality()
+    for judgment in ("", "assessor_says_so", "not_controllable"):
+        refused(lambda j=judgment: b.meeting(risk_judgment=j), RuleViolation, "R10", "Art. 24", says="决策机关")
+    b.meeting(risk_judgment="controllable")
+    assert b.gate("collective_decision") != "open"
+
+
+def test_r10_no_risk_judgment_is_asked_where_no_risk_was_assessed(b: Build) -> None:
+    b.ready()
+    b.meeting(risk_judgment="")
+    b.report().finalize()
+    assert b.d.status == "decided"

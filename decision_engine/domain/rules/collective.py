@@ -104,6 +104,12 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
             report is not None and report["fields"]["conclusion"] != "controllable":
         # R10, Art. 24: a risk not controllable is never decided on.
         raise RuleViolation("the risk is not controllable for this draft", rule="R10", article="Art. 24")
+    if report is not None and f["head_decision"] in ("adopt", "adopt_with_amendments") and \
+            str(f.get("risk_judgment") or "") != "controllable":
+        # R10, Art. 24: 决策机关认为风险可控的，可以作出决策 — the organ's own judgment, not the assessor's.
+        raise RuleViolation("决策机关认为风险可控的，方可作出决策：会议记录应载明决策机关自己的判断 (risk_judgment = "
+                            "controllable); the assessor's conclusion does not stand in for the organ's",
+                            **ref("R10.controllable"))
 
 
 def art_party_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
