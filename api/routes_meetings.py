@@ -79,6 +79,8 @@ class ItemDecisionIn(In):
     tally: TallyIn | None = None
     # R10, Art. 24: where a risk was assessed, the organ records its own judgment that it is controllable.
     risk_judgment: Annotated[str, Field(max_length=40, description="controllable (决策机关认为风险可控)")] = ""
+    # R15, Arts. 12 ¶4, 30: where the draft offers two or more options, the one the meeting chose.
+    option_chosen: Annotated[str, Field(max_length=80)] = ""
 
 
 class CorrectionIn(In):

@@ -124,6 +124,8 @@ CITATIONS: dict[str, Citation] = {
                                "affected", "涉及市场主体经济活动的公平竞争审查情况"),
     "R15.venue": _c("R15", "Art. 30 ¶1", "an executive or plenary meeting; the head decides",
                     "经常务会议或者全体会议讨论；行政首长作出决定"),
+    "R15.option_chosen": _c("R15", "Arts. 12 ¶4, 30", "the meeting's decision names the option chosen",
+                            "有两个以上方案的，集体讨论决定所选方案"),
     "R15.meeting": _c("R15", "Art. 30", "the collective discussion", "集体讨论决定"),
     "SoD4.head": _c("SoD4", "Art. 30", "members speak fully; the head speaks last and decides",
                     "行政首长最后发表意见并作出决定"),

@@ -37,6 +37,7 @@ SPEAKER_ROLES = ("meeting_member", "admin_head")
 CAPACITIES = ("secretariat", "head")
 # Art. 29 (2)–(4): the adoption and assessment records of each step performed, and other materials.
 PACKET_RECORDS = (
+    ("initiation", ("draft_options",)),  # R3, Art. 12 ¶4: the options the meeting chooses among
     ("public_participation", ("opinion_summary", "group_consultation", "participation_record")),
     ("hearing", ("hearing_record",)),
     ("expert_review", ("expert_adoption",)),
@@ -281,7 +282,7 @@ class Meeting:
     def decide_item(self, candidates: tuple[Actor, ...], item_no: int, *, outcome: str,
                     current_draft_version: int, artifact_id: str, head_reasons: str = "",
                     amendments: str = "", reopen_gates: tuple[str, ...] = (), reason: str = "",
-                    tally: dict[str, Any] | None = None, risk_judgment: str = ""
+                    tally: dict[str, Any] | None = None, risk_judgment: str = "", option_chosen: str = ""
                     ) -> tuple[Actor, list[NewEvent], dict[str, Any]]:
         """The head's decision on an item, and the `meeting_record` fields the decision will check."""
         actor = pick_actor(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
@@ -323,7 +324,8 @@ class Meeting:
             "head_decision": outcome, "head_reasons": head_reasons, "departs_from_majority": departs,
             "amendments": amendments, "reopen_gates": list(reopen_gates), "send_back_reason": reason,
             "tally": stated, "packet_sha256": it["packet_sha256"], "draft_version": it["draft_version"],
-            "risk_judgment": risk_judgment}  # R10, Art. 24: the organ's own judgment of the risk
+            "risk_judgment": risk_judgment,  # R10, Art. 24: the organ's own judgment of the risk
+            "option_chosen": option_chosen}  # R15, Arts. 12 ¶4, 30: the option the meeting chose
         return actor, [NewEvent("AgendaItemDecided", {
             "item_no": item_no, "decision_id": it["decision_id"], "outcome": outcome,
             "head_reasons": head_reasons, "amendments": amendments, "reopen_gates": list(reopen_gates),

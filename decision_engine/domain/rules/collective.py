@@ -11,6 +11,7 @@ from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
 from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
+from decision_engine.domain.rules.initiation import option_ids
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, iso_date
@@ -104,6 +105,12 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
             report is not None and report["fields"]["conclusion"] != "controllable":
         # R10, Art. 24: a risk not controllable is never decided on.
         raise RuleViolation("the risk is not controllable for this draft", rule="R10", article="Art. 24")
+    options = option_ids(d)
+    if options and f["head_decision"] in ("adopt", "adopt_with_amendments") and \
+            str(f.get("option_chosen") or "") not in options:
+        # R15, Arts. 12 ¶4, 30: where the draft offers options, the collective decision names the one chosen.
+        raise RuleViolation(f"决策草案提出了 {len(options)} 个方案（{'、'.join(options)}），会议决定应载明所选方案 "
+                            "(option_chosen)", **ref("R15.option_chosen"))
     if report is not None and f["head_decision"] in ("adopt", "adopt_with_amendments") and \
             str(f.get("risk_judgment") or "") != "controllable":
         # R10, Art. 24: 决策机关认为风险可控的，可以作出决策 — the organ's own judgment, not the assessor's.
