@@ -34,7 +34,7 @@ from decision_engine.domain.rules.collective import (
     departs_from_majority,
 )
 from decision_engine.domain.rules.evaluation import EVALUATION_TRIGGERS
-from decision_engine.domain.rules.execution import ART35_GROUNDS
+from decision_engine.domain.rules.execution import ART35_GROUNDS, check_suspension
 from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES, check_due_by
 from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
 from decision_engine.domain.rules.participation import comment_deadline, live_notices
@@ -429,18 +429,16 @@ class Decision:
         return actor, [ev.DecisionFinalized(on=today.isoformat(), draft_version=self.state["draft_version"],
                                             meeting_artifact=meeting["id"]).new()]
 
-    def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str) -> Act:
-        """Suspend execution (中止): the administrative head alone, on an Art. 35 ground (R20, SoD6)."""
+    def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str, urgency: str = "") -> Act:
+        """Suspend execution (中止): the administrative head alone, on an Art. 35 ground and because the
+        situation is urgent (R20, SoD6, Art. 37)."""
         actor = pick_actor(candidates, ("admin_head",), "suspending a decision", "SoD6", "Arts. 35, 37")
         if self.status not in DECIDED:
             raise RuleViolation(f"only a decided decision can be suspended; status is {self.status}",
                                 rule="R20", article="Art. 37")
-        if ground not in ART35_GROUNDS:
-            raise InvalidInput(f"ground must be one of {', '.join(ART35_GROUNDS)}", rule="R20",
-                               article="Art. 35")
-        if not reason.strip():
-            raise InvalidInput("a suspension needs its reason", rule="R20", article="Art. 37")
-        return actor, [ev.DecisionSuspended(ground=ground, reason=reason, from_status=self.status).new()]
+        check_suspension(ground, reason, urgency)
+        return actor, [ev.DecisionSuspended(ground=ground, reason=reason, from_status=self.status,
+                                             urgency=urgency.strip()).new()]
 
     def resume(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Resume a suspended decision (the head, with a reason)."""

@@ -136,7 +136,7 @@ def executing(w: Any) -> None:
 
 def suspended(w: Any) -> None:
     w.decided()
-    svc.suspend(w.ctx, w.c.head, w.did, "force_majeure", "台风")
+    svc.suspend(w.ctx, w.c.head, w.did, "force_majeure", "台风", urgency="情况紧急")
 
 
 def published(w: Any) -> None:
@@ -285,7 +285,7 @@ CASES = [
     Case("evaluation report (R21, SoD3)", commissioned,
          art("evaluation_report", trigger="organ_decision", public_input="问卷", deputy_participation="代表参与",
              findings="达到预期", recommendation="continue"), frozenset({"post_evaluator"})),
-    Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风"}), HEAD),
+    Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风", "urgency": "台风红色预警"}), HEAD),
     Case("resume (R20, SoD6)", suspended, act("resume", {"reason": "台风过境"}), HEAD),
     Case("close (R18, Art. 33)", published, act("close"), ORGAN),
     Case("register a person", nothing, new_person, ADMIN),

@@ -143,21 +143,31 @@ def test_pv1_a_decided_decision_keeps_its_procedure_version(b: Build) -> None:
 # R20 / SoD6: suspension, termination, adjustment ----------------------------------------------------------
 def test_sod6_only_the_head_suspends_a_decided_decision_on_an_article_35_ground(b: Build) -> None:
     b.ready()
-    refused(lambda: b.d.suspend((C.head,), "force_majeure", "地震"), RuleViolation, "R20", "Art. 37")
+    refused(lambda: b.d.suspend((C.head,), "force_majeure", "地震", "紧急"), RuleViolation, "R20", "Art. 37")
     b.meeting().report().finalize()
-    refused(lambda: b.d.suspend((C.office,), "force_majeure", "地震"), NotPermitted, "SoD6", "Arts. 35, 37")
+    refused(lambda: b.d.suspend((C.office,), "force_majeure", "地震", "紧急"), NotPermitted, "SoD6", "Arts. 35, 37")
     refused(lambda: b.d.suspend((C.head,), "dislike", "x"), InvalidInput, "R20", "Art. 35")
     refused(lambda: b.d.suspend((C.head,), "force_majeure", " "), InvalidInput, "R20", "Art. 37")
-    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震"))
+    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震", "震后道路中断"))
     assert b.d.status == "suspended"
     publish(b)  # the record still grows while suspended
     assert b.d.status == "published"
 
 
+def test_r20_the_head_suspends_alone_only_when_the_situation_is_urgent(b: Build) -> None:
+    b.decided()
+    for urgency in ("", "  "):
+        refused(lambda u=urgency: b.d.suspend((C.head,), "force_majeure", "地震", u), RuleViolation, "R20", "Art. 37",
+                says="情况紧急")
+    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震", "震后道路中断，线路无法运营"))
+    assert b.state["suspension"]["urgency"] == "震后道路中断，线路无法运营"
+    assert b.events[-1]["payload"]["urgency"] == "震后道路中断，线路无法运营"
+
+
 def test_r20_only_a_suspended_decision_resumes_by_the_head_with_a_reason(b: Build) -> None:
     b.decided()
     refused(lambda: b.d.resume((C.head,), "恢复"), RuleViolation, "R20", "Art. 37")
-    b.commit(C.head, b.d.suspend((C.head,), "problems_found", "问题"))
+    b.commit(C.head, b.d.suspend((C.head,), "problems_found", "问题", "继续执行将造成损失"))
     refused(lambda: b.d.resume((C.office,), "恢复"), NotPermitted, "SoD6", "Art. 37")
     refused(lambda: b.d.resume((C.head,), " "), InvalidInput, "R20", "Art. 37")
     b.commit(C.head, b.d.resume((C.head,), "已整改"))

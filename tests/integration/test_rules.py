@@ -477,9 +477,9 @@ def test_r19_a_report_by_a_unit_that_is_not_an_execution_unit_is_refused(walk: A
 
 def test_sod6_only_the_head_suspends(walk: Any) -> None:
     walk.decided()
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.office, walk.did, "force_majeure", "台风"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.office, walk.did, "force_majeure", "台风", urgency="情况紧急"),
             NotPermitted, "SoD6", "Arts. 35, 37")
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风", urgency="情况紧急")
     assert queries.get_decision(walk.ctx, walk.did)["status"] == "suspended"
     svc.resume(walk.ctx, walk.c.head, walk.did, "台风过境")
     assert queries.get_decision(walk.ctx, walk.did)["status"] == "decided"

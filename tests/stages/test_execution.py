@@ -255,7 +255,7 @@ def test_an_execution_report_falls_due_after_the_profile_interval_and_a_report_s
 
 def test_a_suspended_decision_has_no_reports_due(walk: Any) -> None:
     executing(walk)
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风", urgency="情况紧急")
     walk.ctx.clock.advance(days=100)
     assert ex.execution_reports_due(walk.ctx) == []
 
@@ -263,9 +263,9 @@ def test_a_suspended_decision_has_no_reports_due(walk: Any) -> None:
 # R20 and SoD6: change control -----------------------------------------------------------------
 def test_the_execution_unit_cannot_suspend_and_the_head_suspends_and_resumes(walk: Any) -> None:
     executing(walk)
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.executor, walk.did, "force_majeure", "台风"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.executor, walk.did, "force_majeure", "台风", urgency="情况紧急"),
             NotPermitted, "SoD6", "Arts. 35, 37")
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "major_change_of_circumstances", "上位政策调整")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "major_change_of_circumstances", "上位政策调整", urgency="情况紧急")
     ex.report_problem(walk.ctx, walk.c.executor, walk.did, ground="problems_found", summary="停运期间客流下降")
     svc.resume(walk.ctx, walk.c.head, walk.did, "政策已明确")
     assert view(walk)["status"] == "in_execution"
@@ -287,7 +287,7 @@ def test_a_terminated_decision_records_its_basis_and_takes_no_more_reports(walk:
     assert v["status"] == "terminated" and v["termination"]["basis"] == "市政府第12次常务会议决定"
     refused(walk, lambda: ex.report_progress(walk.ctx, walk.c.executor, walk.did, "x"),
             RuleViolation, "R20", "Art. 37")
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "x"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "x", urgency="情况紧急"),
             RuleViolation, "R20", "Art. 37")
     replay_equals_live(walk.ctx, walk.did)
 

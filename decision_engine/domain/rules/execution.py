@@ -9,6 +9,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.rules.risk import effective_report
@@ -26,6 +27,20 @@ def _number(value: Any, what: str) -> float:
 
 def _text(value: Any) -> str:
     return str(value or "").strip()
+
+
+def check_suspension(ground: str, reason: str, urgency: str) -> None:
+    """R20, Arts. 35, 37: the head alone suspends only on a situation of Art. 35 and when it is urgent
+    (执行中出现本条例第三十五条规定的情形、情况紧急的，决策机关行政首长可以先决定中止执行); otherwise a change or a
+    stop goes through the organ's procedure."""
+    if ground not in ART35_GROUNDS:
+        raise InvalidInput(f"ground must be one of {', '.join(ART35_GROUNDS)} (第三十五条规定的情形)",
+                           **ref("R20.ground"))
+    if not reason.strip():
+        raise InvalidInput("a suspension needs its reason", **ref("R20.change"))
+    if not urgency.strip():
+        raise RuleViolation("情况紧急的，行政首长方可先决定中止执行：应说明紧急情况 (urgency)；不紧急的，变更或者停止执行应当"
+                            "依照法定程序由决策机关决定", **ref("R20.change"))
 
 
 # ---------------------------------------------------------------------------------------- queries the checks read
