@@ -86,3 +86,22 @@ def test_r10_no_risk_judgment_is_asked_where_no_risk_was_assessed(b: Build) -> N
     b.meeting(risk_judgment="")
     b.report().finalize()
     assert b.d.status == "decided"
+
+
+def test_r10_the_departments_are_heard_once_for_the_assessment(b: Build) -> None:
+    b.open().start().determine(risk_relevant=True).coordinate().participate()
+    report = b.risk()
+    assert b.missing("risk_assessment") == [("R10", "Art. 23", "dept_opinions")]
+    b.art(C.drafter, "dept_opinions", departments=["公安局"], summary="同意")
+    b.clear("risk_assessment", C.bureau_head)
+    b.draft("v2")
+    b.art(C.assessor, "risk_continuity", report_id=report, reason="仅作文字修改，不涉及风险点和防范措施")
+    assert b.missing("risk_assessment") == []  # heard in the first round: not asked again
+
+
+def test_r10_a_continuity_note_for_a_report_on_the_current_version_is_refused(b: Build) -> None:
+    assessed(b)
+    b.draft("v2")
+    fresh = b.risk()  # assessed again on v2
+    refused(lambda: b.art(C.assessor, "risk_continuity", report_id=fresh, reason="文字修改，不涉及风险"),
+            RuleViolation, "R10", "Art. 24", says="当前版本")
