@@ -178,7 +178,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     """API and pages on http://HOST:PORT (and the Prefect flows beside them)."""
     from decision_engine.serve import serve_all
     if clock is not None:
-        from decision_engine.serve import use_rehearsal_clock
+        from decision_engine.config import use_rehearsal_clock
         try:
             use_rehearsal_clock(clock, clock_rate)
         except SettingsRefused as e:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEV_SECRET = "development-only-secret-change-me"
@@ -125,3 +125,15 @@ def child_environment(**overrides: str) -> dict[str, str]:
     """The environment for a child process (Prefect's server, the deployments' runner): this process's
     own, with the overrides."""
     return {**os.environ, **overrides}
+
+
+def use_rehearsal_clock(start: str, rate: float = 1.0, env: MutableMapping[str, str] | None = None) -> Settings:
+    """Set the rehearsal clock for this process and every child (workers, Prefect): its start, rate and the
+    real moment it starts (one anchor for all); SettingsRefused in production or on a malformed start."""
+    target = os.environ if env is None else env
+    trial = {**target, "DECIDE_REHEARSAL_CLOCK": start, "DECIDE_REHEARSAL_CLOCK_RATE": str(rate),
+             "DECIDE_REHEARSAL_CLOCK_ANCHOR": datetime.now(UTC).isoformat()}
+    settings = Settings.from_env(trial)  # refuses before anything is set
+    for key in ("DECIDE_REHEARSAL_CLOCK", "DECIDE_REHEARSAL_CLOCK_RATE", "DECIDE_REHEARSAL_CLOCK_ANCHOR"):
+        target[key] = trial[key]
+    return settings

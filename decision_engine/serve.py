@@ -9,14 +9,12 @@ the request path. ``--no-flows`` skips them. Their output goes to ``<data dir>/p
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
 from typing import IO, Any
 
 import uvicorn
@@ -137,18 +135,6 @@ class PrefectBeside:
                     proc.wait()
         for log in self._logs:
             log.close()
-
-
-def use_rehearsal_clock(start: str, rate: float = 1.0, env: dict[str, str] | None = None) -> Settings:
-    """Set the rehearsal clock for this process and every child (workers, Prefect): its start, rate and the
-    real moment it starts (one anchor for all); SettingsRefused in production or on a malformed start."""
-    target = os.environ if env is None else env
-    trial = {**target, "DECIDE_REHEARSAL_CLOCK": start, "DECIDE_REHEARSAL_CLOCK_RATE": str(rate),
-             "DECIDE_REHEARSAL_CLOCK_ANCHOR": datetime.now(UTC).isoformat()}
-    settings = Settings.from_env(trial)  # refuses before anything is set
-    for key in ("DECIDE_REHEARSAL_CLOCK", "DECIDE_REHEARSAL_CLOCK_RATE", "DECIDE_REHEARSAL_CLOCK_ANCHOR"):
-        target[key] = trial[key]
-    return settings
 
 
 def serve_all(*, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, workers: int = 1,

@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 
 from decision_engine import bootstrap
 from decision_engine.cli import app as cli
-from decision_engine.config import Settings, SettingsRefused
-from decision_engine.serve import use_rehearsal_clock
+from decision_engine.config import Settings, SettingsRefused, use_rehearsal_clock
 from decision_engine.services import decisions, identity, verification
 from decision_engine.services.clock import RehearsalClock
 
