@@ -317,8 +317,9 @@ def suspend(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: S
     seq = expected_seq(body.expected_seq, if_match)
     return _result(ctx, person, idempotency_key,
                    {"op": "suspend", "id": decision_id, "ground": body.ground, "reason": body.reason,
-                    "seq": seq},
-                   lambda: svc.suspend(ctx, person, decision_id, body.ground, body.reason, expected_seq=seq))
+                    "urgency": body.urgency, "seq": seq},
+                   lambda: svc.suspend(ctx, person, decision_id, body.ground, body.reason, urgency=body.urgency,
+                                       expected_seq=seq))
 
 
 @router.post("/decisions/{decision_id}/resume", response_model=ResultOut, responses=WRITE_ERRORS,

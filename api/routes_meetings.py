@@ -29,7 +29,10 @@ People = Annotated[list[Ident], Field(min_length=1, max_length=200)]
 class ConveneIn(In):
     """Convene an executive (常务会议) or plenary (全体会议) meeting; a circulated sign-off is no meeting."""
 
-    meeting_type: Annotated[str, Field(pattern="^(executive|plenary)$")]
+    # Any short code: the domain refuses anything but executive or plenary with its rule (R15, Art. 30 ¶1),
+    # so a circulated sign-off is answered with the law, not a bare schema error.
+    meeting_type: Annotated[str, Field(min_length=1, max_length=40, description="executive (常务会议) or "
+                                       "plenary (全体会议), R15, Art. 30 ¶1")]
     title: Name
     held_on: Annotated[date, AfterValidator(sane_date)]
     head: Ident
@@ -66,12 +69,18 @@ class ItemDecisionIn(In):
     """The head's decision: adopt, adopt with amendments, defer, send back (naming the gates it reopens),
     reject; the reasons when it departs from the majority of opinions (R15, Art. 30)."""
 
-    outcome: Annotated[str, Field(pattern="^(adopt|adopt_amended|defer|send_back|reject)$")]
+    # Any short code: the domain refuses an unknown outcome with its rule (R15, Art. 30).
+    outcome: Annotated[str, Field(min_length=1, max_length=40, description="adopt, adopt_with_amendments, "
+                                  "defer, send_back or reject")]
     head_reasons: Text = ""
     amendments: Text = ""
     reopen_gates: Annotated[list[Code], Field(default_factory=list, max_length=20)]
     reason: Text = ""
     tally: TallyIn | None = None
+    # R10, Art. 24: where a risk was assessed, the organ records its own judgment that it is controllable.
+    risk_judgment: Annotated[str, Field(max_length=40, description="controllable (决策机关认为风险可控)")] = ""
+    # R15, Arts. 12 ¶4, 30: where the draft offers two or more options, the one the meeting chose.
+    option_chosen: Annotated[str, Field(max_length=80)] = ""
 
 
 class CorrectionIn(In):

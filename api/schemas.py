@@ -155,10 +155,12 @@ class GateExemptIn(In):
 class SuspendIn(In):
     """Suspend execution on an Art. 35 ground (the head alone, SoD6)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ground": "force_majeure", "reason": "台风"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"ground": "force_majeure", "reason": "台风", "urgency": "台风红色预警，线路停运"}]})
 
     ground: Code
     reason: Reason
+    urgency: Annotated[str, Field(max_length=2_000, description="why it is urgent (情况紧急, R20, Art. 37)")] = ""
     expected_seq: ExpectedSeq = None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from decision_engine.adapters.blobs import FileBlobStore
@@ -11,7 +13,7 @@ from decision_engine.adapters.store import Store
 from decision_engine.adapters.tables import CALENDAR_YEARS
 from decision_engine.config import Settings
 from decision_engine.domain.calendar import StatutoryCalendar
-from decision_engine.services.clock import Clock, SystemClock
+from decision_engine.services.clock import Clock, RehearsalClock, SystemClock
 from decision_engine.services.context import Context
 
 
@@ -20,6 +22,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database_url)
+    if clock is None and settings.rehearsal_clock:
+        clock = rehearsal_clock(settings)
+    if isinstance(clock, RehearsalClock):
+        store.clock_info = clock.info  # every event appended records the rehearsal clock (issue 16)
     if migrate:
         store.migrate()
         store.use_profile(settings.log_profile, (clock or SystemClock()).now().isoformat())
@@ -37,3 +43,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
     return Context(settings=settings, store=store, blobs=FileBlobStore(settings.blob_dir),
                    clock=clock or SystemClock(), load_calendar=calendar,
                    units=SqlUnits(store))
+
+
+def rehearsal_clock(settings: Settings) -> RehearsalClock:
+    """The operator's rehearsal clock from the settings (never in production: Settings refuses it)."""
+    anchor = datetime.fromisoformat(settings.rehearsal_clock_anchor) if settings.rehearsal_clock_anchor else None
+    if anchor is not None and anchor.tzinfo is None:
+        anchor = anchor.replace(tzinfo=UTC)
+    return RehearsalClock(datetime.fromisoformat(settings.rehearsal_clock), settings.rehearsal_clock_rate, anchor)

@@ -16,6 +16,7 @@ from decision_engine.cli_clock import register as _register_clock
 from decision_engine.cli_org import register as _register_org
 from decision_engine.cli_procedures import register as _register_procedures
 from decision_engine.cli_progress import working
+from decision_engine.config import SettingsRefused
 from decision_engine.domain.errors import DomainError
 from decision_engine.services import calendar_years, identity, queries, verification
 from decision_engine.services.context import Context
@@ -172,9 +173,21 @@ def calendar_add_year(path: Path) -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000,
           demo: Annotated[bool, typer.Option("--demo", help="seed a demo decision first")] = False,
           workers: int = 1,
-          flows: Annotated[bool, typer.Option(help="also serve the Prefect deployments")] = True) -> None:
+          flows: Annotated[bool, typer.Option(help="also serve the Prefect deployments")] = True,
+          clock: Annotated[str | None, typer.Option(
+              "--clock", help="rehearsal clock: start the engine's time at this ISO date/time (training and "
+              "acceptance only; refused when DECIDE_ENV=production)")] = None,
+          clock_rate: Annotated[float, typer.Option(
+              "--clock-rate", help="how many times faster than real time the rehearsal clock runs")] = 1.0) -> None:
     """API and pages on http://HOST:PORT (and the Prefect flows beside them)."""
     from decision_engine.serve import serve_all
+    if clock is not None:
+        from decision_engine.config import use_rehearsal_clock
+        try:
+            use_rehearsal_clock(clock, clock_rate)
+        except SettingsRefused as e:
+            typer.echo(f"refused: {e}", err=True)
+            raise typer.Exit(2) from None
     serve_all(host=host, port=port, demo=demo, workers=workers, flows=flows)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEV_SECRET = "development-only-secret-change-me"
@@ -40,6 +41,12 @@ class Settings:
     prefect_home: Path | None = None  # PREFECT_HOME when set; else <data dir>/prefect
     log_profile: str | None = None  # None: what the store records (sha256-ed25519 for a new store)
     session_idle_minutes: int = 30  # a page session idle this long ends (GB/T 22239-2019 8.1.4.1 b), SEC3)
+    # The rehearsal clock (issue 16; `decide serve --clock START [--clock-rate R]`): DECIDE_REHEARSAL_CLOCK
+    # (ISO start), DECIDE_REHEARSAL_CLOCK_RATE, DECIDE_REHEARSAL_CLOCK_ANCHOR (the real moment it started,
+    # shared by every worker). Refused when DECIDE_ENV=production.
+    rehearsal_clock: str = ""
+    rehearsal_clock_rate: float = 1.0
+    rehearsal_clock_anchor: str = ""
 
     @property
     def links_base(self) -> str:
@@ -73,6 +80,18 @@ class Settings:
         if environment != "development" and secret == DEV_SECRET:
             raise SettingsRefused("DECIDE_SECRET_KEY must be set outside development (DECIDE_ENV="
                                   f"{environment})")
+        rehearsal = env.get("DECIDE_REHEARSAL_CLOCK", "").strip()
+        rate = float(env.get("DECIDE_REHEARSAL_CLOCK_RATE", 1) or 1)
+        if rehearsal and environment == "production":
+            raise SettingsRefused("a rehearsal clock (DECIDE_REHEARSAL_CLOCK, decide serve --clock) is refused in "
+                                  "production: statutory time there is the real time / 生产环境不得使用演练时钟")
+        if rehearsal:
+            try:
+                datetime.fromisoformat(rehearsal)
+            except ValueError:
+                raise SettingsRefused(f"DECIDE_REHEARSAL_CLOCK must be an ISO date or time, got {rehearsal!r}") from None
+            if not rate > 0:
+                raise SettingsRefused(f"DECIDE_REHEARSAL_CLOCK_RATE must be positive, got {rate}")
         return cls(data_dir=data_dir, database_url=url, environment=environment, secret_key=secret,
                    max_upload_bytes=int(env.get("DECIDE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
                    token_ttl_days=int(env.get("DECIDE_TOKEN_TTL_DAYS", 90)),
@@ -86,7 +105,9 @@ class Settings:
                    documents_interval_seconds=float(env.get("DECIDE_DOCUMENTS_INTERVAL_SECONDS", 300)),
                    prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None,
                    log_profile=env.get("DECIDE_LOG_PROFILE") or None,
-                   session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)))
+                   session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)),
+                   rehearsal_clock=rehearsal, rehearsal_clock_rate=rate,
+                   rehearsal_clock_anchor=env.get("DECIDE_REHEARSAL_CLOCK_ANCHOR", "").strip())
 
 
 def prefect_defaults(env: MutableMapping[str, str] | None = None) -> Path:
@@ -104,3 +125,15 @@ def child_environment(**overrides: str) -> dict[str, str]:
     """The environment for a child process (Prefect's server, the deployments' runner): this process's
     own, with the overrides."""
     return {**os.environ, **overrides}
+
+
+def use_rehearsal_clock(start: str, rate: float = 1.0, env: MutableMapping[str, str] | None = None) -> Settings:
+    """Set the rehearsal clock for this process and every child (workers, Prefect): its start, rate and the
+    real moment it starts (one anchor for all); SettingsRefused in production or on a malformed start."""
+    target = os.environ if env is None else env
+    trial = {**target, "DECIDE_REHEARSAL_CLOCK": start, "DECIDE_REHEARSAL_CLOCK_RATE": str(rate),
+             "DECIDE_REHEARSAL_CLOCK_ANCHOR": datetime.now(UTC).isoformat()}
+    settings = Settings.from_env(trial)  # refuses before anything is set
+    for key in ("DECIDE_REHEARSAL_CLOCK", "DECIDE_REHEARSAL_CLOCK_RATE", "DECIDE_REHEARSAL_CLOCK_ANCHOR"):
+        target[key] = trial[key]
+    return settings

@@ -65,6 +65,7 @@ class Store:
         self.is_sqlite = url.startswith("sqlite")
         self._lock = threading.RLock()
         self._profile: str | None = None
+        self.clock_info: dict[str, object] | None = None  # a rehearsal clock's description (issue 16)
         if self.is_sqlite:
             # A small persistent pool: closing the last connection to a WAL database checkpoints it,
             # which a per-request connection would pay on every command.
@@ -159,6 +160,8 @@ class Store:
         """One write transaction; commits on success, rolls back on any exception."""
         hook = _before_commit.get()
         options: dict[str, Any] = {"decide_write": True}
+        if self.clock_info is not None:
+            options["decide_clock"] = self.clock_info  # append() records the rehearsal clock in each event
         if self.profile != DEFAULT_PROFILE:
             options["decide_chain"] = PROFILE_HASHES[self.profile]  # append() hashes the chain with it
         with self._lock if self.is_sqlite else _nolock():
@@ -271,6 +274,7 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
     """Append events to a stream's hash chain; a stale expected_seq is a ConcurrencyConflict."""
     seq, prev = last_of(conn, stream)
     algorithm = conn.get_execution_options().get("decide_chain", "sha256")  # the store's log profile
+    clock = conn.get_execution_options().get("decide_clock")
     if expected_seq is not None and expected_seq != seq:
         raise ConcurrencyConflict(f"stream {stream} is at sequence {seq}, the request expected "
                                   f"{expected_seq}: reload and retry", rule="R18", article="Art. 33")
@@ -278,6 +282,8 @@ def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, 
     for etype, payload in events:
         seq += 1
         env = envelope(stream, seq, etype, at, actor, payload)
+        if clock is not None:
+            env["clock"] = clock  # made on a rehearsal clock (issue 16): hashed with the event, never hidden
         body = canonical(env)
         digest = chain_hash(prev, body, algorithm)
         rows.append({"stream": stream, "seq": seq, "type": etype, "schema_version": env["v"], "at": at,

@@ -25,6 +25,7 @@ from decision_engine.domain.errors import (
     NotPermitted,
     RuleViolation,
 )
+from decision_engine.domain.law import ref
 from decision_engine.domain.organisation import SINGLE, OrgChart
 from decision_engine.domain.procedure import GateSpec, Procedure
 from decision_engine.domain.rules.collective import (
@@ -34,20 +35,20 @@ from decision_engine.domain.rules.collective import (
     departs_from_majority,
 )
 from decision_engine.domain.rules.evaluation import EVALUATION_TRIGGERS
-from decision_engine.domain.rules.execution import ART35_GROUNDS
+from decision_engine.domain.rules.execution import ART35_GROUNDS, check_suspension
 from decision_engine.domain.rules.hearing import HELD_BY_CHOICE
-from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES
+from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES, check_due_by
 from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
-from decision_engine.domain.rules.participation import comment_deadline
+from decision_engine.domain.rules.participation import comment_deadline, live_notices
 from decision_engine.domain.rules.publication import PUBLICATION_CHANNELS, publication_channel
 from decision_engine.domain.rules.registry import Registry
+from decision_engine.domain.rules.risk import reopens_on_new_draft
 from decision_engine.domain.values import (
     DECIDED,
     PRE_DECISION,
     Actor,
     BlobRef,
     NewEvent,
-    iso_date,
     pick_actor,
 )
 
@@ -214,9 +215,11 @@ class Decision:
     # ------------------------------------------------------------------ commands
     @staticmethod
     def open(spec: Procedure, decision_id: str, candidates: tuple[Actor, ...], *, title: str, category: str,
-             unit: str, due_by: str | None = None, summary: str = "", chart: OrgChart | None = None) -> Act:
-        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it). The
-        decision organ is fixed here: the organ of the undertaking unit (AR1); the opener belongs to it."""
+             unit: str, today: date, due_by: str | None = None, summary: str = "",
+             chart: OrgChart | None = None) -> Act:
+        """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it; R22: a
+        plausible due date, not already past). The decision organ is fixed here: the organ of the
+        undertaking unit (AR1); the opener belongs to it."""
         chart = chart if chart is not None else OrgChart.single_organ()
         pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
         if category in EXCLUDED_CATEGORIES:
@@ -234,7 +237,7 @@ class Decision:
                                {"unit": unit, "units": [unit], "title": title}, chart)
         organ = chart.organ_of(unit)  # a unit on no organ of the chart has been refused above (AR2)
         if due_by is not None:
-            iso_date(due_by, "due_by", "R22", "Art. 38 ¶2", kind="decision")
+            check_due_by(due_by, today)
         return actor, [ev.DecisionOpened(
             decision_id=decision_id, title=title.strip(), category=category, unit=unit, due_by=due_by,
             summary=summary, procedure={"id": spec.id, "version": spec.version, "hash": spec.hash,
@@ -329,6 +332,11 @@ class Decision:
                 gate="legality_review", reason=f"draft version {version} differs from the version under "
                 "legality review; it must be reviewed again",
                 rule="R13", article="Art. 25 ¶2 (inference: later edits need re-review)").new())
+        if reopens_on_new_draft(self):
+            events.append(ev.GateReopened(
+                gate="risk_assessment", reason=f"draft version {version} is not the version assessed: assess it, "
+                "or the assessor records why the change does not touch the risk (risk_continuity)",
+                **ref("R10.controllable")).new())
         return actor, events
 
     def clear_gate(self, candidates: tuple[Actor, ...], gate_id: str, today: date) -> Act:
@@ -356,7 +364,7 @@ class Decision:
             raise NotPermitted(f"{actor.name or actor.person} authored an artifact of gate {gate_id} and "
                                "cannot clear it", rule="SoD8", article="Art. 38 (inference)")
         if gate_id == "public_participation":
-            for notice in self.artifacts_of(g.id, "comment_notice"):
+            for notice in live_notices(self):
                 deadline = comment_deadline(notice)
                 if today <= deadline:
                     # R6, Art. 15: the comment window closes before participation is cleared.
@@ -455,19 +463,17 @@ class Decision:
         return actor, [ev.DecisionFinalized(on=today.isoformat(), draft_version=self.state["draft_version"],
                                             meeting_artifact=meeting["id"]).new()]
 
-    def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str) -> Act:
-        """Suspend execution (中止): the administrative head alone, on an Art. 35 ground (R20, SoD6)."""
+    def suspend(self, candidates: tuple[Actor, ...], ground: str, reason: str, urgency: str = "") -> Act:
+        """Suspend execution (中止): the administrative head of the decision's own organ alone (AR8), on an
+        Art. 35 ground and because the situation is urgent (R20, SoD6, Art. 37)."""
         actor = self.pick(candidates, ("admin_head",), "suspending a decision", "SoD6", "Arts. 35, 37",
-                           relation="organ_head")
+                          relation="organ_head")
         if self.status not in DECIDED:
             raise RuleViolation(f"only a decided decision can be suspended; status is {self.status}",
                                 rule="R20", article="Art. 37")
-        if ground not in ART35_GROUNDS:
-            raise InvalidInput(f"ground must be one of {', '.join(ART35_GROUNDS)}", rule="R20",
-                               article="Art. 35")
-        if not reason.strip():
-            raise InvalidInput("a suspension needs its reason", rule="R20", article="Art. 37")
-        return actor, [ev.DecisionSuspended(ground=ground, reason=reason, from_status=self.status).new()]
+        check_suspension(ground, reason, urgency)
+        return actor, [ev.DecisionSuspended(ground=ground, reason=reason, from_status=self.status,
+                                             urgency=urgency.strip()).new()]
 
     def resume(self, candidates: tuple[Actor, ...], reason: str) -> Act:
         """Resume a suspended decision (the head, with a reason)."""

@@ -244,9 +244,11 @@ class DecisionSuspended(Event):
     """Execution suspended on an Art. 35 ground (R20, SoD6)."""
 
     TYPE: ClassVar[str] = "DecisionSuspended"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"urgency"})
     ground: str
     reason: str
     from_status: str
+    urgency: str | None = None  # R20, Art. 37: why it is urgent (absent from suspensions before issue 16)
 
 
 @dataclass(frozen=True, slots=True)

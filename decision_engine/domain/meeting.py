@@ -20,12 +20,14 @@ from typing import Any
 
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
     MEETING_TYPES,
     check_tally,
     departs_from_majority,
 )
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, NewEvent, iso_date, pick_actor
 
 POSITIONS = ("support", "oppose", "abstain")
@@ -35,10 +37,11 @@ SPEAKER_ROLES = ("meeting_member", "admin_head")
 CAPACITIES = ("secretariat", "head")
 # Art. 29 (2)–(4): the adoption and assessment records of each step performed, and other materials.
 PACKET_RECORDS = (
+    ("initiation", ("draft_options",)),  # R3, Art. 12 ¶4: the options the meeting chooses among
     ("public_participation", ("opinion_summary", "group_consultation", "participation_record")),
     ("hearing", ("hearing_record",)),
     ("expert_review", ("expert_adoption",)),
-    ("risk_assessment", ("risk_report", "dept_opinions", "prior_assessment_link")),
+    ("risk_assessment", ("risk_report", "dept_opinions", "prior_assessment_link", "risk_continuity")),
 )
 
 
@@ -76,6 +79,10 @@ def assemble_packet(d: Decision) -> dict[str, Any]:
             continue  # not performed (not applicable or exempted: listed below with the basis)
         records += [dict(_ref(d, a), gate=gate_id, stage=g.stage) for a in d.artifacts_of(gate_id)
                     if a["kind"] in kinds]
+        carried = effective_report(d) if gate_id == "risk_assessment" else None
+        if carried is not None and all(r["artifact_id"] != carried["id"] for r in records):
+            # R10, Art. 24: the report a continuity note carries forward to the version decided
+            records.append(dict(_ref(d, carried), gate=gate_id, stage=g.stage))
     fair = d.artifacts_of("collective_decision", "fair_competition_review")
     return {
         "decision_id": d.id, "title": d.state["title"], "category": d.state["category"],
@@ -137,8 +144,8 @@ class Meeting:
         actor = pick_actor(candidates, CONVENERS, "convening a meeting", "R15", "Art. 30")
         if meeting_type not in MEETING_TYPES:
             # R15, Art. 30: 常务会议或者全体会议 — circulation (传签/传阅) is no collective discussion.
-            raise RuleViolation(f"a major decision is discussed at an executive or plenary meeting, not "
-                                f"by {meeting_type!r}", rule="R15", article="Art. 30")
+            raise RuleViolation(f"重大行政决策草案应当经常务会议或者全体会议讨论：a major decision is discussed at an "
+                                f"executive or plenary meeting, not by {meeting_type!r}", **ref("R15.venue"))
         if not title.strip():
             raise InvalidInput("a meeting needs a title", rule="R15", article="Art. 30")
         if "admin_head" not in head_roles:
@@ -277,7 +284,7 @@ class Meeting:
     def decide_item(self, candidates: tuple[Actor, ...], item_no: int, *, outcome: str,
                     current_draft_version: int, artifact_id: str, head_reasons: str = "",
                     amendments: str = "", reopen_gates: tuple[str, ...] = (), reason: str = "",
-                    tally: dict[str, Any] | None = None
+                    tally: dict[str, Any] | None = None, risk_judgment: str = "", option_chosen: str = ""
                     ) -> tuple[Actor, list[NewEvent], dict[str, Any]]:
         """The head's decision on an item, and the `meeting_record` fields the decision will check."""
         actor = pick_actor(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
@@ -318,7 +325,9 @@ class Meeting:
             "absent": self.state["attendance"]["absent"], "recused": it["recused"], "opinions": opinions,
             "head_decision": outcome, "head_reasons": head_reasons, "departs_from_majority": departs,
             "amendments": amendments, "reopen_gates": list(reopen_gates), "send_back_reason": reason,
-            "tally": stated, "packet_sha256": it["packet_sha256"], "draft_version": it["draft_version"]}
+            "tally": stated, "packet_sha256": it["packet_sha256"], "draft_version": it["draft_version"],
+            "risk_judgment": risk_judgment,  # R10, Art. 24: the organ's own judgment of the risk
+            "option_chosen": option_chosen}  # R15, Arts. 12 ¶4, 30: the option the meeting chose
         return actor, [NewEvent("AgendaItemDecided", {
             "item_no": item_no, "decision_id": it["decision_id"], "outcome": outcome,
             "head_reasons": head_reasons, "amendments": amendments, "reopen_gates": list(reopen_gates),

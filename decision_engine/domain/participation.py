@@ -34,6 +34,7 @@ from decision_engine.domain import events as typed
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, Missing, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.rules.common import DISPOSITIONS
+from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.values import PRE_DECISION, Actor, NewEvent, iso_date
 
 CHANNELS = {"online": "网上提交", "letter": "信函", "email": "电子邮件", "fax": "传真", "phone": "电话记录"}
@@ -97,7 +98,7 @@ def parse_tracking_number(text: str) -> str:
 # ------------------------------------------------------------------------------------ intake
 def comment_window(d: Decision, today: date) -> tuple[dict[str, Any], bool]:
     """The notice a comment made today answers (the latest one published), and whether it is late."""
-    notices = [n for n in d.artifacts_of("public_participation", "comment_notice", all_rounds=True)
+    notices = [n for n in live_notices(d, all_rounds=True)
                if iso_date(n["fields"]["published_at"], "published_at", "R6", "Art. 15") <= today]
     if not notices:
         raise RuleViolation("本决策事项目前未公开征求意见 (no comment notice is published for this decision)",

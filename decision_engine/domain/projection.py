@@ -135,6 +135,8 @@ def _ap_finalized(d: Folding, e: ev_.DecisionFinalized, ev: dict[str, Any]) -> N
 def _ap_suspended(d: Folding, e: ev_.DecisionSuspended, ev: dict[str, Any]) -> None:
     d.state["suspension"] = {"ground": e.ground, "reason": e.reason, "at": ev["at"],
                              "by": ev["actor"], "from_status": e.from_status}
+    if e.urgency is not None:  # R20, Art. 37 (recorded since issue 16)
+        d.state["suspension"]["urgency"] = e.urgency
     d.state["status"] = "suspended"
 
 

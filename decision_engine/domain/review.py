@@ -20,6 +20,7 @@ from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.law import basis, ref
 from decision_engine.domain.rules.common import DISPOSITIONS
 from decision_engine.domain.rules.experts import CREDENTIAL_PREFIX
 from decision_engine.domain.rules.legality import pending_supplement
@@ -125,7 +126,7 @@ def request_supplement(d: Decision, candidates: tuple[Actor, ...], items: list[s
 
 
 def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, Any] | None:
-    """R11, Arts. 26–27: the legality review's time on the statutory calendar: working days granted
+    """R11, Art. 26 ¶2: the legality review's time on the statutory calendar: working days granted
     (≥ 7 unless a reason), counted from the moment the submission is complete; a pending supplement
     request stops the clock, the supplement restarts it with the same number of working days."""
     sub = d.latest("legality_review", "legality_submission")
@@ -133,7 +134,7 @@ def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, 
         return None
     f = sub["fields"]
     submitted = statutory_date(sub["at"], zone_of(d.spec.settings))
-    requested = iso_date(f["requested_deadline"], "requested_deadline", "R11", "Art. 27")
+    requested = iso_date(f["requested_deadline"], "requested_deadline", **ref("R11.review_time"))
     granted, prov_granted = cal.working_days_between(submitted, requested)
     supplements = d.artifacts_of("legality_review", "legality_supplement")
     complete = max([submitted, *[statutory_date(a["at"], zone_of(d.spec.settings)) for a in supplements]])
@@ -141,7 +142,7 @@ def review_clock(d: Decision, cal: StatutoryCalendar, today: date) -> dict[str, 
     if complete == submitted:
         deadline, provisional = requested, prov_granted
     else:
-        dl = cal.add_working_days(complete, granted, "R11 Art. 27 (restarted by a supplement)")
+        dl = cal.add_working_days(complete, granted, basis("R11.review_time") + " (restarted by a supplement)")
         deadline, provisional = dl.due, dl.provisional or prov_granted
     if today <= deadline:
         remaining, prov_now = cal.working_days_between(today, deadline)

@@ -50,6 +50,30 @@ class ManualClock:
             self._now = when
 
 
+class RehearsalClock:
+    """A clock set by the operator for training and acceptance (issue 16): it starts at `start` when the
+    real clock read `anchor` and runs `rate` times as fast, so an office rehearses a procedure across its
+    statutory periods without back-dating anything. Every event made on it says so (`info`, in the event's
+    canonical body under "clock"); never in production (Settings refuses it)."""
+
+    def __init__(self, start: datetime, rate: float = 1.0, anchor: datetime | None = None) -> None:
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=CHINA)  # a statutory moment without a zone is a Beijing one
+        if not rate > 0:
+            raise ValueError(f"the rehearsal clock's rate must be positive, got {rate}")
+        self.start, self.rate = start, float(rate)
+        self.anchor = anchor or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """The rehearsal time: the start plus the real time elapsed since the anchor, times the rate."""
+        return self.start + (datetime.now(UTC) - self.anchor) * self.rate
+
+    @property
+    def info(self) -> dict[str, object]:
+        """What each event records of this clock."""
+        return {"kind": "rehearsal", "start": iso(self.start), "rate": self.rate, "anchor": iso(self.anchor)}
+
+
 def iso(dt: datetime) -> str:
     """ISO 8601 UTC with microseconds: sortable as text, as stored in events."""
     return dt.astimezone(UTC).isoformat(timespec="microseconds")

@@ -5,7 +5,7 @@ One clock run handles every decision that is due (DESIGN "Where Prefect fits"):
 * **comment windows** (R6, Art. 15): a notice whose deadline has passed is closed —
   `CommentWindowClosed` on the decision's stream, and a notice to the undertaking unit to dispose of
   the opinions (R8, Art. 18);
-* **deadlines**: the legality review (R11, Arts. 26–27: the deadline the unit requested, at least
+* **deadlines**: the legality review (R11, Art. 26 ¶2: the deadline the unit requested, at least
   7 working days), publication (R17, Art. 32: 20 working days, profile default), the decision's own
   due date (R22, Art. 38 ¶2) and each execution unit's report (R19, Art. 34): a *reminder* to the
   people responsible a few working days before (setting `reminder_working_days_before`); once passed,
@@ -39,6 +39,8 @@ import orjson
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
+from decision_engine.domain.law import ref
+from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import compliance, notifications
 from decision_engine.services.context import SYSTEM_ACTOR, Context
@@ -133,8 +135,8 @@ def watched(d: Decision, cal: StatutoryCalendar, today: date) -> list[Watched]:
                 dur = d.spec.durations["legality_review"]
                 dl = cal.add_working_days(_day(sub["at"]), dur.days)
                 due, provisional = dl.due, dl.provisional
-            out.append(Watched("legality_review", "合法性审查期限", due, provisional, "legality_review", "R11",
-                               "Arts. 26–27", "legality_reviewer", None))
+            out.append(Watched("legality_review", "合法性审查期限", due, provisional, "legality_review",
+                               **ref("R11.review_time"), role="legality_reviewer", unit=None))
     if s["status"] in DECIDED and s.get("decided_on") and d.spec.has_gate("publication") \
             and "publication" in d.spec.durations and not d.gate_satisfied(d.spec.gate("publication")):
         dur = d.spec.durations["publication"]
@@ -160,7 +162,7 @@ def duties_of(d: Decision, cal: StatutoryCalendar, today: date, *, incidents: bo
     title, unit = s["title"], s["unit"]
     if s["status"] in PRE_DECISION and d.spec.has_gate("public_participation") and \
             not d.gate_satisfied(d.spec.gate("public_participation")):  # a cleared gate's windows closed (R6)
-        for notice in d.artifacts_of("public_participation", "comment_notice"):
+        for notice in live_notices(d):
             deadline = statutory_day(notice["fields"]["deadline"])
             if today > deadline:  # R6, Art. 15: the window ends with its last day
                 items.append(_item(

@@ -148,8 +148,8 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
     with ctx.store.write() as conn:
         chart = organisation.chart_of(conn)
         actor, events = Decision.open(spec, did, actors_of(conn, person_id, at), title=title,
-                                      category=category, unit=unit, due_by=due_by, summary=summary,
-                                      chart=chart)
+                                      category=category, unit=unit, today=ctx.today(), due_by=due_by,
+                                      summary=summary, chart=chart)
         st.put_spec(conn, spec, at)
         d = Decision(spec, chart=chart)
         stored = _persist(conn, d, actor, events, at, None, 0)
@@ -267,11 +267,11 @@ def finalize(ctx: Context, person_id: str, decision_id: str, *, expected_seq: in
     return run(ctx, person_id, decision_id, act, what="finalize:", expected_seq=expected_seq)
 
 
-def suspend(ctx: Context, person_id: str, decision_id: str, ground: str, reason: str, *,
+def suspend(ctx: Context, person_id: str, decision_id: str, ground: str, reason: str, *, urgency: str = "",
             expected_seq: int | None = None) -> Result:
-    """Suspend execution on an Art. 35 ground: the head alone (R20, SoD6)."""
+    """Suspend execution on an Art. 35 ground when urgent: the head alone (R20, SoD6, Art. 37)."""
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        return d.suspend(c, ground, reason)
+        return d.suspend(c, ground, reason, urgency)
     return run(ctx, person_id, decision_id, act, what=f"suspend:{ground}", expected_seq=expected_seq)
 
 

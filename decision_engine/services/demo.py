@@ -130,7 +130,8 @@ def staff(ctx: Context, password: str | None = None) -> dict[str, str]:
 
 
 def hold_meeting(ctx: Context, c: Cast, decision_id: str, *, opinions: list[tuple[str, str, str]] | None = None,
-                 outcome: str = "adopt", head_reasons: str = "", title: str = "市政府常务会议") -> str:
+                 outcome: str = "adopt", head_reasons: str = "", title: str = "市政府常务会议",
+                 risk_judgment: str = "controllable", option_chosen: str = "") -> str:
     """The decision's collective discussion through the meeting's own door (AR14; R15, SoD4, Art. 30): the
     secretariat convenes an executive meeting and calls the roll, each member speaks in order, the head
     last, and the head decides — which records the decision's `meeting_record`. Returns the meeting id."""
@@ -145,7 +146,8 @@ def hold_meeting(ctx: Context, c: Cast, decision_id: str, *, opinions: list[tupl
     for who, position, text in opinions or [(c.member_a, "support", "同意"), (c.member_b, "support", "同意"),
                                             (c.head, "support", "同意")]:
         meetings.record_opinion(ctx, who, mid, 1, speaker=who, position=position, text=text)
-    meetings.decide_item(ctx, c.head, mid, 1, outcome=outcome, head_reasons=head_reasons)
+    meetings.decide_item(ctx, c.head, mid, 1, outcome=outcome, head_reasons=head_reasons,
+                         risk_judgment=risk_judgment, option_chosen=option_chosen)  # R10 Art. 24; Art. 12 ¶4
     return mid
 
 
@@ -237,7 +239,7 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
                                                    for oid in opinion_ids})
     step("S2 expert review: selected from the pool, declarations, opinions signed by each expert, adoption "
          "status (R9, SoD2)")
-    svc.record_artifact(ctx, c.assessor, did, "risk_report", {
+    risk = svc.record_artifact(ctx, c.assessor, did, "risk_report", {
         "risk_points": ["票价上涨引发投诉"], "level": "low", "measures": ["配套换乘优惠", "分步实施"],
         "contingency_plan": "舆情应对预案", "conclusion": "controllable"})
     svc.record_artifact(ctx, c.drafter, did, "dept_opinions", {"departments": ["某市信访局"],
@@ -249,6 +251,11 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
         {"opinion": "增加夜班线路", "disposition": "adopted", "reason": "新增两条夜班线"}])
     svc.add_draft_version(ctx, c.drafter, did, content="第一条 优化线网……（修改稿）".encode(),
                           title="决策草案（送审稿）", note="根据公众意见修改")
+    svc.record_artifact(ctx, c.assessor, did, "risk_continuity", {
+        "report_id": risk.events[0]["payload"]["artifact_id"],
+        "reason": "送审稿下调涨幅、增加换乘优惠，未新增风险点，原防范措施和处置预案仍然适用"})
+    step("S3 the new draft reopens the risk gate; the assessor records why the change does not touch the risk "
+         "(R10, Art. 24)")
     for gate in ("public_participation", "expert_review", "risk_assessment"):
         svc.clear_gate(ctx, c.bureau_head, did, gate)
     step("S1–S3 cleared by the bureau head, not by the authors (SoD8); window closed (R6)")

@@ -113,7 +113,7 @@ def seed_portfolio(ctx: Context, c: Cast, say: Say = print, password: str | None
         "channels": ["政府网站"], "published_at": ctx.today().isoformat()})
     clock.advance(days=3)
     execution.report_progress(ctx, c.executor, schools, "首批学校调整方案已印发，学位安排平稳")
-    svc.suspend(ctx, c.head, tickets, "major_change_of_circumstances", "游客量骤降，门票调整暂缓执行")
+    svc.suspend(ctx, c.head, tickets, "major_change_of_circumstances", "游客量骤降，门票调整暂缓执行", urgency="情况紧急")
     say("portfolio: 学校布局 in execution; 景区门票 suspended by the head (R20)")
 
     # 3: ready, on the agenda of a meeting convened for next week

@@ -126,8 +126,8 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
                                                     basis_ref)
             spec = procedures.load(profile or d.spec.profile)
             _, opened = Decision.open(spec, new_did, (actor,), title=title, category=d.state["category"],
-                                      unit=unit or d.state["unit"], due_by=due_by, summary=summary,
-                                      chart=d.chart)
+                                      unit=unit or d.state["unit"], today=ctx.today(), due_by=due_by,
+                                      summary=summary, chart=d.chart)
             uow.decisions.put_spec(spec, at)
             decisions._persist(conn, d, actor, here, at, seq, None)
             new = Decision(spec, chart=d.chart)

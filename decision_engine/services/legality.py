@@ -11,6 +11,7 @@ from typing import Any
 from decision_engine.domain import review
 from decision_engine.domain.decision import PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.law import basis, ref
 from decision_engine.services import decisions
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import Result, load, run
@@ -34,8 +35,8 @@ def submit_for_review(ctx: Context, person_id: str, decision_id: str, *, legal_b
     days = review_days if review_days is not None else d.spec.durations["legality_review"].days + int(
         d.spec.settings.get("legality_review_extension_days", 0))
     if days < 1:
-        raise InvalidInput("review_days must be a positive number of working days", rule="R11", article="Art. 27")
-    due = ctx.calendar.add_working_days(today, days, "R11 Art. 27")
+        raise InvalidInput("review_days must be a positive number of working days", **ref("R11.review_time"))
+    due = ctx.calendar.add_working_days(today, days, basis("R11.review_time"))
     fields.update(requested_deadline=due.due.isoformat(), deadline_provisional=due.provisional,
                   short_review_reason=short_review_reason)
     return decisions.record_artifact(ctx, person_id, decision_id, "legality_submission", fields,

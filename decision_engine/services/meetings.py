@@ -175,7 +175,8 @@ def record_opinion(ctx: Context, person_id: str, meeting_id: str, item_no: int, 
 
 def decide_item(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, outcome: str,
                 head_reasons: str = "", amendments: str = "", reopen_gates: list[str] | None = None,
-                reason: str = "", tally: dict[str, Any] | None = None) -> MeetingResult:
+                reason: str = "", tally: dict[str, Any] | None = None, risk_judgment: str = "",
+                option_chosen: str = "") -> MeetingResult:
     """The head decides an item: the meeting's event and the decision's `meeting_record` in one
     transaction; `send_back` also reopens the named gates (R13–R15, SoD4, Arts. 25, 29–30)."""
     artifact_id = new_id("A")
@@ -187,7 +188,7 @@ def decide_item(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, 
         actor, events, fields = m.decide_item(
             c, item_no, outcome=outcome, current_draft_version=d.state["draft_version"],
             artifact_id=artifact_id, head_reasons=head_reasons, amendments=amendments, reopen_gates=gates,
-            reason=reason, tally=tally)
+            reason=reason, tally=tally, risk_judgment=risk_judgment, option_chosen=option_chosen)
         touched.append(d.id)
         today = ctx.today()
         blob = decisions._store_blob(ctx, None, "application/json", "meeting_record.json", fields)

@@ -10,6 +10,7 @@ from typing import Any
 
 from decision_engine.domain.decision import PRE_DECISION, Decision
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import documents, publication
 from decision_engine.services.context import Context
@@ -25,7 +26,7 @@ def _open_notice(d: Decision, today: date) -> dict[str, Any] | None:
     """The comment notice whose window is open today, unless the matter is non-disclosable."""
     if d.flag("nondisclosable") or not d.spec.has_gate("public_participation"):
         return None
-    for notice in reversed(d.artifacts_of("public_participation", "comment_notice")):
+    for notice in reversed(live_notices(d)):
         f = notice["fields"]
         if statutory_day(f["published_at"]) <= today <= statutory_day(f["deadline"]):
             return dict(notice)

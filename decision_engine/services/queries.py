@@ -14,6 +14,7 @@ from decision_engine.domain import projection
 from decision_engine.domain.calendar import Deadline, StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import instant, statutory_date, statutory_day, zone_of
 from decision_engine.services.clock import iso
 from decision_engine.services.context import Context
@@ -40,7 +41,7 @@ def deadlines(d: Decision, cal: StatutoryCalendar, now: date | datetime | str) -
         item = dl.to_dict()
         item.update(name=name, gate=gate, overdue=(not satisfied and today > dl.due), satisfied=satisfied)
         out.append(item)
-    for notice in d.artifacts_of("public_participation", "comment_notice"):
+    for notice in live_notices(d):
         pub = statutory_day(notice["fields"]["published_at"], tz)
         dur = d.spec.durations["comment_period"]
         dl = cal.add_calendar_days(pub, dur.days, f"{dur.rule} {dur.article}")

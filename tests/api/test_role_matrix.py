@@ -144,6 +144,12 @@ def decided(w: Any) -> None:
     w.decided()
 
 
+def commissioned(w: Any) -> None:
+    w.decided()
+    w.art(w.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+          reasons="决策机关认为有必要")
+
+
 def executing(w: Any) -> None:
     w.decided()
     execution.designate_execution_units(w.ctx, w.c.head, w.did, [TRANSIT])
@@ -151,7 +157,7 @@ def executing(w: Any) -> None:
 
 def suspended(w: Any) -> None:
     w.decided()
-    svc.suspend(w.ctx, w.c.head, w.did, "force_majeure", "台风")
+    svc.suspend(w.ctx, w.c.head, w.did, "force_majeure", "台风", urgency="情况紧急")
 
 
 def published(w: Any) -> None:
@@ -288,10 +294,10 @@ CASES = [
     Case("execution report (R19, SoD6)", executing, art("execution_report", report_kind="progress", summary="顺利"),
          frozenset({"execution_unit"})),
     Case("evaluation report (R21, SoD3)", evaluation_commissioned,
-         act("evaluation-reports", {"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "代表参与",
+         act("evaluation-reports", {"trigger": "organ_decision", "public_input": "问卷", "deputy_participation": "代表参与",
                                     "findings": "达到预期", "recommendation": "continue"}),
          frozenset({"post_evaluator"})),
-    Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风"}), HEAD),
+    Case("suspend (R20, SoD6)", decided, act("suspend", {"ground": "force_majeure", "reason": "台风", "urgency": "台风红色预警"}), HEAD),
     Case("resume (R20, SoD6)", suspended, act("resume", {"reason": "台风过境"}), HEAD),
     Case("close (R18, Art. 33)", published, act("close"), ORGAN),
     Case("register a person", nothing, new_person, ADMIN),

@@ -80,8 +80,8 @@ def minuted(w: Any) -> None:
 
 def evaluated(w: Any) -> None:
     decided(w)
-    w.art(w.c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled", reasons="按期")
-    execution.evaluate(w.ctx, w.c.evaluator, w.did, trigger="scheduled", public_input="问卷",
+    w.art(w.c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision", reasons="按期")
+    execution.evaluate(w.ctx, w.c.evaluator, w.did, trigger="organ_decision", public_input="问卷",
                        deputy_participation="代表", findings="达到预期", recommendation="continue")
     w.eid = next(a["id"] for a in q.get_decision(w.ctx, w.did)["artifacts"] if a["kind"] == "evaluation_report")
 

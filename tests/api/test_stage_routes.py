@@ -56,10 +56,11 @@ def test_a_meeting_decides_over_http_and_the_minutes_are_confirmed(walk: Any) ->
     mid = h.post(sec, "/meetings", {"meeting_type": "executive", "title": "市政府第12次常务会议",
                                     "held_on": walk.ctx.today().isoformat(), "head": c.head,
                                     "members": [c.member_a, c.member_b]}, status=201)["meeting_id"]
-    # A circulated sign-off is no meeting (R15): refused by the schema, nothing convened.
+    # A circulated sign-off is no meeting: refused with its rule and article (R15, Art. 30 ¶1), nothing convened.
     bad = h.client.post("/api/v1/meetings", headers=h.as_(sec), json={
         "meeting_type": "circulated", "title": "传签", "held_on": "2025-03-03", "head": c.head, "members": [c.head]})
-    assert bad.status_code == 422 and len(h.get(sec, "/meetings")) == 1
+    assert bad.status_code == 409 and (bad.json()["rule"], bad.json()["article"]) == ("R15", "Art. 30 ¶1"), bad.text
+    assert len(h.get(sec, "/meetings")) == 1
     h.post(sec, f"/meetings/{mid}/agenda", {"decision_id": walk.did})
     h.post(sec, f"/meetings/{mid}/attendance", {"present": [c.member_a, c.member_b, c.head]})
     # The head before every present member has spoken: refused with its rule (R15, Art. 30).
@@ -131,10 +132,10 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     assert h.client.get(f"/api/v1/reports/units/x?start={end}&end={start}",
                         headers=h.as_(c.office)).status_code == 422
     # Evaluation, the organ's decision to stop, which terminates the decision (R21, R20).
-    walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
+    walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
              reasons="按期评估")
     h.post(c.evaluator, f"/decisions/{did}/evaluation-reports", {
-        "trigger": "scheduled", "public_input": "问卷", "deputy_participation": "代表", "findings": "效果未达预期",
+        "trigger": "organ_decision", "public_input": "问卷", "deputy_participation": "代表", "findings": "效果未达预期",
         "recommendation": "stop"}, status=201)
     eid = next(a["id"] for a in q.get_decision(walk.ctx, did)["artifacts"] if a["kind"] == "evaluation_report")
     denied = h.client.post(f"/api/v1/decisions/{did}/evaluations/{eid}/decision", headers=h.as_(c.executor),

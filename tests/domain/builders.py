@@ -138,6 +138,7 @@ class Build:
     # ------------------------------------------------------------------ commands (public API)
     def open(self, *, title: str = "关于调整公交票价的决定", category: str = "public_project",
              unit: str = BUREAU, actor: Actor = C.drafter, **kw: Any) -> Build:
+        kw.setdefault("today", self.today)
         self.commit(actor, Decision.open(self.spec, "d1", (actor,), title=title, category=category, unit=unit,
                                          **kw))
         return self
@@ -248,7 +249,7 @@ class Build:
             "opinions": [{"person": "member_a", "position": "support", "text": "同意"},
                          {"person": "member_b", "position": "support", "text": "同意"},
                          {"person": "head", "position": "support", "text": "同意"}],
-            "head_decision": decision}
+            "head_decision": decision, "risk_judgment": "controllable"}  # R10, Art. 24: the organ's judgment
         fields.update(extra)
         return fields
 

@@ -143,21 +143,31 @@ def test_pv1_a_decided_decision_keeps_its_procedure_version(b: Build) -> None:
 # R20 / SoD6: suspension, termination, adjustment ----------------------------------------------------------
 def test_sod6_only_the_head_suspends_a_decided_decision_on_an_article_35_ground(b: Build) -> None:
     b.ready()
-    refused(lambda: b.d.suspend((C.head,), "force_majeure", "地震"), RuleViolation, "R20", "Art. 37")
+    refused(lambda: b.d.suspend((C.head,), "force_majeure", "地震", "紧急"), RuleViolation, "R20", "Art. 37")
     b.meeting().report().finalize()
-    refused(lambda: b.d.suspend((C.office,), "force_majeure", "地震"), NotPermitted, "SoD6", "Arts. 35, 37")
+    refused(lambda: b.d.suspend((C.office,), "force_majeure", "地震", "紧急"), NotPermitted, "SoD6", "Arts. 35, 37")
     refused(lambda: b.d.suspend((C.head,), "dislike", "x"), InvalidInput, "R20", "Art. 35")
     refused(lambda: b.d.suspend((C.head,), "force_majeure", " "), InvalidInput, "R20", "Art. 37")
-    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震"))
+    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震", "震后道路中断"))
     assert b.d.status == "suspended"
     publish(b)  # the record still grows while suspended
     assert b.d.status == "published"
 
 
+def test_r20_the_head_suspends_alone_only_when_the_situation_is_urgent(b: Build) -> None:
+    b.decided()
+    for urgency in ("", "  "):
+        refused(lambda u=urgency: b.d.suspend((C.head,), "force_majeure", "地震", u), RuleViolation, "R20", "Art. 37",
+                says="情况紧急")
+    b.commit(C.head, b.d.suspend((C.head,), "force_majeure", "地震", "震后道路中断，线路无法运营"))
+    assert b.state["suspension"]["urgency"] == "震后道路中断，线路无法运营"
+    assert b.events[-1]["payload"]["urgency"] == "震后道路中断，线路无法运营"
+
+
 def test_r20_only_a_suspended_decision_resumes_by_the_head_with_a_reason(b: Build) -> None:
     b.decided()
     refused(lambda: b.d.resume((C.head,), "恢复"), RuleViolation, "R20", "Art. 37")
-    b.commit(C.head, b.d.suspend((C.head,), "problems_found", "问题"))
+    b.commit(C.head, b.d.suspend((C.head,), "problems_found", "问题", "继续执行将造成损失"))
     refused(lambda: b.d.resume((C.office,), "恢复"), NotPermitted, "SoD6", "Art. 37")
     refused(lambda: b.d.resume((C.head,), " "), InvalidInput, "R20", "Art. 37")
     b.commit(C.head, b.d.resume((C.head,), "已整改"))
@@ -283,8 +293,12 @@ def test_r10_r12_the_risk_measures_and_legality_conditions_are_obligations_repor
     b.art(C.drafter, "dept_opinions", departments=["公安局"], summary="同意")
     b.clear("risk_assessment", C.bureau_head)
     b.legality("lawful_if_amended", clear=False, conditions="限期评估")
+    b.draft("v2")  # R12: the amendments in a new draft version, reviewed again
+    # R10: the new version reopens the risk gate; the assessor carries the controllable report forward
+    b.art(C.assessor, "risk_continuity", report_id=risk, reason="删除收费条款不涉及已评估的风险点")
+    b.clear("risk_assessment", C.bureau_head)
     b.art(C.drafter, "amendment_record", changes=["删除第五条"])
-    b.clear("legality_review", C.legal_director)
+    b.legality("lawful")
     b.meeting().report().finalize()
     obs = {o["id"]: o["source"] for o in ex.obligations(b.d)}
     assert obs[f"{risk}:1"] == "risk_measure" and obs[f"{risk}:0"] == "contingency_plan"
@@ -311,12 +325,18 @@ def evaluation(b: Build, who: Actor = C.evaluator, *, commission: bool = True, *
     if commission and not any(a["kind"] == "evaluation_commission" and a["fields"]["evaluator_unit"] == who.unit
                               for a in b.state["artifacts"].values()):
         b.art(C.head, "evaluation_commission", evaluator_unit=who.unit, trigger="organ_decision", reasons="委托评估")
-    return b.art(who, "evaluation_report", **({"trigger": "scheduled", "public_input": "问卷", "deputy_participation": "有",
+    return b.art(who, "evaluation_report", **({"trigger": "organ_decision", "public_input": "问卷2000份",
+                                               "deputy_participation": "人大代表3名、政协委员2名参与",
                                                "findings": "良好", "recommendation": "继续"} | fields))
+
+
+def commission(b: Build, unit: str = C.evaluator.unit, trigger: str = "organ_decision") -> str:
+    return b.art(C.head, "evaluation_commission", evaluator_unit=unit, trigger=trigger, reasons="决策机关认为有必要")
 
 
 def test_r21_an_evaluation_has_a_lawful_trigger(b: Build) -> None:
     b.published()
+    commission(b)
     refused(lambda: evaluation(b, trigger="whim"), InvalidInput, "R21", "Art. 36")
     evaluation(b)
     assert b.d.status == "evaluated" and b.gate("post_evaluation") == "cleared"
@@ -331,8 +351,9 @@ def test_sod3_the_units_that_did_the_pre_decision_work_do_not_evaluate(b: Build)
     publish(b)
     for unit in (BUREAU, C.assessor.unit, C.expert_a.unit):
         refused(lambda u=unit: evaluation(b, Actor("e", "post_evaluator", u)), NotPermitted, "SoD3", "Art. 36")
-        refused(lambda u=unit: b.art(C.head, "evaluation_commission", evaluator_unit=u, trigger="scheduled",
+        refused(lambda u=unit: b.art(C.head, "evaluation_commission", evaluator_unit=u, trigger="organ_decision",
                                      reasons="x"), NotPermitted, "SoD3", "Art. 36")
+    commission(b)
     evaluation(b)
 
 
@@ -347,8 +368,33 @@ def test_r21_once_the_organ_commissions_an_evaluator_only_it_reports(b: Build) -
     assert ex.evaluation_triggers(b.d, b.today, 0) == []
 
 
+def test_r21_scheduled_is_not_one_of_art_36s_grounds(b: Build) -> None:
+    b.published()
+    refused(lambda: commission(b, trigger="scheduled"), InvalidInput, "R21", "Art. 36", says="organ_decision")
+    commission(b)
+    refused(lambda: evaluation(b, trigger="scheduled"), InvalidInput, "R21", "Art. 36", says="第三十六条")
+    evaluation(b, trigger="many_public_opinions")
+
+
+def test_r21_no_evaluation_without_the_organs_commission(b: Build) -> None:
+    b.published()
+    refused(lambda: evaluation(b, commission=False), RuleViolation, "R21", "Art. 36", says="尚未委托")
+    commission(b)
+    evaluation(b)
+    assert b.d.status == "evaluated"
+
+
+@pytest.mark.parametrize("field", ["public_input", "deputy_participation"])
+@pytest.mark.parametrize("dash", ["—", "-", "无", " / ", "……"])
+def test_r21_participation_in_the_evaluation_is_recorded_not_a_dash(b: Build, field: str, dash: str) -> None:
+    b.published()
+    commission(b)
+    refused(lambda: evaluation(b, **{field: dash}), RuleViolation, "R21", "Art. 36", says=f"evaluation_report.{field}")
+
+
 def test_r21_the_organ_decides_once_on_an_evaluation_on_record(b: Build) -> None:
     b.published()
+    commission(b)
     eid = evaluation(b)
     refused(lambda: b.art(C.head, "evaluation_decision", evaluation_id=eid, outcome="ignore", reasons="r"),
             InvalidInput, "R21", "Art. 36")

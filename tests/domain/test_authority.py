@@ -111,7 +111,7 @@ def test_ar7_only_the_head_who_presided_the_adopting_meeting_finalizes() -> None
 def test_ar8_only_the_organs_own_head_suspends_and_resumes() -> None:
     def setup(b: Build) -> None:
         b.published()
-    matrix(lambda b, a: b.commit(a, b.d.suspend((a,), "major_change_of_circumstances", "情况变化")), C.head, None, COUNTY_HEAD,
+    matrix(lambda b, a: b.commit(a, b.d.suspend((a,), "major_change_of_circumstances", "情况变化", "情况紧急")), C.head, None, COUNTY_HEAD,
            setup, "AR8", "Arts. 35, 37")
 
 

@@ -44,7 +44,7 @@ def test_r14_a_ready_decision_has_no_agenda_blockers(b: Build) -> None:
 # R15 / SoD4: the meeting record -------------------------------------------------------------------------
 def test_r15_a_circulated_sign_off_is_not_a_collective_decision(b: Build) -> None:
     b.ready()
-    refused(lambda: meet(b, meeting_type="circulation"), RuleViolation, "R15", "Art. 30")
+    refused(lambda: meet(b, meeting_type="circulation"), RuleViolation, "R15", "Art. 30 ¶1")
     meet(b, meeting_type="plenary")
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
-from tests.domain.builders import BUREAU, FINANCE, Build, C, refused
+from tests.domain.builders import BUREAU, FINANCE, START, Build, C, refused
 
 
 # R1 ---------------------------------------------------------------------------------------------
@@ -36,10 +36,19 @@ def test_r22_a_due_date_that_is_not_a_date_is_refused(b: Build) -> None:
     refused(lambda: b.open(due_by="2200-01-01"), InvalidInput, "R22", "Art. 38 ¶2")
 
 
-def test_r22_a_due_date_within_the_calendar_is_kept(b: Build) -> None:
-    b.open(due_by="2199-12-31")
-    assert b.state["due_by"] == "2199-12-31"
-    assert Build().open(due_by="1900-01-01").state["due_by"] == "1900-01-01"
+def test_r22_a_due_date_within_the_decisions_horizon_is_kept(b: Build) -> None:
+    b.open(due_by="2035-12-31")  # opened 2025-03-03: the last year of the horizon
+    assert b.state["due_by"] == "2035-12-31"
+    assert Build().open(due_by=START.isoformat()).state["due_by"] == START.isoformat()  # due the day it opens
+
+
+def test_r22_a_due_date_already_past_at_opening_is_refused() -> None:
+    refused(lambda: Build().open(due_by=(START - timedelta(days=1)).isoformat()), RuleViolation, "R22",
+            "Art. 38 ¶2", says="立项时已逾期")
+
+
+def test_r22_a_due_date_far_outside_the_decisions_horizon_is_refused() -> None:
+    refused(lambda: Build().open(due_by="2062-03-01"), InvalidInput, "R22", "Art. 38 ¶2", says="decision.due_by")
 
 
 # R2 ---------------------------------------------------------------------------------------------
@@ -256,7 +265,7 @@ def test_r18_nothing_is_recorded_on_a_withdrawn_decision(b: Build) -> None:
 
 def test_decision_open_is_a_pure_command_that_returns_one_event(b: Build) -> None:
     actor, events = Decision.open(b.spec, "x", (C.drafter,), title="t", category="policy", unit=BUREAU,
-                                   summary="s")
+                                   summary="s", today=b.today)
     assert actor == C.drafter  # the domain names who acted
     assert [e.type for e in events] == ["DecisionOpened"]
     assert events[0].payload["procedure"] == {"id": "order713", "version": b.spec.version, "hash": b.spec.hash,

@@ -46,19 +46,19 @@ def test_r8_an_exempted_participation_needs_no_summary_before_the_submission(b: 
 # R11 -----------------------------------------------------------------------------------------------
 def test_r11_a_review_given_fewer_than_7_working_days_without_a_reason_is_refused(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(6), RuleViolation, "R11", "Art. 27")
+    refused(lambda: b.submission(6), RuleViolation, "R11", "Art. 26 ¶2")
     b.submission(7)
 
 
 def test_r11_a_short_review_with_its_reason_is_accepted(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(3, short_review_reason=" "), RuleViolation, "R11", "Art. 27")
+    refused(lambda: b.submission(3, short_review_reason=" "), RuleViolation, "R11", "Art. 26 ¶2")
     b.submission(3, short_review_reason="汛期临近")
 
 
 def test_r11_a_requested_deadline_that_is_not_a_date_is_malformed(b: Build) -> None:
     participated(b)
-    refused(lambda: b.submission(requested_deadline="soon"), InvalidInput, "R11", "Art. 27")
+    refused(lambda: b.submission(requested_deadline="soon"), InvalidInput, "R11", "Art. 26 ¶2")
 
 
 def test_r11_a_legality_opinion_without_a_submission_is_refused(b: Build) -> None:
@@ -151,7 +151,7 @@ def test_r12_the_reviewer_first_obtains_a_legal_advisers_opinion(b: Build) -> No
 
 def test_r12_a_conclusion_outside_the_four_is_malformed(b: Build) -> None:
     submitted(b)
-    refused(lambda: opinion(b, "fine"), InvalidInput, "R12", "Art. 27")
+    refused(lambda: opinion(b, "fine"), InvalidInput, "R12", "Arts. 27–28")
 
 
 def test_r13_an_exploratory_conclusion_needs_the_determination_and_the_risk_stated(b: Build) -> None:
@@ -169,16 +169,40 @@ def test_r13_an_unlawful_draft_is_not_discussed(b: Build) -> None:
     refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R13", "Art. 25 ¶2")
 
 
-def test_r12_a_lawful_if_amended_opinion_needs_the_amendments_or_a_written_explanation(b: Build) -> None:
+def test_r12_a_lawful_if_amended_opinion_needs_a_new_draft_or_a_written_explanation(b: Build) -> None:
     submitted(b)
-    opinion(b, "lawful_if_amended")
-    assert b.missing("legality_review") == [("R12", "Art. 28", "amendment_record")]
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    assert b.missing("legality_review") == [("R12", "Art. 28", "draft")]
+    refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R12", "Art. 28")
     c = Build()
     submitted(c)
     opinion(c, "lawful_if_amended")
-    b.art(C.drafter, "amendment_record", changes="已修改")
     c.art(C.drafter, "nonadoption_explanation", explanation="理由")
-    assert b.missing("legality_review") == [] == c.missing("legality_review")
+    assert c.missing("legality_review") == []
+
+
+def test_r12_an_amendment_record_on_the_version_reviewed_is_refused(b: Build) -> None:
+    submitted(b)
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    refused(lambda: b.art(C.drafter, "amendment_record", changes=["已删除第五条"]), RuleViolation, "R12", "Art. 28",
+            says="新版本")
+
+
+def test_r12_the_new_draft_carries_the_amendments_and_the_legal_office_confirms_it(b: Build) -> None:
+    submitted(b)
+    opinion(b, "lawful_if_amended", amendments="删除第五条")
+    b.draft("v2（已删除第五条）")
+    # the new version reopens the review (R13); the round must hold the amendment record made on v2 ...
+    assert ("R12", "Art. 28", "amendment_record") in b.missing("legality_review")
+    b.art(C.drafter, "amendment_record", changes=["已删除第五条"])
+    assert ("R12", "Art. 28", "amendment_record") not in b.missing("legality_review")
+    # ... and the legal office reviews v2 and confirms before it clears
+    refused(lambda: b.clear("legality_review", C.legal_director), RuleViolation, "R11", "Arts. 25–26")
+    b.submission()
+    b.art(C.adviser, "legal_adviser_opinion", opinion="已按意见修改，合法")
+    opinion(b, "lawful")
+    b.clear("legality_review", C.legal_director)
+    assert b.gate("legality_review") == "cleared"
 
 
 def test_r12_amendments_answer_a_legality_opinion(b: Build) -> None:

@@ -56,7 +56,7 @@ def test_r15_a_meeting_is_convened_with_the_head_presiding_last_on_the_roster() 
 
 
 def test_r15_a_circulated_sign_off_is_not_a_meeting() -> None:
-    refused(lambda: convene(meeting_type="circulation"), RuleViolation, "R15", "Art. 30")
+    refused(lambda: convene(meeting_type="circulation"), RuleViolation, "R15", "Art. 30 ¶1")
 
 
 def test_r15_a_meeting_is_convened_only_by_the_secretariat_organ_or_head() -> None:

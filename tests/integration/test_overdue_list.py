@@ -22,8 +22,10 @@ def test_only_undecided_decisions_past_their_due_date_are_overdue(walk_any: Any)
     w.did = decided
     w.start().determine().coordinate().participate().legality().meeting().report()
     svc.finalize(w.ctx, w.c.head, decided)
-    w.ctx.clock.advance(days=250)  # past the first and the last due date; the last one was decided in time
-    also_late = w.open(title="新的逾期事项", due_by=(w.ctx.today() - timedelta(days=1)).isoformat()).did
+    w.ctx.clock.advance(days=100)
+    # opened with a due date still ahead (one already past is refused at opening, R22), then missed
+    also_late = w.open(title="新的逾期事项", due_by=(w.ctx.today() + timedelta(days=1)).isoformat()).did
+    w.ctx.clock.advance(days=150)  # past the first and the last due date; the decided one was decided in time
     page = queries.list_decisions(w.ctx, overdue=True)
     assert [i["id"] for i in page["items"]] == [also_late, late]
     assert {i["id"] for i in queries.list_decisions(w.ctx, overdue=True, unit=w.bureau)["items"]} == {late, also_late}

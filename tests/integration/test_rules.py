@@ -315,7 +315,7 @@ def test_r11_a_review_period_under_seven_working_days_needs_a_reason(walk: Any) 
     short = walk.ctx.calendar.add_working_days(walk.ctx.today(), 5).due.isoformat()
     refused(walk, lambda: walk.art(walk.c.drafter, "legality_submission", legal_basis="x",
                                    procedure_explanation="y", requested_deadline=short),
-            RuleViolation, "R11", "Art. 27")
+            RuleViolation, "R11", "Art. 26 ¶2")
     walk.art(walk.c.drafter, "legality_submission", legal_basis="x", procedure_explanation="y",
              requested_deadline=short, short_review_reason="上级要求限期出台")
 
@@ -399,7 +399,7 @@ def test_r15_a_circulated_sign_off_is_not_a_meeting(walk: Any) -> None:
     walk.ready()
     refused(walk, lambda: meetings.convene(walk.ctx, walk.c.secretary, meeting_type="circulation", title="传签",
                                            held_on=walk.ctx.today().isoformat(), head=walk.c.head,
-                                           members=[walk.c.member_a]), RuleViolation, "R15", "Art. 30")
+                                           members=[walk.c.member_a]), RuleViolation, "R15", "Art. 30 ¶1")
     refused(walk, lambda: walk.art(walk.c.head, "meeting_record", meeting_type="circulation",
                                    attendance=[walk.c.head], opinions=[{"person": walk.c.head}],
                                    head_decision="adopt"), RuleViolation, "AR14", "Art. 30")
@@ -506,9 +506,9 @@ def test_r19_a_report_by_a_unit_that_is_not_an_execution_unit_is_refused(walk: A
 
 def test_sod6_only_the_head_suspends(walk: Any) -> None:
     walk.decided()
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.office, walk.did, "force_majeure", "台风"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.office, walk.did, "force_majeure", "台风", urgency="情况紧急"),
             NotPermitted, "SoD6", "Arts. 35, 37")
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风", urgency="情况紧急")
     assert queries.get_decision(walk.ctx, walk.did)["status"] == "suspended"
     svc.resume(walk.ctx, walk.c.head, walk.did, "台风过境")
     assert queries.get_decision(walk.ctx, walk.did)["status"] == "decided"
@@ -519,12 +519,12 @@ def test_sod3_the_undertaking_unit_cannot_evaluate_its_own_decision(walk: Any) -
     walk.decided()
     insider = identity.register_person(walk.ctx, "局内评估员")
     identity.grant_role(walk.ctx, insider, "post_evaluator", walk.bureau)
-    fields = {"trigger": "scheduled", "public_input": "x", "deputy_participation": "y", "findings": "z",
-              "recommendation": "continue"}
+    fields = {"trigger": "organ_decision", "public_input": "问卷", "deputy_participation": "人大代表参与",
+              "findings": "z", "recommendation": "continue"}
     refused(walk, lambda: walk.art(walk.c.head, "evaluation_commission", evaluator_unit=walk.bureau,
-                                   trigger="scheduled", reasons="x"), NotPermitted, "SoD3", "Art. 36")
-    walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="scheduled",
-             reasons="按计划评估")
+                                   trigger="organ_decision", reasons="x"), NotPermitted, "SoD3", "Art. 36")
+    walk.art(walk.c.head, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
+             reasons="决策机关认为有必要")
     refused(walk, lambda: execution.evaluate(walk.ctx, insider, walk.did, **fields), NotPermitted, "R21",
             "Art. 36")  # only the commissioned evaluator reports
     refused(walk, lambda: walk.art(walk.c.evaluator, "evaluation_report", **fields), RuleViolation, "AR14",

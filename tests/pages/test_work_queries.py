@@ -49,7 +49,7 @@ def test_the_legal_queue_counts_working_days_left_on_the_statutory_clock(walk_an
           requested_deadline=deadline.isoformat())
     [item] = work.legal_queue(w.ctx)
     assert item["decision_id"] == w.did and item["working_days_left"] == 8 and not item["provisional"]
-    assert item["minimum"]["basis"] == "R11 Art. 27" and item["advisers"] == 0
+    assert item["minimum"]["basis"] == "R11 Art. 26 ¶2" and item["advisers"] == 0
     assert any(m["rule"] == "R12" and m["kind"] == "legal_adviser_opinion" for m in item["missing"])
     # In the procedure's order: the adviser's opinion first (R12, Art. 28), then the reviewer's.
     assert work.work_queue(w.ctx, w.c.reviewer)["items"] == []

@@ -224,7 +224,7 @@ def test_the_unit_report_counts_execution_overdue_reports_suspensions_evaluation
     start = walk.ctx.today()
     ex.designate_execution_units(walk.ctx, walk.c.head, walk.did, [TRANSIT])
     walk.ctx.clock.advance(days=100)
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风", urgency="情况紧急")
     svc.resume(walk.ctx, walk.c.head, walk.did, "台风过境")
     ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构",
                              trigger="organ_decision", reasons="常务会议要求")

@@ -179,8 +179,8 @@ def test_a_problem_report_is_recorded_the_moment_it_is_filed(walk: Any) -> None:
 # R19: obligations from the risk measures and the legality conditions ---------------------------
 def test_risk_measures_and_legality_amendments_are_obligations_to_follow(walk: Any) -> None:
     walk.open().start().determine(risk_relevant=True).coordinate().participate()
-    walk.art(walk.c.assessor, "risk_report", risk_points=["票价上涨引发投诉"], level="low",
-             measures=["配套换乘优惠", "分步实施"], contingency_plan="舆情应对预案", conclusion="controllable")
+    risk = walk.art(walk.c.assessor, "risk_report", risk_points=["票价上涨引发投诉"], level="low",
+                    measures=["配套换乘优惠", "分步实施"], contingency_plan="舆情应对预案", conclusion="controllable")
     walk.art(walk.c.drafter, "dept_opinions", departments=["某市信访局"], summary="风险可控")
     svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment")
     deadline = walk.ctx.calendar.add_working_days(walk.ctx.today(), 8)
@@ -189,8 +189,20 @@ def test_risk_measures_and_legality_amendments_are_obligations_to_follow(walk: A
     walk.art(walk.c.adviser, "legal_adviser_opinion", opinion="修改后合法")
     opinion = walk.art(walk.c.reviewer, "legality_opinion", authority="有权", procedure="完备", content="需修改",
                        conclusion="lawful_if_amended", amendments="删除第五条收费条款")
+    # R12, Art. 28: the amendments go into a new draft version, which the legal office reviews again
+    svc.add_draft_version(walk.ctx, walk.c.drafter, walk.did, content=b"v2", title="v2（已删除第五条）")
+    # R10, Art. 24: the new version reopens the risk gate; the assessor carries the controllable report forward
+    walk.art(walk.c.assessor, "risk_continuity", report_id=risk.events[0]["payload"]["artifact_id"],
+             reason="删除收费条款不涉及已评估的风险点")
+    svc.clear_gate(walk.ctx, walk.c.bureau_head, walk.did, "risk_assessment")
     walk.art(walk.c.drafter, "amendment_record", changes=["已删除第五条收费条款"],
              opinion_id=opinion.events[0]["payload"]["artifact_id"])
+    deadline = walk.ctx.calendar.add_working_days(walk.ctx.today(), 8)
+    walk.art(walk.c.drafter, "legality_submission", legal_basis="价格法", procedure_explanation="已履行",
+             requested_deadline=deadline.due.isoformat())
+    walk.art(walk.c.adviser, "legal_adviser_opinion", opinion="已按意见修改，合法")
+    walk.art(walk.c.reviewer, "legality_opinion", authority="有权", procedure="完备", content="合法",
+             conclusion="lawful")
     svc.clear_gate(walk.ctx, walk.c.legal_director, walk.did, "legality_review")
     walk.meeting().report()
     svc.finalize(walk.ctx, walk.c.head, walk.did)
@@ -243,7 +255,7 @@ def test_an_execution_report_falls_due_after_the_profile_interval_and_a_report_s
 
 def test_a_suspended_decision_has_no_reports_due(walk: Any) -> None:
     executing(walk)
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "台风", urgency="情况紧急")
     walk.ctx.clock.advance(days=100)
     assert ex.execution_reports_due(walk.ctx) == []
 
@@ -251,9 +263,9 @@ def test_a_suspended_decision_has_no_reports_due(walk: Any) -> None:
 # R20 and SoD6: change control -----------------------------------------------------------------
 def test_the_execution_unit_cannot_suspend_and_the_head_suspends_and_resumes(walk: Any) -> None:
     executing(walk)
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.executor, walk.did, "force_majeure", "台风"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.executor, walk.did, "force_majeure", "台风", urgency="情况紧急"),
             NotPermitted, "SoD6", "Arts. 35, 37")
-    svc.suspend(walk.ctx, walk.c.head, walk.did, "major_change_of_circumstances", "上位政策调整")
+    svc.suspend(walk.ctx, walk.c.head, walk.did, "major_change_of_circumstances", "上位政策调整", urgency="情况紧急")
     ex.report_problem(walk.ctx, walk.c.executor, walk.did, ground="problems_found", summary="停运期间客流下降")
     svc.resume(walk.ctx, walk.c.head, walk.did, "政策已明确")
     assert view(walk)["status"] == "in_execution"
@@ -275,7 +287,7 @@ def test_a_terminated_decision_records_its_basis_and_takes_no_more_reports(walk:
     assert v["status"] == "terminated" and v["termination"]["basis"] == "市政府第12次常务会议决定"
     refused(walk, lambda: ex.report_progress(walk.ctx, walk.c.executor, walk.did, "x"),
             RuleViolation, "R20", "Art. 37")
-    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "x"),
+    refused(walk, lambda: svc.suspend(walk.ctx, walk.c.head, walk.did, "force_majeure", "x", urgency="情况紧急"),
             RuleViolation, "R20", "Art. 37")
     replay_equals_live(walk.ctx, walk.did)
 
@@ -359,11 +371,12 @@ def test_an_expert_of_the_pre_decision_review_cannot_evaluate(walk: Any) -> None
     insider = identity.register_person(walk.ctx, "孙教授（评估）")
     identity.grant_role(walk.ctx, insider, "post_evaluator", "某大学交通学院")
     refused(walk, lambda: ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某大学交通学院",
-                                                   trigger="scheduled", reasons="x"), NotPermitted, "SoD3", "Art. 36")
-    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="scheduled",
-                             reasons="按计划评估")
-    refused(walk, lambda: ex.evaluate(walk.ctx, insider, walk.did, trigger="scheduled", public_input="x",
-                                      deputy_participation="y", findings="z", recommendation="continue"),
+                                                   trigger="organ_decision", reasons="x"), NotPermitted, "SoD3",
+            "Art. 36")
+    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="organ_decision",
+                             reasons="决策机关认为有必要")
+    refused(walk, lambda: ex.evaluate(walk.ctx, insider, walk.did, trigger="organ_decision", public_input="问卷",
+                                      deputy_participation="代表参与", findings="z", recommendation="continue"),
             NotPermitted, "R21", "Art. 36")  # only the commissioned evaluator reports
 
 
@@ -373,9 +386,10 @@ def test_the_scheduled_evaluation_falls_due_and_the_organ_decides_to_stop(walk_a
     walk.ctx.clock.advance(days=300)
     [due] = ex.evaluations_due(walk.ctx)
     assert [t["trigger"] for t in due["triggers"]] == ["scheduled"]
-    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="scheduled",
-                             reasons="按计划开展评估")  # R21: only the commissioned evaluator reports
-    r = ex.evaluate(walk.ctx, walk.c.evaluator, walk.did, trigger="scheduled", public_input="问卷2000份",
+    # the date fixed at decision time is the organ's own judgment that an evaluation is needed (Art. 36)
+    ex.commission_evaluation(walk.ctx, walk.c.head, walk.did, evaluator_unit="某第三方评估机构", trigger="organ_decision",
+                             reasons="决策时确定的评估日期已到")  # R21: only the commissioned evaluator reports
+    r = ex.evaluate(walk.ctx, walk.c.evaluator, walk.did, trigger="organ_decision", public_input="问卷2000份",
                     deputy_participation="人大代表3名、政协委员2名、社会组织1家", findings="票价方案效果不佳",
                     recommendation="stop")
     assert ex.evaluations_due(walk.ctx) == []

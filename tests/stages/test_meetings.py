@@ -145,7 +145,7 @@ def test_a_circulated_sign_off_is_refused_as_a_meeting(walk: Any) -> None:
     walk.open()
     refused(walk, None, lambda: mtg.convene(walk.ctx, sec, meeting_type="circulation", title="传签",
                                             held_on="2025-03-03", head=walk.c.head,
-                                            members=[walk.c.member_a]), RuleViolation, "R15", "Art. 30")
+                                            members=[walk.c.member_a]), RuleViolation, "R15", "Art. 30 ¶1")
 
 
 def test_a_plenary_meeting_is_convened_with_the_head_in_its_roster(walk: Any) -> None:

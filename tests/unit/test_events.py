@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -100,7 +101,8 @@ def test_the_decision_folds_an_older_withdrawal_through_its_upcaster() -> None:
 
     spec = procedures.load()
     d = Decision(spec, events=catalogue)
-    _, opened = Decision.open(spec, "MAD-1", (HEAD,), title="决定", category=spec.categories[0], unit="某局")
+    _, opened = Decision.open(spec, "MAD-1", (HEAD,), title="决定", category=spec.categories[0], unit="某局",
+                              today=date(2025, 3, 3))
     at = "2025-03-03T01:00:00+00:00"
     d.apply({"seq": 1, "type": opened[0].type, "v": 1, "at": at, "actor": HEAD.to_dict(), "payload": opened[0].payload})
     d.apply({"seq": 2, "type": "DecisionWithdrawn", "v": 1, "at": at, "actor": HEAD.to_dict(),

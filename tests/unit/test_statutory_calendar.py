@@ -113,7 +113,7 @@ def test_calendar_days_between_is_the_plain_difference() -> None:
 
 def test_seven_working_days_across_national_day_count_both_swapped_weekend_days() -> None:
     # Fri 09-27 → Sun 09-29 (worked, 1), Mon 09-30 (2), 10-01..07 off, 10-08..11 (3–6), Sat 10-12 (7).
-    dl = CAL.add_working_days(d("2024-09-27"), 7, "R11 Art. 27")
+    dl = CAL.add_working_days(d("2024-09-27"), 7, "R11 Art. 26 ¶2")
     assert dl.due == d("2024-10-12")
     assert dl.unit == "working_days"
     assert not dl.provisional
@@ -161,14 +161,14 @@ def test_negative_periods_are_refused() -> None:
 def test_review_opened_on_2026_12_24_is_provisional_until_the_2027_notice_is_added() -> None:
     start = d("2026-12-24")  # Thursday
     assert LAST_PACKAGE_YEAR == 2026, "the package now covers 2027: move this test to its first missing year"
-    before = CAL.add_working_days(start, 7, "R11 Art. 27")
+    before = CAL.add_working_days(start, 7, "R11 Art. 26 ¶2")
     # weekends alone: 12-25, 12-28..31, Fri 2027-01-01, Mon 01-04
     assert before.due == d("2027-01-04")
     assert before.provisional
     assert CAL.working_days_between(start, before.due) == (7, True)
 
     cal = CAL.with_year(parse_year_file(fixture_text()))
-    after = cal.add_working_days(start, 7, "R11 Art. 27")
+    after = cal.add_working_days(start, 7, "R11 Art. 26 ¶2")
     # the fixture's 元旦 (01-01..03) is a rest day, so the seventh working day is Tuesday 01-05
     assert after.due == d("2027-01-05")
     assert not after.provisional
@@ -220,10 +220,10 @@ def test_is_on_time_includes_the_due_day() -> None:
 
 
 def test_deadline_to_dict_is_json_friendly() -> None:
-    dl = CAL.add_working_days(d("2026-12-24"), 7, "R11 Art. 27")
+    dl = CAL.add_working_days(d("2026-12-24"), 7, "R11 Art. 26 ¶2")
     out = dl.to_dict()
     assert out == {"due": "2027-01-04", "unit": "working_days", "days": 7, "start": "2026-12-24",
-                   "provisional": True, "basis": "R11 Art. 27"}
+                   "provisional": True, "basis": "R11 Art. 26 ¶2"}
     assert json.loads(json.dumps(out)) == out
 
 

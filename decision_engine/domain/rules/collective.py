@@ -9,8 +9,11 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
+from decision_engine.domain.rules.initiation import option_ids
 from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, iso_date
 
 HEAD_DECISIONS = ("adopt", "adopt_with_amendments", "defer", "send_back", "reject")
@@ -52,7 +55,7 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
     """R13–R15, SoD4, Arts. 25, 29–30: a real meeting, the head last, reasons for departing."""
     if f["meeting_type"] not in MEETING_TYPES:
         raise RuleViolation(f"the decision is taken at an executive or plenary meeting, not by "
-                            f"{f['meeting_type']!r}", rule="R15", article="Art. 30")
+                            f"{f['meeting_type']!r}", **ref("R15.venue"))
     blocking = d.agenda_blockers()
     if blocking:
         # R14, Art. 29: only a complete packet goes on the agenda.
@@ -97,17 +100,37 @@ def art_meeting(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
                                                   and f["reopen_gates"]):
         raise InvalidInput("sending back states which gates reopen (reopen_gates)", rule="R15",
                            article="Art. 30")
-    report = d.latest("risk_assessment", "risk_report")
+    report = effective_report(d)
     if d.spec.has_gate("risk_assessment") and d.gate_applicable(d.spec.gate("risk_assessment")) and \
             report is not None and report["fields"]["conclusion"] != "controllable":
         # R10, Art. 24: a risk not controllable is never decided on.
         raise RuleViolation("the risk is not controllable for this draft", rule="R10", article="Art. 24")
+    options = option_ids(d)
+    if options and f["head_decision"] in ("adopt", "adopt_with_amendments") and \
+            str(f.get("option_chosen") or "") not in options:
+        # R15, Arts. 12 ¶4, 30: where the draft offers options, the collective decision names the one chosen.
+        raise RuleViolation(f"决策草案提出了 {len(options)} 个方案（{'、'.join(options)}），会议决定应载明所选方案 "
+                            "(option_chosen)", **ref("R15.option_chosen"))
+    if report is not None and f["head_decision"] in ("adopt", "adopt_with_amendments") and \
+            str(f.get("risk_judgment") or "") != "controllable":
+        # R10, Art. 24: 决策机关认为风险可控的，可以作出决策 — the organ's own judgment, not the assessor's.
+        raise RuleViolation("决策机关认为风险可控的，方可作出决策：会议记录应载明决策机关自己的判断 (risk_judgment = "
+                            "controllable); the assessor's conclusion does not stand in for the organ's",
+                            **ref("R10.controllable"))
 
 
 def art_party_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                      cal: StatutoryCalendar, today: date) -> None:
-    """R16, Art. 31: reported before issuance (this engine: before finalization)."""
-    iso_date(f["reported_at"], "reported_at", "R16", "Art. 31", kind=k.id)
+    """R16, Art. 31: reported before issuance (this engine: before finalization), so on a day already come:
+    a report dated in the future is not a report made."""
+    cit = ref("R16.party_report")
+    reported = iso_date(f["reported_at"], "reported_at", **cit, kind=k.id)
+    if reported > today:
+        raise RuleViolation(f"请示报告日期 {reported.isoformat()} 晚于登记日 {today.isoformat()}：尚未报告的不得登记为已报告 "
+                            "(party_report.reported_at lies in the future)", **cit)
+    if (today - reported).days > 366 * 2:
+        raise InvalidInput(f"请示报告日期 {reported.isoformat()} 早于登记日两年以上，疑为录入错误 "
+                           "(party_report.reported_at far outside the decision's horizon)", **cit)
 
 
 def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:

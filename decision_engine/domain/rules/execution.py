@@ -9,8 +9,10 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind
 from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.rules.risk import effective_report
 from decision_engine.domain.values import Actor, iso_date
 
 ART35_GROUNDS = ("problems_found", "major_change_of_circumstances", "force_majeure")
@@ -25,6 +27,20 @@ def _number(value: Any, what: str) -> float:
 
 def _text(value: Any) -> str:
     return str(value or "").strip()
+
+
+def check_suspension(ground: str, reason: str, urgency: str) -> None:
+    """R20, Arts. 35, 37: the head alone suspends only on a situation of Art. 35 and when it is urgent
+    (执行中出现本条例第三十五条规定的情形、情况紧急的，决策机关行政首长可以先决定中止执行); otherwise a change or a
+    stop goes through the organ's procedure."""
+    if ground not in ART35_GROUNDS:
+        raise InvalidInput(f"ground must be one of {', '.join(ART35_GROUNDS)} (第三十五条规定的情形)",
+                           **ref("R20.ground"))
+    if not reason.strip():
+        raise InvalidInput("a suspension needs its reason", **ref("R20.change"))
+    if not urgency.strip():
+        raise RuleViolation("情况紧急的，行政首长方可先决定中止执行：应说明紧急情况 (urgency)；不紧急的，变更或者停止执行应当"
+                            "依照法定程序由决策机关决定", **ref("R20.change"))
 
 
 # ---------------------------------------------------------------------------------------- queries the checks read
@@ -95,7 +111,7 @@ def obligations(d: DecisionView) -> list[dict[str, Any]]:
             out.append({"id": f"{art['id']}:{n}", "source": source, "artifact_id": art["id"],
                         "text": _text(text), "rule": rule, "article": article,
                         "responsible_unit": responsible_unit, "due": due, "risk_level": risk_level})
-    report = d.latest("risk_assessment", "risk_report") if d.spec.has_gate("risk_assessment") else None
+    report = effective_report(d)
     if report is not None and report["fields"]["conclusion"] == "controllable":
         f = report["fields"]
         measures = f.get("measures")
@@ -105,13 +121,16 @@ def obligations(d: DecisionView) -> list[dict[str, Any]]:
                 item.get("responsible_unit"), item.get("due"), f.get("level"))
         add(report, 0, f.get("contingency_plan"), "contingency_plan", "R10", "Art. 23", risk_level=f.get("level"))
     if d.spec.has_gate("legality_review"):
-        opinion = d.latest("legality_review", "legality_opinion")
-        conclusion = opinion["fields"]["conclusion"] if opinion else ""
-        if opinion is not None and conclusion in ("lawful_if_amended", "exploratory_risk_stated"):
+        # R12, Art. 28: the conditions of every 'lawful if amended' opinion, including one given on an earlier
+        # draft whose amendments the next version carries (a new round of the review).
+        opinions = [o for o in d.artifacts_of("legality_review", "legality_opinion", all_rounds=True)
+                    if o["fields"]["conclusion"] in ("lawful_if_amended", "exploratory_risk_stated")]
+        for opinion in opinions:
             f = opinion["fields"]
             for i, key in enumerate(("amendments", "conditions", "risk_statement")):
                 add(opinion, i + 1, f.get(key), "legality_condition", "R12", "Arts. 25, 28")
-            for rec in d.artifacts_of("legality_review", "amendment_record"):
+        if opinions:
+            for rec in d.artifacts_of("legality_review", "amendment_record", all_rounds=True):
                 changes = rec["fields"].get("changes")
                 for i, c in enumerate(changes if isinstance(changes, list) else [changes]):
                     add(rec, i + 1, c, "legality_amendment", "R12", "Art. 28")

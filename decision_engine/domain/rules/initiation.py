@@ -8,7 +8,9 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import DEFAULT_CATEGORIES, ArtifactKind, GateSpec
+from decision_engine.domain.rules.common import need_draft
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.values import Actor, iso_date
 
@@ -67,4 +69,44 @@ def register(reg: Registry) -> None:
     """S0's checks: the start decision (R3), the catalogue (R2), coordination (R4)."""
     reg.artifact("start_decision", art_start)  # R3, Art. 11
     reg.artifact("catalog_entry", art_catalog_entry)  # R2, Art. 3 ¶3
+    reg.artifact("draft_options", art_draft_options)  # R3, Art. 12 ¶4
     reg.gate("coordination", check_coordination)  # R4, Art. 13
+
+
+def option_ids(d: DecisionView) -> list[str]:
+    """R3, Art. 12 ¶4: the ids of the options the drafting stage offered (the latest record), if any."""
+    recs = d.artifacts_of("initiation", "draft_options", all_rounds=True) if d.spec.has_gate("initiation") else []
+    return [str(o["id"]) for o in recs[-1]["fields"]["options"]] if recs else []
+
+
+def art_draft_options(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any], cal: StatutoryCalendar,
+                      today: date) -> None:
+    """R3, Art. 12 ¶4: where views diverge sharply the unit offers two or more options, each named and
+    summarised, for the meeting to choose among."""
+    need_draft(d, k)
+    opts = f["options"]
+    cit = ref("R3.options")
+    if not isinstance(opts, list) or not all(isinstance(o, dict) and str(o.get("id") or "").strip()
+                                             and str(o.get("summary") or "").strip() for o in opts):
+        raise InvalidInput("draft_options.options 应逐项列明方案编号和内容 (a list of {id, summary})", **cit)
+    ids = [str(o["id"]).strip() for o in opts]
+    if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+        raise RuleViolation(f"存在较大分歧的，应当提出两个以上方案：recorded {len(set(ids))} distinct option(s)", **cit)
+
+
+# R22: the furthest a due date may lie from the opening before it is taken for a typing slip (years).
+DUE_BY_HORIZON_YEARS = 10
+
+
+def check_due_by(due_by: str, today: date) -> date:
+    """R22, Art. 38 ¶2: a decision's due date is a date, not already past when it opens (the clock would open
+    an undue-delay case at once), and within the decision's horizon."""
+    cit = ref("R22.due")
+    due = iso_date(due_by, "due_by", **cit, kind="decision")
+    if due < today:
+        raise RuleViolation(f"决策期限 decision.due_by = {due.isoformat()} 早于立项日 {today.isoformat()}，立项时已逾期 "
+                            "(the due date has already passed at opening)", **cit)
+    if due.year > today.year + DUE_BY_HORIZON_YEARS:
+        raise InvalidInput(f"决策期限 decision.due_by = {due.isoformat()} 超出立项后 {DUE_BY_HORIZON_YEARS} 年，疑为录入错误 "
+                           "(a year far outside the decision's horizon)", **cit)
+    return due

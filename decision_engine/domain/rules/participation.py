@@ -8,6 +8,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.common import need_draft
 from decision_engine.domain.rules.registry import DecisionView, Registry
@@ -23,32 +24,69 @@ HEARING_METHOD = ("hearing", "听证会")  # R7, Art. 16: held only through the 
 
 def comment_deadline(notice: dict[str, Any]) -> date:
     """R6, Art. 15: the last day of a recorded comment notice's window."""
-    return iso_date(notice["fields"]["deadline"], "deadline", "R6", "Art. 15", kind="comment_notice")
+    return iso_date(notice["fields"]["deadline"], "deadline", **ref("R6.window"), kind="comment_notice")
+
+
+def live_notices(d: DecisionView, *, all_rounds: bool = False) -> list[dict[str, Any]]:
+    """R6, Art. 15; R18, Art. 33: the comment notices in force, a notice corrected by a later version (its
+    `corrects`) being superseded, never deleted."""
+    notices = d.artifacts_of("public_participation", "comment_notice", all_rounds=all_rounds)
+    corrected = {str(n["fields"].get("corrects") or "") for n in notices}
+    return [n for n in notices if n["id"] not in corrected]
+
+
+# R6: how far from the day it is recorded a notice's dates may lie before they are taken for a typing slip.
+NOTICE_HORIZON_DAYS = 366
 
 
 def art_comment_notice(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                        cal: StatutoryCalendar, today: date) -> None:
-    """R6, Art. 15: ≥ 30 calendar days, or a shortening reason written into the notice."""
+    """R6, Art. 15: plausible dates; ≥ 30 calendar days counted from the real publication (the day the
+    notice is recorded, never a typed earlier day), or a shortening reason written into the notice; a
+    correction names the notice it corrects and why."""
     need_draft(d, k)
-    published = iso_date(f["published_at"], "published_at", "R6", "Art. 15", kind=k.id)
-    deadline = iso_date(f["deadline"], "deadline", "R6", "Art. 15", kind=k.id)
+    cit = ref("R6.window")
+    published = iso_date(f["published_at"], "published_at", **cit, kind=k.id)
+    deadline = iso_date(f["deadline"], "deadline", **cit, kind=k.id)
+    for name, day in (("published_at", published), ("deadline", deadline)):
+        if abs((day - today).days) > NOTICE_HORIZON_DAYS:
+            raise InvalidInput(f"征求意见公告的日期 {k.id}.{name} = {day.isoformat()} 与登记日 {today.isoformat()} "
+                               f"相差超过一年，疑为录入错误 (a date far outside the notice's horizon)", **cit)
+    if deadline <= published:
+        raise RuleViolation(f"征求意见截止日 {deadline.isoformat()} 不晚于公布日 {published.isoformat()} "
+                            "(the deadline is not after the publication)", **cit)
+    if deadline <= today:
+        raise RuleViolation(f"征求意见截止日 {deadline.isoformat()} 已过 (the deadline is not after the day "
+                            f"the notice is recorded, {today.isoformat()})", **cit)
+    start = max(published, today)  # R6: the window runs from the real publication, not a typed back-date
     dur = d.spec.durations["comment_period"]
-    days = cal.calendar_days_between(published, deadline)
+    days = cal.calendar_days_between(start, deadline)
     if days < dur.days and not str(f.get("shortening_reason") or "").strip():
-        raise RuleViolation(f"comment period is {days} calendar days; at least {dur.days} unless the "
-                            "notice states the reason for a shorter period (shortening_reason)",
-                            rule="R6", article="Art. 15")
+        counted = "" if start == published else f" (counted from the day the notice is recorded, " \
+                                                f"{today.isoformat()}, not the typed publication day)"
+        raise RuleViolation(f"征求意见期限为 {days} 日，一般不少于 {dur.days} 日，缩短的应在公告中说明理由"
+                            f"：comment period is {days} calendar days{counted}; at least {dur.days} unless the "
+                            "notice states the reason for a shorter period (shortening_reason)", **cit)
     if not isinstance(f["channels"], list):
-        raise InvalidInput("comment_notice.channels must be a list", rule="R6", article="Art. 15")
+        raise InvalidInput("comment_notice.channels must be a list", **ref("R6.notice"))
+    corrects = str(f.get("corrects") or "").strip()
+    if corrects:
+        earlier = {n["id"] for n in live_notices(d, all_rounds=True)}
+        if corrects not in earlier:
+            raise RuleViolation(f"更正的公告 {corrects} 不存在或已被更正 (no notice in force with this id to "
+                                "correct)", **ref("R6.notice"))
+        if not str(f.get("correction_reason") or "").strip():
+            raise InvalidInput("更正公告应当说明更正理由 (correction_reason)", **ref("R6.notice"))
 
 
 def windows_closed(d: DecisionView, today: date) -> None:
-    """R6, Art. 15: the adoption status can only be summed up once every comment window has closed."""
-    for notice in d.artifacts_of("public_participation", "comment_notice"):
+    """R6, Art. 15: the adoption status can only be summed up once every comment window in force has
+    closed (a superseded notice no longer holds it open)."""
+    for notice in live_notices(d):
         deadline = comment_deadline(notice)
         if today <= deadline:
             raise RuleViolation(f"意见征求期至 {deadline.isoformat()} 届满，届满后方可形成意见采纳情况 (the comment "
-                                "window is still open)", rule="R6", article="Art. 15")
+                                "window is still open)", **ref("R6.window"))
 
 
 def check_feedback_report(d: DecisionView, today: date, *, unclustered: int) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.common import need_draft
 from decision_engine.domain.rules.registry import DecisionView, Registry
@@ -47,16 +48,70 @@ def art_risk_report_content(d: DecisionView, k: ArtifactKind, actor: Actor, f: d
                            "due})", rule="R10", article="Art. 23")
 
 
+def effective_report(d: DecisionView) -> dict[str, Any] | None:
+    """R10, Art. 24: the risk report that speaks for the current draft version: one recorded in the current
+    round of the risk gate (a new draft version opens a new round), or the earlier report a continuity note
+    of the current round carries forward."""
+    if not d.spec.has_gate("risk_assessment"):
+        return None
+    report = d.latest("risk_assessment", "risk_report")
+    if report is not None:
+        return report
+    note = d.latest("risk_assessment", "risk_continuity")
+    if note is None:
+        return None
+    carried: dict[str, Any] | None = d.state["artifacts"].get(str(note["fields"]["report_id"]))
+    return carried
+
+
+def reopens_on_new_draft(d: DecisionView) -> bool:
+    """R10, Art. 24: a new draft version reopens a risk gate that holds an assessment (not one exempted by a
+    prior assessment, Art. 22 ¶2): controllability is judged for the version decided."""
+    gs = d.state["gates"].get("risk_assessment")
+    return bool(gs is not None and not gs["exemption"] and
+                d.artifacts_of("risk_assessment", "risk_report", all_rounds=True))
+
+
+def art_risk_continuity(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                        cal: StatutoryCalendar, today: date) -> None:
+    """R10, Art. 24: the assessor records why a new draft version does not touch the risk of an earlier,
+    controllable assessment; otherwise the new version is assessed again."""
+    cit = ref("R10.controllable")
+    report = d.state["artifacts"].get(str(f["report_id"]))
+    if report is None or report["kind"] != "risk_report":
+        raise RuleViolation(f"没有编号为 {f['report_id']} 的风险评估报告 (no risk report with this id)", **cit)
+    if report["draft_version"] >= d.state["draft_version"]:
+        raise RuleViolation("该报告评估的就是当前版本草案，无需说明 (the report already concerns the current draft "
+                            "version)", **cit)
+    if report["fields"]["conclusion"] != "controllable":
+        raise RuleViolation("原评估结论为风险不可控，修改后的草案应当重新评估 (a report that found the risk not "
+                            "controllable cannot be carried forward: assess the new version)", **cit)
+    if len(str(f["reason"]).strip()) < 4:
+        raise InvalidInput("说明草案修改为何不影响风险点、防范措施和处置预案 (risk_continuity.reason)", **cit)
+
+
 def check_risk(d: DecisionView, g: GateSpec) -> list[Missing]:
-    """R10, Art. 24: the latest assessment must find the risk controllable."""
-    report = d.latest(g.id, "risk_report")
+    """R10, Arts. 23–24: a report for the current draft version (or the assessor's continuity note), the
+    departments heard, and the risk found controllable."""
+    out: list[Missing] = []
+    report = effective_report(d)
+    if report is None:
+        k = d.spec.artifact_kind("risk_report")
+        out.append(Missing(k.rule, k.article, g.id, f"artifact 'risk_report' ({k.name_zh}) for draft "
+                           f"v{d.state['draft_version']} recorded by {' / '.join(k.roles)}, or the assessor's "
+                           "risk_continuity note why the new version does not touch the risk", k.id))
+    if not d.artifacts_of(g.id, "dept_opinions", all_rounds=True):
+        k = d.spec.artifact_kind("dept_opinions")
+        out.append(Missing(k.rule, k.article, g.id, f"artifact 'dept_opinions' ({k.name_zh}) recorded by "
+                           f"{' / '.join(k.roles)}", k.id))
     if report is not None and report["fields"]["conclusion"] != "controllable":
-        return [Missing("R10", "Art. 24", g.id, "the risk is assessed as not controllable: adjust the "
-                        "draft and record a new assessment concluding 'controllable'", "risk_report")]
-    return []
+        out.append(Missing("R10", "Art. 24", g.id, "the risk is assessed as not controllable: adjust the "
+                           "draft and record a new assessment concluding 'controllable'", "risk_report"))
+    return out
 
 
 def register(reg: Registry) -> None:
     """S3's checks: the risk report and the controllable conclusion (R10)."""
     reg.artifact("risk_report", art_risk_report, art_risk_report_content)  # R10, Arts. 23–24
-    reg.gate("risk_assessment", check_risk)  # R10, Art. 24
+    reg.artifact("risk_continuity", art_risk_continuity)  # R10, Art. 24
+    reg.gate("risk_assessment", check_risk)  # R10, Arts. 23–24
