@@ -241,7 +241,8 @@ def router(ctx: Context) -> APIRouter:
             raise NotFound(f"no act {what!r} on a decision")
         content, media, filename = await _upload(form)
         calls = {"finalize": lambda: svc.finalize(ctx, pid, decision_id),
-                 "suspend": lambda: svc.suspend(ctx, pid, decision_id, _text(form, "ground"), _text(form, "reason")),
+                 "suspend": lambda: svc.suspend(ctx, pid, decision_id, _text(form, "ground"), _text(form, "reason"),
+                                                urgency=_text(form, "urgency")),
                  "resume": lambda: svc.resume(ctx, pid, decision_id, _text(form, "reason")),
                  "withdraw": lambda: svc.withdraw(ctx, pid, decision_id, _text(form, "reason")),
                  "close": lambda: svc.close(ctx, pid, decision_id),
