@@ -434,6 +434,8 @@ ZH: dict[str, str] = {
     "请示报告日期 {} 早于登记日两年以上，疑为录入错误 (party_report.reported_at far outside the decision's horizon)": '请示报告日期 {0} 早于登记日两年以上，疑为录入错误',
     '请示报告日期 {} 晚于登记日 {}：尚未报告的不得登记为已报告 (party_report.reported_at lies in the future)': '请示报告日期 {0} 晚于登记日 {1}：尚未报告的不得登记为已报告',
     '重大行政决策草案应当经常务会议或者全体会议讨论：a major decision is discussed at an executive or plenary meeting, not by {}': '重大行政决策草案应当经常务会议或者全体会议讨论，不能以“{0}”方式决定',
+    "同级党委的答复针对请示报告：请先登记向同级党委的请示报告 (no party_report on record)": "同级党委的答复针对请示报告：请先登记向同级党委的请示报告",
+    "答复日期 {} 应在请示报告日 {} 之后、登记日 {} 之前 (the reply follows the report and has been given)": "答复日期 {0} 应在请示报告日 {1} 之后、登记日 {2} 之前",
     # values (every act, every date)
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",

@@ -135,6 +135,8 @@ CITATIONS: dict[str, Citation] = {
                     "行政首长最后发表意见并作出决定"),
     "R16.party_report": _c("R16", "Art. 31", "report to the same-level Party committee before issuance",
                            "出台前向同级党委请示报告"),
+    "SoD7.reply": _c("SoD7", "Art. 31", "the same-level Party committee's reply to the report, by the committee "
+                     "itself", "同级党委对请示报告的答复，由同级党委作出"),
     "R16.npc": _c("R16", "Art. 8", "a matter of the people's congress follows its rules", "人大决定事项"),
     # S6–S8
     "R17.publication": _c("R17", "Art. 32", "publication promptly; explanation where of wide concern",
@@ -217,6 +219,7 @@ PROCEDURE_BINDINGS: dict[str, str] = {
     "durations.hearing_materials": "R7.materials",
     "durations.legality_review": "R11.review_time",
     "artifacts.comment_notice": "R6.notice",
+    "artifacts.party_reply": "SoD7.reply",
     "artifacts.hearing_notice": "R7.notice",
     "artifacts.hearing_selection_method": "R7.selection",
     "artifacts.hearing_participant_list": "R7.selection",

@@ -15,7 +15,7 @@ import pytest
 from decision_engine.domain import authority
 from decision_engine.domain import organisation as org
 from decision_engine.domain.decision import Actor
-from decision_engine.domain.errors import NotPermitted
+from decision_engine.domain.errors import NotPermitted, RuleViolation
 from tests.domain.builders import BUREAU, FINANCE, GOVERNMENT, JUSTICE, OFFICE, Build, C, refused
 
 CITY, COUNTY = "city", "county"
@@ -267,3 +267,24 @@ def test_without_an_org_file_the_organs_staff_hold_the_organ_relations_and_read(
     err = refused(lambda: plain.d.pick((C.auditor, C.expert_a), ("undertaking_unit",), "x", "R3", "Art. 11"),
                   NotPermitted, "R3", "Art. 11")
     assert err.message.endswith("the person holds: auditor, expert")
+
+
+def test_sod7_the_same_level_party_committee_replies_to_the_report_itself() -> None:
+    committee = Actor("pc", "party_committee", "市委", "市委办公室")
+    county_committee = Actor("cpc", "party_committee", COUNTY_GOV, "县委")  # a county unit standing in for it
+    b = charted()
+    b.ready().meeting()
+    refused(lambda: b.art(committee, "party_reply", reply="同意", replied_at=b.today.isoformat()),
+            RuleViolation, "SoD7", "Art. 31")  # nothing reported yet
+    b.report()
+    refused(lambda: b.art(C.office, "party_reply", reply="同意", replied_at=b.today.isoformat()), NotPermitted,
+            "SoD7", "Art. 31")  # the organ does not answer its own report
+    refused(lambda: b.art(twin(committee, OFFICE), "party_reply", reply="同意", replied_at=b.today.isoformat()),
+            NotPermitted, "AR12", "Art. 31")  # not the Party committee
+    refused(lambda: b.art(county_committee, "party_reply", reply="同意", replied_at=b.today.isoformat()),
+            NotPermitted, "AR12", "Art. 31")  # another level's
+    refused(lambda: b.art(committee, "party_reply", reply="同意",
+                          replied_at=(b.today + timedelta(days=1)).isoformat()), RuleViolation, "SoD7", "Art. 31")
+    b.art(committee, "party_reply", reply="同意出台", replied_at=b.today.isoformat())
+    reply = b.d.latest("party_report", "party_reply")
+    assert reply is not None and reply["author"]["person"] == "pc"

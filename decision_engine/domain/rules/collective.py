@@ -133,6 +133,21 @@ def art_party_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str
                            "(party_report.reported_at far outside the decision's horizon)", **cit)
 
 
+def art_party_reply(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                    cal: StatutoryCalendar, today: date) -> None:
+    """SoD7, Art. 31: the same-level Party committee answers the report itself (its relation is checked by
+    `Decision.pick`, AR12): only after a report is on record, and on a day already come."""
+    cit = ref("SoD7.reply")
+    report = d.latest("party_report", "party_report")
+    if report is None:
+        raise RuleViolation("同级党委的答复针对请示报告：请先登记向同级党委的请示报告 (no party_report on record)", **cit)
+    replied = iso_date(f["replied_at"], "replied_at", **cit, kind=k.id)
+    reported = iso_date(report["fields"]["reported_at"], "reported_at", **cit, kind="party_report")
+    if replied > today or replied < reported:
+        raise RuleViolation(f"答复日期 {replied.isoformat()} 应在请示报告日 {reported.isoformat()} 之后、登记日 "
+                            f"{today.isoformat()} 之前 (the reply follows the report and has been given)", **cit)
+
+
 def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:
     """R15, Art. 30: the head's decision adopts the draft (and R13, Art. 25: the version discussed)."""
     rec = d.latest(g.id, "meeting_record")
@@ -156,4 +171,5 @@ def register(reg: Registry) -> None:
     """S5's checks: the meeting record (R13–R15, SoD4), the Party report (R16)."""
     reg.artifact("meeting_record", art_meeting)  # R13–R15, SoD4, Arts. 25, 29–30
     reg.artifact("party_report", art_party_report)  # R16, Art. 31
+    reg.artifact("party_reply", art_party_reply)  # SoD7, Art. 31
     reg.gate("collective_decision", check_collective)  # R13, R15, Arts. 25, 30
