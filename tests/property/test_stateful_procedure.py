@@ -20,8 +20,9 @@ from decision_engine.services.demo import BUREAU, Cast, cast, hold_meeting
 
 STEPS = int(os.environ.get("DECIDE_STATEFUL_STEPS", "50"))
 EXAMPLES = int(os.environ.get("DECIDE_STATEFUL_EXAMPLES", "500"))
+# the cast of the city's decision, and the county's head and drafter: the same roles in another government
 PEOPLE = ("head", "office", "drafter", "bureau_head", "reviewer", "legal_director", "adviser", "expert_a",
-          "assessor", "member_a", "executor", "evaluator")
+          "assessor", "member_a", "executor", "evaluator", "county_head", "county_drafter")
 GATES = ("public_participation", "expert_review", "risk_assessment", "legality_review", "publication",
          "collective_decision")
 FLAGS = ("specialised", "risk_relevant", "hearing_required_by_law", "nondisclosable",
@@ -184,6 +185,10 @@ class ProcedureMachine(RuleBasedStateMachine):
             events = queries.events(self.ctx, self.did)
             fin = next(e for e in events if e["type"] == "DecisionFinalized")
             assert fin["actor"]["role"] == "admin_head"
+            # AR7: the head who presided the adopting meeting, never the other government's head
+            assert fin["actor"]["person"] == view["parties"]["presiding_head"] == self.people.head
+            assert all(e["actor"]["person"] not in (self.people.county_head, self.people.county_drafter)
+                       for e in events if e["type"] != "AttemptRefused")
             ProcedureMachine.finalized_runs += 1
 
     @invariant()
