@@ -108,26 +108,6 @@ class OrgChart:
         """The units of an organ of one kind, in the order registered."""
         return tuple(u.id for u in self.units.values() if u.organ == organ_id and u.kind == kind)
 
-    def problems(self) -> list[str]:
-        """What makes the chart inconsistent (unknown superiors, cycles, a superior of a lower level)."""
-        out = []
-        for o in self.organs.values():
-            if o.level not in LEVELS:
-                out.append(f"organ {o.id}: level must be one of {', '.join(LEVELS)}")
-            if o.kind not in ORGAN_KINDS:
-                out.append(f"organ {o.id}: kind must be one of {', '.join(ORGAN_KINDS)}")
-            if o.superior is not None:
-                sup = self.organs.get(o.superior)
-                if sup is None:
-                    out.append(f"organ {o.id}: superior {o.superior} is not registered")
-                elif o.id in self.superiors(o.superior) or o.superior == o.id:
-                    out.append(f"organ {o.id}: superior chain is a cycle")
-        for u in self.units.values():
-            if u.kind not in UNIT_KINDS:
-                out.append(f"unit {u.id}: kind must be one of {', '.join(UNIT_KINDS)}")
-            if u.organ is not None and u.organ not in self.organs:
-                out.append(f"unit {u.id}: organ {u.organ} is not registered")
-        return out
 
 
 # ---------------------------------------------------------------------- events and fold
@@ -162,27 +142,6 @@ def fold(chart: OrgChart, events: Iterable[tuple[str, Mapping[str, Any]]]) -> Or
         elif typ == "UnitRetired":
             units.pop(str(p["id"]), None)
     return OrgChart(organs, units, single=chart.single and not organs and not units)
-
-
-def from_file(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The events an org file (parsed TOML) stands for, after checking it; InvalidInput names each problem.
-
-    The file lists `[[organs]]` (id, name, level, kind, superior) and `[[units]]` (id, organ, kind, name);
-    an organ may also list `units = [{id=…, kind=…}]` inline.
-    """
-    organs = [Organ(str(o["id"]), str(o.get("name") or o["id"]), str(o.get("level") or ""),
-                    str(o.get("kind") or "government"), o.get("superior") or None)
-              for o in data.get("organs", [])]
-    units = [Unit(str(u["id"]), u.get("organ") or None, str(u.get("kind") or "department"),
-                  str(u.get("name") or "")) for u in data.get("units", [])]
-    for o in data.get("organs", []):
-        units += [Unit(str(u["id"]), str(o["id"]), str(u.get("kind") or "department"), str(u.get("name") or ""))
-                  for u in o.get("units", [])]
-    chart = OrgChart({o.id: o for o in organs}, {u.id: u for u in units})
-    problems = chart.problems()
-    if problems:
-        raise InvalidInput("组织机构文件有误：" + "；".join(problems), rule=RULE, article=ARTICLE)
-    return [organ_event(o) for o in organs] + [unit_event(u) for u in units]
 
 
 # ---------------------------------------------------------------------- loading and changing (issue 15 §1)

@@ -20,16 +20,16 @@ from tests.domain.builders import BUREAU, FINANCE, GOVERNMENT, JUSTICE, OFFICE, 
 
 CITY, COUNTY = "city", "county"
 COUNTY_GOV, COUNTY_BUREAU, COUNTY_JUSTICE = "县人民政府", "县交通运输局", "县司法局"
-CHART = org.fold(org.OrgChart.single_organ(), org.from_file({
+CHART = org.fold(org.OrgChart.single_organ(), org.parse_file({
     "organs": [
         {"id": CITY, "name": "某市人民政府", "level": "city", "units": [
             {"id": GOVERNMENT, "kind": "leadership"}, {"id": OFFICE, "kind": "general_office"},
             {"id": JUSTICE, "kind": "legal_office"}, {"id": BUREAU}, {"id": FINANCE},
-            {"id": "某区交通局"}, {"id": "市委", "kind": "party_committee"}]},
+            {"id": "某区交通局"}, {"id": "市委", "kind": "party_committee"},
+            {"id": "市监察委员会", "kind": "supervisory"}]},
         {"id": COUNTY, "name": "某县人民政府", "level": "county", "superior": CITY, "units": [
             {"id": COUNTY_GOV, "kind": "leadership"}, {"id": COUNTY_BUREAU}, {"id": COUNTY_JUSTICE, "kind": "legal_office"}]},
     ],
-    "units": [{"id": "省监察委员会", "organ": None, "kind": "supervisory"}],
 }))
 
 VICE = Actor("vice", "admin_head", GOVERNMENT, "副市长（另一位首长）")
@@ -135,7 +135,7 @@ def test_ar11_the_competent_authority_is_the_superior_organ_or_the_supervisory_o
     p = b.d.parties()
     assert p.organ == COUNTY
     assert authority.relation_holds("accountability", C.head, p, CHART)  # the city is the county's superior
-    assert authority.relation_holds("accountability", Actor("s", "decision_organ", "省监察委员会"), p, CHART)
+    assert authority.relation_holds("accountability", Actor("s", "decision_organ", "市监察委员会"), p, CHART)
     assert not authority.relation_holds("accountability", COUNTY_HEAD, p, CHART)  # the organ examined
     c = charted()
     c.open()
