@@ -374,7 +374,9 @@ def render_document(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId,
 def get_document(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId) -> Any:
     """A rendering's record: kind, basis, template name and hash, HTML and PDF hashes."""
     access.require_reader(ctx, person)
-    return documents.get_document(ctx, doc_id)
+    doc = documents.get_document(ctx, doc_id)
+    access.require_reader(ctx, person, str(doc["decision_id"]))  # AR13: a relation to the document's decision
+    return doc
 
 
 @router.get("/documents/{doc_id}/content", responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
@@ -382,7 +384,7 @@ def get_document(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId) -> Any:
 def document_content(ctx: CtxDep, person: CurrentPerson, doc_id: RecordId,
                      format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf") -> Response:
     """The rendered bytes, checked against their recorded hash before they leave."""
-    access.require_reader(ctx, person)
+    access.require_reader(ctx, person, str(documents.get_document(ctx, doc_id)["decision_id"]))  # AR13
     doc, data, media = documents.document_bytes(ctx, doc_id, format)
     name = quote(f"{doc['title']}.{format}")
     return Response(data, media_type=media, headers={

@@ -42,8 +42,9 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/documents/{doc_id}")
     def record(request: Request, doc_id: str) -> Response:
-        pid = require_reader(request, ctx)
-        return page(request, pid, documents.get_document(ctx, doc_id), None)
+        doc = documents.get_document(ctx, doc_id)
+        pid = require_reader(request, ctx, str(doc["decision_id"]))  # AR13: a relation to the document's decision
+        return page(request, pid, doc, None)
 
     @r.post("/documents/{doc_id}/rerender")
     async def rerender(request: Request, doc_id: str) -> Response:
@@ -64,7 +65,7 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/documents/{doc_id}/file.{fmt}")
     def content(request: Request, doc_id: str, fmt: str) -> Response:
-        require_reader(request, ctx)
+        require_reader(request, ctx, str(documents.get_document(ctx, doc_id)["decision_id"]))  # AR13
         return document_response(*documents.document_bytes(ctx, doc_id, fmt))
 
     return r

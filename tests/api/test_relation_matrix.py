@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -170,3 +171,20 @@ def test_a_decision_is_opened_only_for_a_unit_of_the_openers_own_organ(world: An
                                                        "unit": COUNTY_BUREAU})
     assert r.status_code == 201, r.text
     assert q.get_decision(w.ctx, r.json()["decision_id"])["organ"] == COUNTY  # the organ fixed at opening
+
+
+def test_a_decisions_documents_are_read_in_relation_to_it(world: Any) -> None:
+    """AR13 holds for the documents rendered from a decision's record: the other government's staff read
+    neither the rendering's record nor its bytes; the decision's own organ reads both."""
+    from decision_engine.services import documents
+    w = world
+    w.open().start().determine().coordinate()
+    today = w.ctx.today()
+    w.art(w.c.drafter, "comment_notice", explanation="说明", channels=["网站"], method="留言",
+          published_at=today.isoformat(), deadline=(today + timedelta(days=30)).isoformat())
+    doc = documents.render(w.ctx, w.did, "comment_notice", person_id=w.c.drafter)
+    same_organ, other_organ = person(w, "undertaking_unit", FINANCE), person(w, "undertaking_unit", COUNTY_BUREAU)
+    for path in (f"/documents/{doc['id']}", f"/documents/{doc['id']}/content?format=html"):
+        assert call(w, same_organ, "GET", path).status_code == 200, path
+        r = call(w, other_organ, "GET", path)
+        assert r.status_code == 403 and r.json()["rule"] == "AR13", (path, r.text)
