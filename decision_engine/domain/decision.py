@@ -457,9 +457,10 @@ class Decision:
                                       missing=tuple(missing))
         meeting = self.latest("collective_decision", "meeting_record")
         assert meeting is not None  # collective_decision is satisfied
-        # AR7, Art. 30: the head who presided the meeting that adopted it, not any head of any organ
-        actor = self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30",
-                          relation="presiding_head")
+        # AR7, Art. 30: the head who presided the meeting that adopted it, not any head of any organ — or,
+        # where the jurisdiction's profile says so (`finalized_by = "organ_head"`), the organ's own head
+        by = "organ_head" if self.spec.settings.get("finalized_by") == "organ_head" else "presiding_head"
+        actor = self.pick(candidates, ("admin_head",), "finalizing the decision", "SoD4", "Art. 30", relation=by)
         return actor, [ev.DecisionFinalized(on=today.isoformat(), draft_version=self.state["draft_version"],
                                             meeting_artifact=meeting["id"]).new()]
 

@@ -7,6 +7,7 @@ of the same organ, and by one holding it in the other government: allowed exactl
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -288,3 +289,19 @@ def test_sod7_the_same_level_party_committee_replies_to_the_report_itself() -> N
     b.art(committee, "party_reply", reply="同意出台", replied_at=b.today.isoformat())
     reply = b.d.latest("party_report", "party_reply")
     assert reply is not None and reply["author"]["person"] == "pc"
+
+
+def test_ar7_a_profile_may_name_the_organs_head_as_the_one_who_finalizes() -> None:
+    """`finalized_by = "organ_head"` in a profile's settings: any head of the decision's organ finalizes
+    (the vice head here); the other government's head still does not (AR1)."""
+    b = charted()
+    spec = copy.copy(b.spec)  # the loaded procedure is shared: the profile's setting goes on a copy
+    spec.settings = {**spec.settings, "finalized_by": "organ_head"}
+    b.spec = b.d.spec = spec
+    b.ready().meeting().report()
+    refused(lambda: b.commit(COUNTY_HEAD, b.d.finalize((COUNTY_HEAD,), b.today)), NotPermitted, "AR1", "Arts. 4, 30")
+    b.commit(VICE, b.d.finalize((VICE,), b.today))
+    assert b.state["status"] == "decided"
+    plain = charted()
+    plain.ready().meeting().report()  # the default: only the presiding head
+    refused(lambda: plain.commit(VICE, plain.d.finalize((VICE,), plain.today)), NotPermitted, "AR7", "Art. 30")
