@@ -372,7 +372,6 @@ ZH: dict[str, str] = {
     # authority: whose decision it is (AR1–AR13, domain/authority.py; the domain already speaks Chinese here)
     "{}：{}（{}）不是{}，不能为本决策（{}）办理此事项": "{0}：{1}（{2}）不是{3}，不能为本决策（{4}）办理此事项",
     "{}：{}": "{0}：{1}",
-    "组织机构文件有误：{}": "组织机构文件有误：{0}",
     # the doors, the expert pool, the hearing record, the organisation (issue 15)
     'an expert in the pool has fields of expertise and an affiliation': '入库专家应当写明专业领域和工作单位',
     'expert_ids must be a non-empty list of distinct person ids': '遴选专家应当列明不重复的专家人员',
@@ -436,6 +435,9 @@ ZH: dict[str, str] = {
     '重大行政决策草案应当经常务会议或者全体会议讨论：a major decision is discussed at an executive or plenary meeting, not by {}': '重大行政决策草案应当经常务会议或者全体会议讨论，不能以“{0}”方式决定',
     "同级党委的答复针对请示报告：请先登记向同级党委的请示报告 (no party_report on record)": "同级党委的答复针对请示报告：请先登记向同级党委的请示报告",
     "答复日期 {} 应在请示报告日 {} 之后、登记日 {} 之前 (the reply follows the report and has been given)": "答复日期 {0} 应在请示报告日 {1} 之后、登记日 {2} 之前",
+    "{}：{}（{}）既不是本决策机关，也不是其上级行政机关或监察机关，不能办理本决策的追责事项": "{0}：{1}（{2}）既不是本决策机关，也不是其上级行政机关或监察机关，不能办理本决策的追责事项",
+    "{}：{}（{}）不是{}的人员，不能办理该机关会议的事项": "{0}：{1}（{2}）不是{3}的人员，不能办理该机关会议的事项",
+    "召集会议：{}（{}）不是{}的人员，不能召集该机关的会议": "召集会议：{0}（{1}）不是{2}的人员，不能召集该机关的会议",
     # values (every act, every date)
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",

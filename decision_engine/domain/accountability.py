@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from decision_engine.domain import authority
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.domain.rules import accountability as rules
 from decision_engine.domain.rules.accountability import ARTICLES, CAPACITIES
@@ -137,6 +138,19 @@ def responsible(entries: list[dict[str, Any]], positions: dict[str, list[dict[st
 
 
 # ---------------------------------------------------------------------------------------- cases
+def _related(candidates: tuple[Actor, ...], decision: Decision, act: str) -> Actor:
+    """The person's case role held in the decision's own organ (Arts. 39–40) or in the authority competent
+    for it (AR11, Art. 38 ¶1); a subordinate government or an unrelated organ has no case on it."""
+    p, chart = decision.parties(), decision.chart
+    for a in candidates:
+        if a.role in CASE_ROLES and a.role != "auditor" and (
+                authority.relation_holds("organ", a, p, chart) or authority.relation_holds("accountability", a, p, chart)):
+            return a
+    first = next(a for a in candidates if a.role in CASE_ROLES)
+    raise NotPermitted(f"{act}：{first.name or first.person}（{first.unit}）既不是本决策机关，也不是其上级行政机关或"
+                       "监察机关，不能办理本决策的追责事项", rule="AR11", article="Art. 38 ¶1")
+
+
 class Case:
     """An accountability case (追责案件) or an undue-delay incident: state folded from its events."""
 
@@ -154,9 +168,15 @@ class Case:
 
     @staticmethod
     def open(candidates: tuple[Actor, ...], case_id: str, decision_id: str, *, grounds: list[Any],
-             persons: list[Any], summary: str, known_persons: set[str]) -> tuple[Actor, list[NewEvent]]:
-        """Open a case on a decision: grounds citing Arts. 38–41 and the persons concerned (ACC1)."""
+             persons: list[Any], summary: str, known_persons: set[str], decision: Decision | None = None
+             ) -> tuple[Actor, list[NewEvent]]:
+        """Open a case on a decision: grounds citing Arts. 38–41 and the persons concerned (ACC1). Besides the
+        auditor, who reports what an audit found, a case is opened by the decision's own organ (Arts. 39–40:
+        its units and their people) or by the authority competent for it (AR11, Art. 38 ¶1) — never by a
+        subordinate government or an unrelated organ."""
         actor = pick_actor(candidates, CASE_ROLES, "opening an accountability case", "ACC1", "Arts. 38–41")
+        if decision is not None and actor.role != "auditor":
+            actor = _related(candidates, decision, "启动追责")
         clean_grounds = rules.grounds(grounds)  # ACC1
         named = rules.persons(persons, known_persons, required=True)  # ACC1
         if actor.person in {p["person"] for p in named}:
@@ -182,17 +202,19 @@ class Case:
             raise RuleViolation(f"case {self.id} is closed: {act} needs a new case", rule="R18",
                                 article="Art. 33")
 
-    def _not_named(self, candidates: tuple[Actor, ...], act: str) -> Actor:
+    def _not_named(self, candidates: tuple[Actor, ...], act: str, decision: Decision | None = None) -> Actor:
         actor = pick_actor(candidates, CASE_ROLES, act, "ACC2", "Art. 38 (inference)")
+        if decision is not None and actor.role != "auditor":
+            actor = _related(candidates, decision, act)
         if actor.person in self.state["persons"]:
             raise NotPermitted(f"{actor.name or actor.person} is named in case {self.id} and cannot record "
                                "its findings or outcome", rule="ACC2", article="Art. 38 (inference)")
         return actor
 
     def record_findings(self, candidates: tuple[Actor, ...], findings: str, persons: list[Any],
-                        known_persons: set[str]) -> tuple[Actor, list[NewEvent]]:
+                        known_persons: set[str], decision: Decision | None = None) -> tuple[Actor, list[NewEvent]]:
         """The investigation's findings, per person (responsible or not); may name further persons."""
-        actor = self._not_named(candidates, "recording findings")
+        actor = self._not_named(candidates, "recording findings", decision)
         self._require_open("recording findings")
         if not findings.strip():
             raise InvalidInput("findings need their text", rule="ACC3", article="Arts. 38–41")
@@ -214,7 +236,7 @@ class Case:
         correct, a sanction or a disqualification is recorded by the authority competent for the decision's
         organ — its superior organ or the supervisory organ, never the organ examined, never the auditor
         (AR11, Art. 38 ¶1)."""
-        actor = self._not_named(candidates, "closing a case")
+        actor = self._not_named(candidates, "closing a case", decision)
         if decision is not None and outcome in SANCTIONING:
             actor = decision.pick(tuple(c for c in candidates if c.role != "auditor"),
                                   tuple(r for r in CASE_ROLES if r != "auditor"), "recording a sanction",

@@ -135,6 +135,11 @@ CITATIONS: dict[str, Citation] = {
                     "行政首长最后发表意见并作出决定"),
     "R16.party_report": _c("R16", "Art. 31", "report to the same-level Party committee before issuance",
                            "出台前向同级党委请示报告"),
+    "AR1.organ": _c("AR1", "Arts. 4, 30", "the decision organ's own staff act for its decisions and meetings",
+                    "决策机关的人员办理本机关的决策和会议事项"),
+    "AR11.competent": _c("AR11", "Art. 38 ¶1", "accountability by the organ itself, its superior organ or the "
+                         "supervisory organ; sanctions never by the organ examined or the auditor",
+                         "追责由本机关、上级行政机关或监察机关办理；处分不由被追责机关或审计人员作出"),
     "SoD7.reply": _c("SoD7", "Art. 31", "the same-level Party committee's reply to the report, by the committee "
                      "itself", "同级党委对请示报告的答复，由同级党委作出"),
     "R16.npc": _c("R16", "Art. 8", "a matter of the people's congress follows its rules", "人大决定事项"),

@@ -21,6 +21,7 @@ from typing import Any
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.law import ref
+from decision_engine.domain.organisation import OrgChart
 from decision_engine.domain.rules.collective import (
     HEAD_DECISIONS,
     MEETING_TYPES,
@@ -105,8 +106,23 @@ def assemble_packet(d: Decision) -> dict[str, Any]:
 class Meeting:
     """An executive or plenary meeting: state folded from its events."""
 
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
+    def __init__(self, state: dict[str, Any] | None = None, chart: OrgChart | None = None) -> None:
         self.state: dict[str, Any] = state if state is not None else {}
+        self.chart = chart if chart is not None else OrgChart.single_organ()  # whose meeting it is (AR1)
+
+    def _pick(self, candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: str,
+              article: str) -> Actor:
+        """The person's role for this act at *this* meeting: a role the act allows, held in the organ whose
+        head presides it (AR1, Arts. 4, 30; a meeting convened before the organ was recorded: the role)."""
+        fitting = pick_actor(candidates, roles, act, rule, article)
+        organ = self.state.get("organ")
+        if organ is None:
+            return fitting
+        for actor in candidates:
+            if actor.role in roles and self.chart.organ_of(actor.unit) == organ:
+                return actor
+        raise NotPermitted(f"{act}：{fitting.name or fitting.person}（{fitting.unit}）不是{self.chart.organ_name(organ)}"
+                           "的人员，不能办理该机关会议的事项", rule="AR1", article="Arts. 4, 30")
 
     @property
     def id(self) -> str:
@@ -139,9 +155,19 @@ class Meeting:
     @staticmethod
     def convene(candidates: tuple[Actor, ...], meeting_id: str, *, meeting_type: str, title: str,
                 held_on: str, head: str, head_roles: tuple[str, ...], members: tuple[str, ...],
-                quorum_fraction: float, profile: str) -> tuple[Actor, list[NewEvent]]:
+                quorum_fraction: float, profile: str, head_units: tuple[str, ...] = (),
+                chart: OrgChart | None = None) -> tuple[Actor, list[NewEvent]]:
         """Convene an executive or plenary meeting; a circulated sign-off is not a meeting (R15)."""
         actor = pick_actor(candidates, CONVENERS, "convening a meeting", "R15", "Art. 30")
+        chart = chart if chart is not None else OrgChart.single_organ()
+        # AR1, Arts. 4, 30: the meeting is the organ of the head who presides; its own staff convene it
+        organ = next((chart.organ_of(u) for u in head_units), None) if not chart.single else None
+        if organ is not None:
+            mine = [a for a in candidates if a.role in CONVENERS and chart.organ_of(a.unit) == organ]
+            if not mine:
+                raise NotPermitted(f"召集会议：{actor.name or actor.person}（{actor.unit}）不是{chart.organ_name(organ)}"
+                                   "的人员，不能召集该机关的会议", rule="AR1", article="Arts. 4, 30")
+            actor = mine[0]
         if meeting_type not in MEETING_TYPES:
             # R15, Art. 30: 常务会议或者全体会议 — circulation (传签/传阅) is no collective discussion.
             raise RuleViolation(f"重大行政决策草案应当经常务会议或者全体会议讨论：a major decision is discussed at an "
@@ -160,7 +186,7 @@ class Meeting:
         return actor, [NewEvent("MeetingConvened", {
             "meeting_id": meeting_id, "meeting_type": meeting_type, "title": title.strip(),
             "held_on": iso_date(held_on, "held_on", "R15", "Art. 30").isoformat(), "head": head, "roster": roster,
-            "quorum_fraction": quorum_fraction, "profile": profile})]
+            "quorum_fraction": quorum_fraction, "profile": profile, **({"organ": organ} if organ else {})})]
 
     def _require_open(self, act: str) -> None:
         if self.state["minutes"]:
@@ -204,7 +230,7 @@ class Meeting:
     def record_attendance(self, candidates: tuple[Actor, ...], present: tuple[str, ...]
                           ) -> tuple[Actor, list[NewEvent]]:
         """Call the roll: the head present and a quorum of the roster (R15, Art. 30; profile setting)."""
-        actor = pick_actor(candidates, ("secretariat",), "calling the roll", "R15", "Art. 30")
+        actor = self._pick(candidates, ("secretariat",), "calling the roll", "R15", "Art. 30")
         self._require_open("calling the roll")
         if self.state["attendance"] is not None:
             raise RuleViolation("the roll has been called; a correction goes into the minutes with a reason",
@@ -228,8 +254,8 @@ class Meeting:
     def _recorder(self, candidates: tuple[Actor, ...], person: str, act: str) -> Actor:
         """The member acting for themselves, or the secretariat recording for them."""
         if candidates and candidates[0].person == person:
-            return pick_actor(candidates, (*SPEAKER_ROLES, "secretariat"), act, "R15", "Art. 30")
-        return pick_actor(candidates, ("secretariat",), f"{act} for another member", "R15", "Art. 30")
+            return self._pick(candidates, (*SPEAKER_ROLES, "secretariat"), act, "R15", "Art. 30")
+        return self._pick(candidates, ("secretariat",), f"{act} for another member", "R15", "Art. 30")
 
     def recuse(self, candidates: tuple[Actor, ...], item_no: int, person: str, reason: str
                ) -> tuple[Actor, list[NewEvent]]:
@@ -287,7 +313,7 @@ class Meeting:
                     tally: dict[str, Any] | None = None, risk_judgment: str = "", option_chosen: str = ""
                     ) -> tuple[Actor, list[NewEvent], dict[str, Any]]:
         """The head's decision on an item, and the `meeting_record` fields the decision will check."""
-        actor = pick_actor(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
+        actor = self._pick(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
         if actor.person != self.head:
             raise NotPermitted("only the administrative head presiding this meeting decides", rule="SoD4",
                                article="Art. 30")
@@ -334,7 +360,7 @@ class Meeting:
             "reason": reason, "tally": stated, "departs": departs, "artifact_id": artifact_id})], fields
 
     def _minutes_taker(self, candidates: tuple[Actor, ...], act: str) -> Actor:
-        actor = pick_actor(candidates, ("secretariat",), act, "SoD8", "Art. 30")
+        actor = self._pick(candidates, ("secretariat",), act, "SoD8", "Art. 30")
         if actor.person == self.head:
             # SoD8 (inference): the minutes-taker is not the head.
             raise NotPermitted("the administrative head cannot act as the meeting's secretary",
@@ -379,7 +405,7 @@ class Meeting:
         if capacity == "secretariat":
             actor = self._minutes_taker(candidates, "confirming the minutes for the secretariat")
         else:
-            actor = pick_actor(candidates, ("admin_head",), "confirming the minutes as head", "SoD4",
+            actor = self._pick(candidates, ("admin_head",), "confirming the minutes as head", "SoD4",
                                "Art. 30")
             if actor.person != self.head:
                 raise NotPermitted("the head who presided the meeting confirms its minutes", rule="SoD4",
@@ -406,7 +432,8 @@ class Meeting:
                 "held_on": p["held_on"], "head": p["head"], "roster": list(p["roster"]),
                 "quorum_fraction": p["quorum_fraction"], "profile": p["profile"],
                 "convened_at": event["at"], "convened_by": event["actor"], "status": "convened",
-                "attendance": None, "items": [], "minutes": [], "refused_attempts": 0}
+                "attendance": None, "items": [], "minutes": [], "refused_attempts": 0,
+                **({"organ": p["organ"]} if p.get("organ") else {})}
         else:
             _APPLY[etype](self, p, event)
         self.state["seq"] = event["seq"]

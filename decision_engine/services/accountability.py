@@ -108,9 +108,10 @@ def open_case(ctx: Context, person_id: str, decision_id: str, *, grounds: list[d
     case_id = new_id("AC")
     at = ctx.now_iso()
     with ctx.uow.write() as uow:
-        decisions.load(uow.tx, decision_id)
+        d, _ = decisions.load(uow.tx, decision_id)
         actor, events = acc.Case.open(actors_of(uow.tx, person_id, at), case_id, decision_id, grounds=grounds,
-                                      persons=persons, summary=summary, known_persons=_known(uow, persons))
+                                      persons=persons, summary=summary, known_persons=_known(uow, persons),
+                                      decision=d)
         case = acc.Case()
         stored = _persist(uow, case, actor.to_dict(), events, at, None)
         return CaseResult(case_id, case.state["seq"], tuple(stored), case.state["status"])
@@ -122,7 +123,8 @@ def record_findings(ctx: Context, person_id: str, case_id: str, *, findings: str
     people = list(persons or [])
 
     def act(case: acc.Case, uow: UnitOfWork, c: tuple[Actor, ...]) -> tuple[Actor, list[NewEvent]]:
-        return case.record_findings(c, findings, people, _known(uow, people))
+        d, _ = decisions.load(uow.tx, case.state["decision_id"])
+        return case.record_findings(c, findings, people, _known(uow, people), decision=d)
     return _run(ctx, person_id, case_id, act)
 
 

@@ -437,6 +437,7 @@ def render(ctx: Context, decision_id: str, kind_id: str, *, artifact_id: str | N
     needs a procedure role: auditors read and re-render to compare, they record nothing (issue 3, SoD)."""
     if person_id is not None:
         access.require_procedure_role(ctx, person_id, "rendering an official document into the record")
+        access.require_reader(ctx, person_id, decision_id)  # AR13: only who stands in a relation to it
     kind = doc_kind(kind_id)
     template_hash = gongwen.template_hash(_template(kind))
     with ctx.store.read() as conn:
@@ -516,6 +517,7 @@ def render_new_version(ctx: Context, doc_id: str, *, reason: str, person_id: str
     if not reason.strip():
         raise InvalidInput("a new version of a document states its reason", rule="R18", article="Art. 33")
     old = get_document(ctx, doc_id)
+    access.require_reader(ctx, person_id, str(old["decision_id"]))  # AR13
     kind = doc_kind(old["doc_kind"])
     template_hash = gongwen.template_hash(_template(kind))
     with ctx.store.read() as conn:

@@ -18,7 +18,7 @@ from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Actor, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, NotFound, Unauthenticated
 from decision_engine.domain.meeting import Meeting, assemble_packet
-from decision_engine.services import decisions
+from decision_engine.services import decisions, organisation
 from decision_engine.services.context import Context, new_id, unit_of
 from decision_engine.services.identity import actors_of
 from decision_engine.services.ports import UnitOfWork
@@ -58,7 +58,7 @@ def load_meeting(tx: Any, meeting_id: str) -> tuple[Meeting, int]:
     row = unit_of(tx).meetings.get(meeting_id)
     if row is None:
         raise NotFound(f"no meeting {meeting_id!r}", rule="R15", article="Art. 30")
-    return Meeting(row[0]), row[1]
+    return Meeting(row[0], chart=organisation.chart_of(unit_of(tx).tx)), row[1]
 
 
 def replay_meeting(tx: Any, meeting_id: str, *, upto_seq: int | None = None) -> Meeting:
@@ -135,10 +135,13 @@ def convene(ctx: Context, person_id: str, *, meeting_type: str, title: str, held
     quorum = float(procedures.load(profile).settings.get("quorum_fraction", 0.5))
     at = ctx.now_iso()
     with ctx.uow.write() as uow:
-        head_roles = tuple(a.role for a in actors_of(uow.tx, head, at))
+        head_actors = actors_of(uow.tx, head, at)
         actor, events = Meeting.convene(actors_of(uow.tx, person_id, at), mid, meeting_type=meeting_type,
-                                        title=title, held_on=held_on, head=head, head_roles=head_roles,
-                                        members=tuple(members), quorum_fraction=quorum, profile=profile)
+                                        title=title, held_on=held_on, head=head,
+                                        head_roles=tuple(a.role for a in head_actors),
+                                        members=tuple(members), quorum_fraction=quorum, profile=profile,
+                                        head_units=tuple(a.unit for a in head_actors if a.role == "admin_head"),
+                                        chart=organisation.chart_of(uow.tx))
         m = Meeting()
         stored = _persist(uow, m, actor, events, at, None)
         return MeetingResult(mid, m.state["seq"], tuple(stored), m.state["status"])

@@ -39,6 +39,16 @@ UNIT_OF = {"undertaking_unit": BUREAU, "legality_reviewer": JUSTICE, "execution_
            "security_admin": "某市大数据局", "audit_admin": "某市大数据局"}
 
 
+# (c) of the relation matrix: the same role held in the other government (the demo's county under the city)
+COUNTY_UNIT_OF = {"undertaking_unit": "某县交通运输局", "legality_reviewer": "某县司法局", "admin_head": "某县人民政府",
+                  "decision_organ": "某县人民政府", "meeting_member": "某县人民政府", "secretariat": "某县人民政府办公室",
+                  "hearing_organizer": "某县人民政府办公室", "party_committee": "中共某县委"}
+
+# (b): a unit-bound role held in another unit of the same organ (the start decision names the bureau; the legal
+# office is 某市司法局): the relation is to the unit, not to the organ
+OTHER_UNIT_OF = {"undertaking_unit": "某市财政局", "legality_reviewer": "某市财政局"}
+
+
 class Matrix:
     """One context: the walk's cast, one fresh person per role, a client."""
 
@@ -54,6 +64,16 @@ class Matrix:
             identity.grant_role(self.ctx, pid, role, UNIT_OF[role], reason="matrix")
             self.person[role] = pid
             self.token[role] = identity.issue_token(self.ctx, pid, ttl_days=3650)
+        self.county: dict[str, tuple[str, str]] = {}
+        for role, unit in COUNTY_UNIT_OF.items():
+            pid = identity.register_person(self.ctx, f"matrix county {role}")
+            identity.grant_role(self.ctx, pid, role, unit, reason="matrix: the other government")
+            self.county[role] = (pid, identity.issue_token(self.ctx, pid, ttl_days=3650))
+        self.other_unit: dict[str, tuple[str, str]] = {}
+        for role, unit in OTHER_UNIT_OF.items():
+            pid = identity.register_person(self.ctx, f"matrix other unit {role}")
+            identity.grant_role(self.ctx, pid, role, unit, reason="matrix: another unit of the organ")
+            self.other_unit[role] = (pid, identity.issue_token(self.ctx, pid, ttl_days=3650))
 
     def call(self, role: str, method: str, path: str, body: Any = None, files: Any = None) -> Any:
         headers = {} if role == PUBLIC else {"Authorization": f"Bearer {self.token[role]}"}
@@ -324,6 +344,22 @@ def _attempt(m: Matrix, case: Case, role: str) -> Any:
     return m.call(role, method, path, body)
 
 
+NOT_OF_A_DECISION = ("add an expert to the pool", "retire an expert from the pool")
+OF_THE_ORGAN = ("render an official document",)  # a reading act: any staff of the organ (AR13)
+RELATION_CHECKS: list[tuple[str, str, str]] = []  # what the matrix tried, for its size in the closing report
+
+
+def _attempt_as(m: Matrix, case: Case, role: str, who: tuple[str, str]) -> Any:
+    """The act tried by another holder of the same role: in the other government (c), or in another unit
+    of the same organ (b)."""
+    saved = m.person[role], m.token[role]
+    m.person[role], m.token[role] = who
+    try:
+        return _attempt(m, case, role)
+    finally:
+        m.person[role], m.token[role] = saved
+
+
 def _snapshot(m: Matrix) -> tuple[str, str, int]:
     if not m.walk.did:
         return ("", "", q.count_decisions(m.ctx))
@@ -346,6 +382,24 @@ def test_each_role_is_allowed_or_denied_as_the_rule_book_says(walk: Any, case: C
             unexpected.append(f"{role}: denied but the decision changed")
         elif role != PUBLIC and r.json()["rule"] == "":
             unexpected.append(f"{role}: denied without naming a rule")
+    others: list[tuple[str, str, tuple[str, str]]] = []
+    if PUBLIC not in case.allowed and not case.name.startswith(NOT_OF_A_DECISION):
+        # what the public may do, anyone may (a public comment or opinion); the expert pool and accounts
+        # belong to no decision
+        others += [(role, "of the other government", m.county[role]) for role in sorted(case.allowed & m.county.keys())]
+        if not case.name.startswith(OF_THE_ORGAN):  # (b) only where the relation is to a unit
+            others += [(role, "of another unit", m.other_unit[role])
+                       for role in sorted(case.allowed & m.other_unit.keys())]
+    for role, where, who in others:
+        # AR1–AR13: the role the act allows, held where the record does not name it, stands in no relation to
+        # this decision: refused (403, or 409 where the record names nobody yet), nothing changed
+        before = _snapshot(m)
+        r = _attempt_as(m, case, role, who)
+        if r.status_code not in (403, 409):
+            unexpected.append(f"{role} {where}: {r.status_code} {r.text[:200]}")
+        elif _snapshot(m) != before:
+            unexpected.append(f"{role} {where}: denied but the decision changed")
+        RELATION_CHECKS.append((case.name, role, where))
     for role in sorted(case.allowed):
         fresh = copy.copy(walk)  # the same cast, a new decision at the same stage
         fresh.did = ""

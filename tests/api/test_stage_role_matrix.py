@@ -20,6 +20,7 @@ from tests.api.test_role_matrix import (
     ADMIN,
     EVERYONE,
     HEAD,
+    NOT_PARTIES,
     ORGAN,
     PUBLIC,
     UNIT,
@@ -262,8 +263,10 @@ STAGE_CASES = [
          frozenset({"decision_organ"})),
     Case("withhold by law (R17, Art. 32)", secret_decided, post("/decisions/{did}/withhold", {
         "legal_ref": "政府信息公开条例第十四条", "reason": "涉及国家秘密"}), frozenset({"decision_organ"})),
+    # AR13: rendering reads the record, so it is for who reads it — the organ's staff; the externals of the
+    # matrix are parties to none of this decision
     Case("render an official document (Art. 33)", noticed, post("/decisions/{did}/documents/comment_notice"),
-         PROCEDURE),
+         PROCEDURE - NOT_PARTIES),
     Case("mark a notification read (its recipient)", notified, post("/notifications/{nid}/read"), UNIT),
 ]
 
