@@ -36,13 +36,15 @@ from typing import Any
 
 import orjson
 
+from decision_engine.domain import authority
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decision, NewEvent
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
 from decision_engine.domain.law import ref
+from decision_engine.domain.organisation import OrgChart
 from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import statutory_day
-from decision_engine.services import compliance, notifications
+from decision_engine.services import compliance, notifications, organisation
 from decision_engine.services.context import SYSTEM_ACTOR, Context
 from decision_engine.services.decisions import _persist, stream_of
 from decision_engine.services.ports import UnitOfWork
@@ -266,25 +268,31 @@ class Directory:
 
     holders: dict[str, list[tuple[str, str]]]
     heads: dict[str, list[str]]
+    chart: OrgChart = field(default_factory=OrgChart.single_organ)
 
-    def responsible(self, role: str, unit: str | None) -> list[str]:
-        """People holding the role (in the unit, when one is named)."""
-        return [p for p, u in self.holders.get(role, []) if unit is None or u == unit]
+    def _of(self, unit: str, organ: str | None) -> bool:
+        """Is the unit in the decision's organ (AR1)? Without an organ on record, every unit is."""
+        return organ is None or self.chart.organ_of(unit) == organ
 
-    def organ(self) -> list[str]:
-        """The decision organ: the administrative head and the organ's staff."""
-        return [p for r in ORGAN_ROLES for p, _ in self.holders.get(r, [])]
+    def responsible(self, role: str, unit: str | None, organ: str | None = None) -> list[str]:
+        """People holding the role (in the unit, when one is named; in the decision's organ otherwise)."""
+        return [p for p, u in self.holders.get(role, []) if u == unit or (unit is None and self._of(u, organ))]
 
-    def recipients(self, audience: str, role: str, unit: str | None) -> list[str]:
+    def organ(self, organ: str | None = None) -> list[str]:
+        """The decision organ: the administrative head and the organ's staff — of this decision's organ only,
+        never another government's (AR1)."""
+        return [p for r in ORGAN_ROLES for p, u in self.holders.get(r, []) if self._of(u, organ)]
+
+    def recipients(self, audience: str, role: str, unit: str | None, organ: str | None = None) -> list[str]:
         """Level 0: those responsible; level 1: the heads of their units (the organ when none is
-        registered); level 2: the organ."""
+        registered); level 2: the organ — each within the decision's own organ."""
         if audience == "responsible":
-            people = self.responsible(role, unit)
+            people = self.responsible(role, unit, organ)
         elif audience == "heads":
-            units = {unit} if unit else {u for _, u in self.holders.get(role, [])}
-            people = [p for u in sorted(units) for p in self.heads.get(u, [])] or self.organ()
+            units = {unit} if unit else {u for _, u in self.holders.get(role, []) if self._of(u, organ)}
+            people = [p for u in sorted(units) for p in self.heads.get(u, [])] or self.organ(organ)
         else:
-            people = self.organ()
+            people = self.organ(organ)
         return list(dict.fromkeys(people))
 
 
@@ -296,7 +304,7 @@ def directory(uow: UnitOfWork, at: str) -> Directory:
     heads: dict[str, list[str]] = {}
     for person, unit in uow.notifications.heads():
         heads.setdefault(unit, []).append(person)
-    return Directory(holders, heads)
+    return Directory(holders, heads, organisation.chart_of(uow.tx))
 
 
 def perform(ctx: Context, items: Sequence[dict[str, Any]], *, chunk: int = 200) -> dict[str, Any]:
@@ -378,10 +386,11 @@ def _act(uow: UnitOfWork, part: list[str], by_decision: dict[str, list[dict[str,
             "stream": stream_of(did) if key in seqs else notifications.stream_of(did), "seq": seqs.get(key),
             "detail": orjson.dumps({"kind": it["kind"], "event": it["event"][0] if it["event"] else None}).decode(),
             "done_at": at} for key, it in todo.items()])
+        organ = authority.decision_organ(d.state, people.chart) or None  # AR1: its own organ's people only
         planned = [notifications.Planned(did, person, it["duty"], it["due"], n["kind"], n["level"], it["subject"],
                                          it["body"], it["link"])
                    for it in todo.values() for n in it["notify"]
-                   for person in people.recipients(n["audience"], n["role"], n["unit"])]
+                   for person in people.recipients(n["audience"], n["role"], n["unit"], organ)]
         notified = notifications.record(uow, planned, at=at)
         out.append((did, len(todo), skipped, stale, len(notified)))
     return out

@@ -131,8 +131,7 @@ def _walk_and_capture(ctx: Any, walk: Walk, anchor: date, due_in: int, submit_da
     submit_at = _moment(today + timedelta(days=submit_day), submit_minutes)
     capture(captures[0], submit_at)
     clock.set(max(submit_at, clock.now()))
-    walk.art(walk.c.drafter, "opinion_summary", opinions=[
-        {"opinion": "意见", "disposition": "adopted", "reason": "合理"}])
+    walk.feedback()  # the feedback report through its one door (AR14)
     walk.svc.clear_gate(ctx, walk.c.bureau_head, walk.did, "public_participation")
     requested = ctx.calendar.add_working_days(ctx.today(), 8).due
     walk.art(walk.c.drafter, "legality_submission", legal_basis="价格法", procedure_explanation="已履行",
