@@ -169,7 +169,7 @@ def pick(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: 
          state: Mapping[str, Any], chart: OrgChart, *, relation: str | None = None) -> Actor:
     """The first of the person's current roles that may do this act *for this decision*: the role is one of
     `roles` (the act's rule) and the person stands in the role's relation (or the act's own `relation`) to
-    the decision (AR1–AR12). NotPermitted names the role rule when no role fits, the relation rule when a
+    the decision (AR1–AR13). NotPermitted names the role rule when no role fits, the relation rule when a
     role fits but the person is not the one the record names."""
     fitting = [a for a in candidates if a.role in roles]
     if not fitting:
@@ -183,7 +183,7 @@ def pick(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: 
             # the record names nobody yet: the procedure is not at this act (409), nobody may do it
             rel = RELATIONS[rel_id]
             raise RuleViolation(f"{act}：{NAMED_BY[rel_id][1]}", rule=rel.rule, article=rel.article)
-        if relation_holds(relation or ROLE_RELATION.get(actor.role, "organ"), actor, p, chart):
+        if relation_holds(rel_id, actor, p, chart):
             return actor
     first = fitting[0]
     rel = RELATIONS[relation or ROLE_RELATION.get(first.role, "organ")]
