@@ -96,9 +96,9 @@ def list_decisions(ctx: CtxDep, person: CurrentPerson, status: Filter = None, un
                    limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """Decisions, newest first: filter by status, unit, category, stage, overdue (R22), or search `q`."""
     access.require_reader(ctx, person)
-    return access.readable_page(ctx, person, queries.list_decisions(
-        ctx, status=_text(status, "status"), unit=_text(unit, "unit"), category=_text(category, "category"),
-        stage=_text(stage, "stage"), q=_text(q, "q"), overdue=overdue, cursor=_cursor(cursor), limit=limit))
+    return access.list_readable(
+        ctx, person, status=_text(status, "status"), unit=_text(unit, "unit"), category=_text(category, "category"),
+        stage=_text(stage, "stage"), q=_text(q, "q"), overdue=overdue, cursor=_cursor(cursor), limit=limit)
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionOut, responses=READ_ERRORS,

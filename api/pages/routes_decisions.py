@@ -30,7 +30,6 @@ from decision_engine.services import (
     legality,
     participation,
     publication,
-    queries,
     work,
 )
 from decision_engine.services import decisions as svc
@@ -84,10 +83,9 @@ def router(ctx: Context) -> APIRouter:
         pid = require_reader(request, ctx)
         filters = {"status": status, "unit": unit, "category": category, "stage": stage, "q": q,
                    "overdue": overdue}
-        page = queries.list_decisions(ctx, status=status or None, unit=unit or None, category=category or None,
-                                      stage=stage or None, q=q or None, overdue=bool(overdue) or None,
-                                      cursor=cursor or None)
-        page = access.readable_page(ctx, pid, page)  # AR13: only the decisions this person may read
+        page = access.list_readable(ctx, pid, status=status or None, unit=unit or None,  # AR13
+                                    category=category or None, stage=stage or None, q=q or None,
+                                    overdue=bool(overdue) or None, cursor=cursor or None)
         shown = {k: v for k, v in filters.items() if v}
         next_url = f"/decisions?{urlencode({**shown, 'cursor': page['next_cursor']})}" if page["next_cursor"] else ""
         return render(request, "decisions.html", page=page, filters=filters, categories=CATEGORIES, next_url=next_url,

@@ -138,7 +138,7 @@ class MemoryDecisions(_Repo):
             "status": state["status"], "stage": state["stage"], "procedure_id": state["procedure"]["id"],
             "procedure_version": state["procedure"]["version"], "procedure_hash": state["procedure"]["hash"],
             "opened_at": state["opened_at"], "updated_at": state["updated_at"], "due_by": state["due_by"],
-            "last_seq": state["seq"], "state": state_text(state)}
+            "organ": state.get("organ"), "last_seq": state["seq"], "state": state_text(state)}
 
     def spec(self, spec_hash: str) -> Procedure:
         if spec_hash not in self.specs:

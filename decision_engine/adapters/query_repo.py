@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, false, func, or_, select
 
 from decision_engine.adapters.tables import DECISIONS, EVENTS
+from decision_engine.domain.authority import ReadScope
 from decision_engine.domain.decision import PRE_DECISION
 
 D = DECISIONS
@@ -26,20 +27,28 @@ def event_page(conn: Connection, stream: str, *, after_seq: int, limit: int) -> 
 
 def list_decisions(conn: Connection, today: str, *, status: str | None, unit: str | None,
                    category: str | None, stage: str | None, q: str | None, overdue: bool | None,
-                   cursor: tuple[str, str] | None, limit: int) -> list[dict[str, Any]]:
+                   cursor: tuple[str, str] | None, limit: int, reader: ReadScope | None = None
+                   ) -> list[dict[str, Any]]:
     """One more row than the page (to know whether another page follows)."""
     query = list_statement(today, status=status, unit=unit, category=category, stage=stage, q=q,
-                           overdue=overdue, cursor=cursor, limit=limit)
+                           overdue=overdue, cursor=cursor, limit=limit, reader=reader)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def list_statement(today: str, *, status: str | None = None, unit: str | None = None,
                    category: str | None = None, stage: str | None = None, q: str | None = None,
                    overdue: bool | None = None, cursor: tuple[str, str] | None = None,
-                   limit: int = 50) -> Select[Any]:
-    """The list's query, newest first (one more row than the page)."""
+                   limit: int = 50, reader: ReadScope | None = None) -> Select[Any]:
+    """The list's query, newest first (one more row than the page), holding only what `reader` admits."""
     query = select(D.c.id, D.c.title, D.c.category, D.c.unit, D.c.status, D.c.stage, D.c.opened_at,
-                   D.c.updated_at, D.c.due_by, D.c.procedure_id, D.c.last_seq)
+                   D.c.updated_at, D.c.due_by, D.c.procedure_id, D.c.last_seq, D.c.organ)
+    if reader is not None and not reader.everything:  # AR13, the SQL of `ReadScope.admits`
+        unrecorded: ColumnElement[bool] = D.c.organ.is_(None)
+        if reader.units is not None:
+            unrecorded = and_(unrecorded, D.c.unit.in_(sorted(reader.units)))
+        elif not reader.organs:
+            unrecorded = false()
+        query = query.where(or_(D.c.organ.in_(sorted(reader.organs)), unrecorded))
     for col, val in (("status", status), ("unit", unit), ("category", category), ("stage", stage)):
         if val:
             query = query.where(D.c[col] == val)

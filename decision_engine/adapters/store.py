@@ -434,8 +434,8 @@ def save_decision(conn: Connection, state: dict[str, Any], *, previous_seq: int 
               "status": state["status"], "stage": state["stage"],
               "procedure_id": state["procedure"]["id"], "procedure_version": state["procedure"]["version"],
               "procedure_hash": state["procedure"]["hash"], "opened_at": state["opened_at"],
-              "updated_at": state["updated_at"], "due_by": state["due_by"], "last_seq": state["seq"],
-              "state": state_text(state)}
+              "updated_at": state["updated_at"], "due_by": state["due_by"], "organ": state.get("organ"),
+              "last_seq": state["seq"], "state": state_text(state)}
     if previous_seq is None:
         conn.execute(_INSERT_DECISION, dict(values, id=state["id"]))
         return

@@ -46,6 +46,8 @@ class DecisionRow(SQLModel, table=True):
                       Index("ix_decisions_status_opened", "status", "opened_at", "id"),
                       Index("ix_decisions_unit_opened", "unit", "opened_at", "id"),
                       Index("ix_decisions_due_status", "due_by", "status"),
+                      # migration 0013: the list filtered by the reader's organs (AR13) in the query
+                      Index("ix_decisions_organ_opened", "organ", "opened_at", "id"),
                       Index("ix_decisions_overdue", "opened_at", "id", postgresql_where=_OVERDUE,
                             sqlite_where=_OVERDUE))
     id: str = Field(primary_key=True, max_length=40)
@@ -60,6 +62,7 @@ class DecisionRow(SQLModel, table=True):
     opened_at: str = Field(max_length=40)
     updated_at: str = Field(max_length=40)
     due_by: str | None = Field(default=None, max_length=10)
+    organ: str | None = Field(default=None, max_length=200)  # AR1: recorded at opening; None before it was
     last_seq: int
     state: str = Field(sa_column=Column(Text, nullable=False))
 

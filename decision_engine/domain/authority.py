@@ -226,3 +226,39 @@ def may_read(actors: tuple[Actor, ...], state: Mapping[str, Any], chart: OrgChar
             elif relation_holds(rel, a, p, chart):
                 return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """The read rule (AR13) as a filter a list query can apply, so a page of the decision list holds only
+    what the reader may read without loading each decision. `everything`: the auditor. Otherwise staff read
+    the decisions whose organ is in `organs` (their own organs and those below them); a decision opened
+    before its organ was recorded counts by the organ of the unit that opened it, so it is admitted when
+    that unit is in `units` (None: on the single-organ chart every unit is in the one organ). `exact` is
+    False when the reader also acts as an external party, whose reading depends on each decision's record:
+    the list then applies `may_read` row by row instead."""
+
+    everything: bool
+    organs: frozenset[str]
+    units: frozenset[str] | None
+    exact: bool
+
+    def admits(self, organ: str | None, unit: str) -> bool:
+        """Whether a decision with this recorded organ (None: not recorded) and opening unit is admitted;
+        the same predicate the list query writes in SQL."""
+        if self.everything:
+            return True
+        if organ is not None:
+            return organ in self.organs
+        return (self.units is None and bool(self.organs)) or (self.units is not None and unit in self.units)
+
+
+def read_scope(actors: tuple[Actor, ...], chart: OrgChart) -> ReadScope:
+    """The reader's scope (AR13): for staff-only readers `admits` agrees with `may_read` on every decision."""
+    if any(a.role == "auditor" for a in actors):
+        return ReadScope(True, frozenset(), frozenset(), True)
+    own = {o for a in actors if a.role in STAFF_ROLES if (o := chart.organ_of(a.unit)) is not None}
+    organs = own | {o for o in chart.organs if own & set(chart.superiors(o))}
+    units = None if chart.single else frozenset(u.id for u in chart.units.values() if u.organ in organs)
+    exact = not any(a.role in EXTERNAL_ROLES for a in actors)
+    return ReadScope(False, frozenset(organs), units, exact)

@@ -19,7 +19,7 @@ from decision_engine.domain import authority
 from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import NotFound, NotPermitted, Unavailable
 from decision_engine.domain.procedure import ROLES
-from decision_engine.services import decisions, organisation
+from decision_engine.services import decisions, organisation, queries
 from decision_engine.services.context import Context
 from decision_engine.services.identity import actors_of
 
@@ -105,9 +105,19 @@ def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[
     return art, data
 
 
-def readable_page(ctx: Context, person_id: str, page: dict[str, Any]) -> dict[str, Any]:
-    """A page of the decision list with only the decisions this person may read (AR13); the cursor stays
-    the underlying page's, so paging never skips a readable decision."""
+def list_readable(ctx: Context, person_id: str, **filters: Any) -> dict[str, Any]:
+    """A page of the decision list holding only the decisions this person may read (AR13). For staff the
+    read rule is a filter of the list's query (`authority.read_scope`), so a page is full and no decision is
+    loaded; a person who also acts as an external party (expert, assessor, designated unit...) reads by the
+    record of each decision, so the rows outside their organs are checked one by one (the cursor stays the
+    underlying page's, so paging never skips a readable decision)."""
+    actors = current_actors(ctx, person_id)
+    with ctx.store.read() as conn:
+        scope = authority.read_scope(actors, organisation.chart_of(conn))
+    if scope.exact:
+        return queries.list_decisions(ctx, reader=scope, **filters)
+    page = queries.list_decisions(ctx, **filters)
     items = page["items"]
-    keep = readable(ctx, current_actors(ctx, person_id), [str(r["id"]) for r in items])
-    return dict(page, items=[r for r in items if str(r["id"]) in keep])
+    unsure = [str(r["id"]) for r in items if not scope.admits(r.get("organ"), str(r["unit"]))]
+    keep = readable(ctx, actors, unsure) if unsure else set()
+    return dict(page, items=[r for r in items if str(r["id"]) in keep or str(r["id"]) not in unsure])

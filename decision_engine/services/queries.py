@@ -11,6 +11,7 @@ from decision_engine.adapters import query_repo
 from decision_engine.adapters import store as st
 from decision_engine.adapters.query_repo import Connection
 from decision_engine.domain import projection
+from decision_engine.domain.authority import ReadScope
 from decision_engine.domain.calendar import Deadline, StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput
@@ -154,14 +155,16 @@ def events(ctx: Context, decision_id: str, *, after_seq: int = 0, limit: int = 5
 
 def list_decisions(ctx: Context, *, status: str | None = None, unit: str | None = None,
                    category: str | None = None, stage: str | None = None, q: str | None = None,
-                   overdue: bool | None = None, cursor: str | None = None, limit: int = 50
-                   ) -> dict[str, Any]:
-    """Decisions, newest first, filtered, with an opaque cursor for the next page."""
+                   overdue: bool | None = None, cursor: str | None = None, limit: int = 50,
+                   reader: ReadScope | None = None) -> dict[str, Any]:
+    """Decisions, newest first, filtered (to what `reader` admits, AR13), with an opaque cursor for the
+    next page."""
     limit = max(1, min(limit, 200))
     with ctx.store.read() as conn:
         rows = query_repo.list_decisions(conn, ctx.today().isoformat(), status=status, unit=unit,
                                          category=category, stage=stage, q=q, overdue=overdue,
-                                         cursor=_cursor(cursor) if cursor else None, limit=limit)
+                                         cursor=_cursor(cursor) if cursor else None, limit=limit,
+                                         reader=reader)
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -234,6 +234,8 @@ def _state_row(state: dict[str, Any], columns: dict[str, Any], text: str | None 
             out[col] = text if text is not None else st.state_text(state)
         elif col == "last_seq":
             out[col] = state.get("seq")
+        elif col == "organ":  # recorded at opening (AR1); None for decisions opened before it was
+            out[col] = state.get("organ")
         elif col.startswith("procedure_") and isinstance(state.get("procedure"), dict):
             out[col] = state["procedure"].get(col.removeprefix("procedure_"))
         elif col in state:

@@ -11,8 +11,6 @@ import copy
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from decision_engine.domain import authority
 from decision_engine.domain import organisation as org
 from decision_engine.domain.decision import Actor
@@ -162,15 +160,16 @@ def test_ar13_reading_follows_the_relation() -> None:
     assert not authority.may_read((COUNTY_HEAD,), b.state, CHART)  # a subordinate never reads upward
 
 
-@pytest.mark.parametrize("when", [0, 40])
-def test_the_single_organ_chart_keeps_unit_relations(when: int) -> None:
+def test_the_single_organ_chart_keeps_unit_relations() -> None:
     """Without an org file every unit is in one organ: organ relations hold, unit relations still bite."""
     b = Build()
     b.open().start()
-    b.advance(when)
     refused(lambda: b.draft("v2", actor=twin(C.drafter, FINANCE)), NotPermitted, "AR2", "Art. 11")
     b.draft("v2")
-    assert b.d.parties().organ == org.SINGLE and timedelta(days=when).days == when
+    p = b.d.parties()
+    assert p.organ == org.SINGLE
+    assert authority.relation_holds("organ", twin(C.drafter, FINANCE), p, b.d.chart)  # any unit: the one organ
+    assert not authority.relation_holds("undertaking", twin(C.drafter, FINANCE), p, b.d.chart)
 
 
 def test_ar1_the_organ_stays_the_one_fixed_at_opening_when_the_unit_moves_later() -> None:
@@ -305,3 +304,33 @@ def test_ar7_a_profile_may_name_the_organs_head_as_the_one_who_finalizes() -> No
     plain = charted()
     plain.ready().meeting().report()  # the default: only the presiding head
     refused(lambda: plain.commit(VICE, plain.d.finalize((VICE,), plain.today)), NotPermitted, "AR7", "Art. 30")
+
+
+def test_ar13_the_list_filter_admits_exactly_what_the_read_rule_allows_a_staff_reader() -> None:
+    """`read_scope(...).admits` is the predicate the decision list's query writes in SQL: for every staff
+    reader it agrees with `may_read` on decisions of both governments, on decisions opened before the organ
+    was recorded, and on the single-organ chart; the auditor reads all; an external party makes it inexact."""
+    city, county = charted(), charted()
+    city.open().start()
+    county.open(unit=COUNTY_BUREAU, actor=twin(C.drafter, COUNTY_BUREAU))
+    plain = Build()
+    plain.open().start()
+    legacy = {k: v for k, v in city.state.items() if k != "organ"}
+    stranger = Actor("s", "undertaking_unit", "某外省单位", "外单位人员")  # a unit on no organ of the chart
+    readers = [(C.head,), (C.drafter,), (COUNTY_HEAD,), (twin(C.reviewer, COUNTY_JUSTICE),), (stranger,),
+               (C.drafter, COUNTY_HEAD), (C.secretary,)]
+    cases = 0
+    for chart, states in ((CHART, (city.state, county.state, legacy)),
+                          (org.OrgChart.single_organ(), (plain.state, legacy))):
+        for actors in readers:
+            scope = authority.read_scope(actors, chart)
+            assert scope.exact and not scope.everything
+            for state in states:
+                cases += 1
+                assert scope.admits(state.get("organ"), str(state["unit"])) == \
+                    authority.may_read(actors, state, chart), (actors, state.get("organ"), state["unit"])
+    assert cases == 35
+    assert authority.read_scope((C.head,), CHART).admits(COUNTY, COUNTY_BUREAU)  # the city reads the county
+    assert not authority.read_scope((COUNTY_HEAD,), CHART).admits(CITY, BUREAU)  # never upward
+    assert authority.read_scope((C.auditor,), CHART).everything
+    assert not authority.read_scope((C.drafter, C.expert_a), CHART).exact  # an expert reads by the record
