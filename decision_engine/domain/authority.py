@@ -20,7 +20,7 @@ from typing import Any
 
 from decision_engine.domain.errors import NotPermitted, RuleViolation
 from decision_engine.domain.organisation import OrgChart
-from decision_engine.domain.values import Actor
+from decision_engine.domain.values import Actor, pick_actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +124,15 @@ NAMED_BY: dict[str, tuple[str, str]] = {
 }
 
 
+def of_organ(actor: Actor, organ: str | None, chart: OrgChart) -> bool:
+    """The organ relation (AR1): the actor's unit belongs to this organ."""
+    return organ is not None and chart.organ_of(actor.unit) == organ
+
+
 def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> bool:
     """Does the actor (a person in a role in a unit) stand in this relation to the decision?"""
     organ = chart.organ_of(actor.unit)
-    same_organ = organ is not None and organ == p.organ
+    same_organ = of_organ(actor, p.organ, chart)
     if relation == "organ":
         return same_organ
     if relation == "organ_head":
@@ -190,6 +195,22 @@ def pick(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: 
     raise NotPermitted(f"{act}：{first.name or first.person}（{first.unit}）不是{rel.zh}，"
                        f"不能为本决策（{state.get('title') or state.get('id')}）办理此事项",
                        rule=rel.rule, article=rel.article)
+
+
+def pick_in_organ(candidates: tuple[Actor, ...], roles: tuple[str, ...], act: str, rule: str, article: str,
+                  organ: str | None, chart: OrgChart, business: str) -> Actor:
+    """The organ relation (AR1) for the organ's own business that is not one decision's (a meeting of the
+    organ): a role the act allows, held in a unit of that organ. `organ` None (business recorded before
+    its organ was): the role alone."""
+    fitting = pick_actor(candidates, roles, act, rule, article)
+    if organ is None:
+        return fitting
+    for actor in candidates:
+        if actor.role in roles and of_organ(actor, organ, chart):
+            return actor
+    rel = RELATIONS["organ"]
+    raise NotPermitted(f"{act}：{fitting.name or fitting.person}（{fitting.unit}）不是{chart.organ_name(organ)}"
+                       f"的人员，不能办理{business}", rule=rel.rule, article=rel.article)
 
 
 # ---------------------------------------------------------------------- reading (issue 15 §4)

@@ -18,6 +18,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from decision_engine.domain import authority
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from decision_engine.domain.law import ref
@@ -114,15 +115,8 @@ class Meeting:
               article: str) -> Actor:
         """The person's role for this act at *this* meeting: a role the act allows, held in the organ whose
         head presides it (AR1, Arts. 4, 30; a meeting convened before the organ was recorded: the role)."""
-        fitting = pick_actor(candidates, roles, act, rule, article)
-        organ = self.state.get("organ")
-        if organ is None:
-            return fitting
-        for actor in candidates:
-            if actor.role in roles and self.chart.organ_of(actor.unit) == organ:
-                return actor
-        raise NotPermitted(f"{act}：{fitting.name or fitting.person}（{fitting.unit}）不是{self.chart.organ_name(organ)}"
-                           "的人员，不能办理该机关会议的事项", rule="AR1", article="Arts. 4, 30")
+        return authority.pick_in_organ(candidates, roles, act, rule, article, self.state.get("organ"), self.chart,
+                                       "该机关会议的事项")
 
     @property
     def id(self) -> str:
