@@ -103,11 +103,11 @@ def generate(root: Path, target_events: int) -> Path:
         db.executemany("INSERT INTO events (stream, seq, type, schema_version, at, person, role, unit, body, "
                        "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.execute("INSERT INTO decisions (id, title, category, unit, status, stage, procedure_id, "
-                   "procedure_version, procedure_hash, opened_at, updated_at, due_by, last_seq, state) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   "procedure_version, procedure_hash, opened_at, updated_at, due_by, organ, last_seq, state) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    (new, row["title"], row["category"], row["unit"], row["status"], row["stage"],
                     row["procedure_id"], row["procedure_version"], row["procedure_hash"], row["opened_at"],
-                    row["updated_at"], row["due_by"], row["last_seq"],
+                    row["updated_at"], row["due_by"], row["organ"], row["last_seq"],
                     state_text.replace(f'"id":"{did}"', f'"id":"{new}"').replace(did, new)))
     db.execute("COMMIT")
     db.close()

@@ -120,12 +120,7 @@ def generate(root: Path, target: int) -> tuple[Path, int]:
                 projection.fold_all(d, envs, d.events)
                 d.refresh()
                 s = d.state
-                row = {"id": s["id"], "title": s["title"], "category": s["category"], "unit": s["unit"],
-                       "status": s["status"], "stage": s["stage"], "procedure_id": s["procedure"]["id"],
-                       "procedure_version": s["procedure"]["version"],
-                       "procedure_hash": s["procedure"]["hash"], "opened_at": s["opened_at"],
-                       "updated_at": s["updated_at"], "due_by": s["due_by"], "last_seq": s["seq"],
-                       "state": st.state_text(s)}
+                row = dict(st.decision_row(s), id=s["id"])
                 db.execute(f"INSERT INTO decisions ({', '.join(dcols)}) VALUES ({', '.join('?' * len(dcols))})",
                            [row.get(c) for c in dcols])
                 arts = [st.artifact_values(s["id"], a) for a in s["artifacts"].values()]

@@ -136,11 +136,7 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
         d.apply(json.loads(body), refresh=False)
     d.refresh()
     s = d.state
-    projection = {"id": new, "title": s["title"], "category": s["category"], "unit": s["unit"],
-                  "status": s["status"], "stage": s["stage"], "procedure_id": s["procedure"]["id"],
-                  "procedure_version": s["procedure"]["version"], "procedure_hash": s["procedure"]["hash"],
-                  "opened_at": s["opened_at"], "updated_at": s["updated_at"], "due_by": s["due_by"],
-                  "last_seq": s["seq"], "state": st.state_text(s)}
+    projection = dict(st.decision_row(s), id=new)
     arts = [{"id": a["id"], "decision_id": new, "kind": a["kind"], "gate": a["gate"],
              "sha256": a["sha256"], "size": a["size"], "media_type": a["media_type"], "filename": a["filename"],
              "draft_version": a["draft_version"], "author_person": a["author"]["person"], "recorded_at": a["at"],

@@ -428,14 +428,19 @@ def state_text(state: dict[str, Any]) -> str:
     return orjson.dumps(state, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def save_decision(conn: Connection, state: dict[str, Any], *, previous_seq: int | None) -> None:
-    """Insert or update a decision's projection; the update checks the sequence it was read at."""
-    values = {"title": state["title"], "category": state["category"], "unit": state["unit"],
+def decision_row(state: dict[str, Any]) -> dict[str, Any]:
+    """The decisions table's columns for a projection (without its id): the one place that maps them."""
+    return {"title": state["title"], "category": state["category"], "unit": state["unit"],
               "status": state["status"], "stage": state["stage"],
               "procedure_id": state["procedure"]["id"], "procedure_version": state["procedure"]["version"],
               "procedure_hash": state["procedure"]["hash"], "opened_at": state["opened_at"],
               "updated_at": state["updated_at"], "due_by": state["due_by"], "organ": state.get("organ"),
               "last_seq": state["seq"], "state": state_text(state)}
+
+
+def save_decision(conn: Connection, state: dict[str, Any], *, previous_seq: int | None) -> None:
+    """Insert or update a decision's projection; the update checks the sequence it was read at."""
+    values = decision_row(state)
     if previous_seq is None:
         conn.execute(_INSERT_DECISION, dict(values, id=state["id"]))
         return
