@@ -80,7 +80,8 @@ def generate(root: Path, target: int) -> tuple[Path, int]:
     db.row_factory = sqlite3.Row
     streams: dict[str, list[str]] = {}
     for r in db.execute("SELECT stream, body FROM events WHERE stream NOT LIKE 'person:%' "
-                        "AND stream NOT LIKE 'experts:%' AND stream NOT LIKE 'client:%' ORDER BY stream, seq"):
+                        "AND stream NOT LIKE 'experts:%' AND stream NOT LIKE 'client:%' "
+                        "AND stream NOT LIKE 'org:%' ORDER BY stream, seq"):
         streams.setdefault(r["stream"], []).append(r["body"].decode())
     per = sum(len(v) for v in streams.values())
     tables = {t: [dict(r) for r in db.execute(f"SELECT * FROM {t}")] for t in COPIED_TABLES}
