@@ -2,9 +2,9 @@
 
 (a) raw: stdlib sqlite3 appending hash-chained 1 KiB events, one per transaction, WAL + synchronous=FULL;
 (b) engine: complete decisions through the service layer on the same settings;
-(c) verify: `verification.verify` on a generated database of N events (default 1,000,000).
+`decide verify` throughput is measured by bench/bench_verify.py (every table verify re-derives, against peers).
 
-    .venv/bin/python bench/bench_core.py [--raw 3000] [--decisions 20] [--verify-events 1000000]
+    .venv/bin/python bench/bench_core.py [--raw 3000] [--decisions 20]
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 from decision_engine import bootstrap
-from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.config import Settings
-from decision_engine.services import queries, verification
+from decision_engine.services import queries
 from decision_engine.services.demo import cast, demo_clock, run_demo
 
 
@@ -68,57 +67,10 @@ def engine_run(root: Path, decisions: int) -> dict[str, float]:
             "events": events, "seconds": dt}
 
 
-def generate(root: Path, target_events: int) -> Path:
-    """A database of ~target_events real decision events: one demo decision cloned and re-chained."""
-    ctx = bootstrap.build(Settings(data_dir=root, database_url=f"sqlite:///{root / 'decide.db'}"),
-                          clock=demo_clock())
-    did = run_demo(ctx, lambda _: None)
-    template = queries.events(ctx, did)
-    with ctx.store.read() as conn:
-        row = dict(conn.exec_driver_sql("SELECT * FROM decisions WHERE id = ?", (did,)).mappings().one())
-    ctx.store.dispose()
-    per = len(template)
-    copies = max(1, target_events // per)
-    db = sqlite3.connect(root / "decide.db", isolation_level=None)
-    db.execute("DROP TRIGGER IF EXISTS events_no_update")
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("BEGIN")
-    state_text = row["state"]
-    for k in range(copies):
-        new = f"MAD-bench{k:07d}"
-        stream = f"decision:{new}"
-        prev = GENESIS
-        rows = []
-        for ev in template:
-            env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
-            env["stream"] = stream
-            if env["type"] == "DecisionOpened":
-                env["payload"] = dict(env["payload"], decision_id=new)
-            body = canonical(env)
-            h = chain_hash(prev, body)
-            a = env["actor"]
-            rows.append((stream, env["seq"], env["type"], 1, env["at"], a["person"], a["role"], a["unit"],
-                         body, prev, h))
-            prev = h
-        db.executemany("INSERT INTO events (stream, seq, type, schema_version, at, person, role, unit, body, "
-                       "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-        db.execute("INSERT INTO decisions (id, title, category, unit, status, stage, procedure_id, "
-                   "procedure_version, procedure_hash, opened_at, updated_at, due_by, organ, last_seq, state) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (new, row["title"], row["category"], row["unit"], row["status"], row["stage"],
-                    row["procedure_id"], row["procedure_version"], row["procedure_hash"], row["opened_at"],
-                    row["updated_at"], row["due_by"], row["organ"], row["last_seq"],
-                    state_text.replace(f'"id":"{did}"', f'"id":"{new}"').replace(did, new)))
-    db.execute("COMMIT")
-    db.close()
-    return root
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", type=int, default=3000)
     ap.add_argument("--decisions", type=int, default=20)
-    ap.add_argument("--verify-events", type=int, default=1_000_000)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -129,19 +81,6 @@ def main() -> None:
               f"{eng['seconds']:.2f} s): {eng['commands_per_s']:,.0f} gate commands/s, "
               f"{eng['events_per_s']:,.0f} events/s, {eng['decisions_per_s']:.2f} decisions/s")
         print(f"    ratio engine/raw (events/s): {eng['events_per_s'] / raw:.2f}  (target ≥ 0.35)")
-        if args.verify_events:
-            gen = generate(root / "verify", args.verify_events)
-            ctx = bootstrap.build(Settings(data_dir=gen, database_url=f"sqlite:///{gen / 'decide.db'}"))
-            t = time.perf_counter()
-            rep = verification.verify(ctx)
-            dt = time.perf_counter() - t
-            print(f"(c) decide verify: {rep.events:,} events in {rep.streams:,} chains, {rep.decisions:,} "
-                  f"projections replayed, {dt:.1f} s: {rep.events / dt:,.0f} events/s "
-                  f"(target ≥ 100k/s); findings: {len(rep.findings)}")
-            t = time.perf_counter()
-            rep = verification.verify(ctx, replay=False)
-            dt = time.perf_counter() - t
-            print(f"    chains and artifacts only (no replay): {rep.events / dt:,.0f} events/s")
 
 
 if __name__ == "__main__":
