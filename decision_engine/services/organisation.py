@@ -39,7 +39,7 @@ def chart_of(tx: UnitOfWork | Any) -> org.OrgChart:
     chart = _cache.get(key)
     if chart is None:
         events = uow.events.stream(ORG_STREAM)
-        chart = org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+        chart = org.fold_stored(org.OrgChart.single_organ(), events)
         _cache.clear()
         _cache[key] = chart
     return chart
@@ -50,7 +50,7 @@ def chart_at(conn: Connection, at: str) -> org.OrgChart:
     events = st.stream_events(conn, ORG_STREAM, until_at=at)
     if not events:
         return org.OrgChart.single_organ()
-    return org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+    return org.fold_stored(org.OrgChart.single_organ(), events)
 
 
 def describe(chart: org.OrgChart) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def rederive(events: list[dict[str, Any]]) -> str | None:
     chart = org.OrgChart.single_organ()
     for e in events:
         try:
-            chart = org.fold(chart, [(e["type"], e["payload"])])
+            chart = org.fold_stored(chart, [e])
         except (KeyError, TypeError, ValueError) as err:
             return f"organisation event {e.get('seq')} ({e.get('type')}) does not apply to the chart: {err!r}"
     problems = org.problems_zh(chart)
@@ -159,5 +159,5 @@ def show(ctx: Context, at: str | datetime | None = None) -> dict[str, Any]:
             return {**describe(chart_of(conn)), "events": seq, "seq": seq, "at": None}
         when = moment(at)
         events = st.stream_events(conn, ORG_STREAM, until_at=when)
-    chart = org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+    chart = org.fold_stored(org.OrgChart.single_organ(), events)
     return {**describe(chart), "events": len(events), "seq": seq, "at": when}
