@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from decision_engine.adapters.blobs import FileBlobStore
 from decision_engine.adapters.official_calendar import load_calendar, parse_year_file
 from decision_engine.adapters.repositories import SqlUnits
 from decision_engine.adapters.store import Store
-from decision_engine.adapters.tables import CALENDAR_YEARS
 from decision_engine.config import Settings
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.services.clock import Clock, RehearsalClock, SystemClock
@@ -32,17 +29,17 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
     else:
         store.check_durability()
 
+    units = SqlUnits(store)
+
     def calendar() -> StatutoryCalendar:
         cal = load_calendar()
-        with store.read() as conn:
-            for (body,) in conn.execute(select(CALENDAR_YEARS.c.body)
-                                        .order_by(CALENDAR_YEARS.c.year)):
+        with units.read() as uow:
+            for body in uow.calendar_years.bodies():
                 cal = cal.with_year(parse_year_file(body))
         return cal
 
     return Context(settings=settings, store=store, blobs=FileBlobStore(settings.blob_dir),
-                   clock=clock or SystemClock(), load_calendar=calendar,
-                   units=SqlUnits(store))
+                   clock=clock or SystemClock(), load_calendar=calendar, units=units)
 
 
 def rehearsal_clock(settings: Settings) -> RehearsalClock:

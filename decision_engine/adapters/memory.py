@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from decision_engine.adapters.comment_store import comment_row
-from decision_engine.adapters.store import envelope, state_text
+from decision_engine.adapters.store import artifact_values, decision_row, envelope, state_text
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound
 from decision_engine.domain.procedure import Procedure
@@ -40,6 +40,7 @@ class Tables:
     events: list[dict[str, Any]] = field(default_factory=list)
     decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     persons: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: list[dict[str, Any]] = field(default_factory=list)
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -96,6 +97,9 @@ class MemoryEvents(_Repo):
         mine = self._of(stream)
         return (0, GENESIS) if not mine else (int(mine[-1]["seq"]), str(mine[-1]["hash"]))
 
+    def hash_at(self, stream: str, seq: int) -> str | None:
+        return next((str(e["hash"]) for e in self._of(stream) if e["seq"] == seq), None)
+
     def chain(self, stream: str) -> list[tuple[int, bytes, str, str]]:
         return [(e["seq"], e["body"], e["prev_hash"], e["hash"]) for e in self._of(stream)]
 
@@ -131,14 +135,16 @@ class MemoryDecisions(_Repo):
             raise NotFound(f"no decision {decision_id!r}")
         return dict(row)
 
-    def save(self, state: dict[str, Any]) -> None:
-        """Store a decision's projection (what `store.save_decision` does; the tests' way in)."""
-        self.t.decisions[state["id"]] = {
-            "id": state["id"], "title": state["title"], "category": state["category"], "unit": state["unit"],
-            "status": state["status"], "stage": state["stage"], "procedure_id": state["procedure"]["id"],
-            "procedure_version": state["procedure"]["version"], "procedure_hash": state["procedure"]["hash"],
-            "opened_at": state["opened_at"], "updated_at": state["updated_at"], "due_by": state["due_by"],
-            "organ": state.get("organ"), "last_seq": state["seq"], "state": state_text(state)}
+    def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
+        """Insert or update a decision's projection (the same columns as the relational store: `decision_row`)."""
+        row = self.t.decisions.get(state["id"])
+        if previous_seq is None:
+            if row is not None:
+                raise _conflict(f"decision {state['id']}")
+        elif row is None or row["last_seq"] != previous_seq:
+            raise ConcurrencyConflict(f"decision {state['id']} changed concurrently (expected sequence "
+                                      f"{previous_seq})", rule="R18", article="Art. 33")
+        self.t.decisions[state["id"]] = dict(decision_row(state), id=state["id"])
 
     def spec(self, spec_hash: str) -> Procedure:
         if spec_hash not in self.specs:
@@ -184,8 +190,40 @@ class MemoryDecisions(_Repo):
 class MemoryArtifacts(_Repo):
     """The artifacts' index."""
 
+    def add(self, decision_id: str, artifact: dict[str, Any]) -> None:
+        if any(a["id"] == artifact["id"] for a in self.t.artifacts):
+            raise _conflict(f"artifact {artifact['id']}")
+        self.t.artifacts.append(artifact_values(decision_id, artifact))
+
     def decisions_with(self, kind: str) -> list[str]:
         return list(dict.fromkeys(a["decision_id"] for a in self.t.artifacts if a["kind"] == kind))
+
+
+_RENDERING = ("decision_id", "doc_kind", "artifact_id", "basis_seq", "template_hash")
+
+
+class MemoryDocuments(_Repo):
+    """The official documents rendered from the record (one rendering of a basis and templates each)."""
+
+    def add(self, values: dict[str, Any]) -> None:
+        key = tuple(values[k] for k in _RENDERING)
+        if values["id"] in self.t.documents or any(tuple(d[k] for k in _RENDERING) == key
+                                                   for d in self.t.documents.values()):
+            raise _conflict(f"document {values['id']}")
+        self.t.documents[values["id"]] = dict(values)
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        row = self.t.documents.get(doc_id)
+        return None if row is None else dict(row)
+
+    def find(self, decision_id: str, doc_kind: str, artifact_id: str, basis_seq: int,
+             template_hash: str) -> dict[str, Any] | None:
+        key = (decision_id, doc_kind, artifact_id, basis_seq, template_hash)
+        return next((dict(d) for d in self.t.documents.values() if tuple(d[k] for k in _RENDERING) == key), None)
+
+    def of_decision(self, decision_id: str) -> list[dict[str, Any]]:
+        return sorted((dict(d) for d in self.t.documents.values() if d["decision_id"] == decision_id),
+                      key=lambda d: d["event_seq"])
 
 
 class MemoryPersons(_Repo):
@@ -580,6 +618,7 @@ class MemoryUnitOfWork:
         self.events = MemoryEvents(t)
         self.decisions = MemoryDecisions(t, specs)
         self.artifacts = MemoryArtifacts(t)
+        self.documents = MemoryDocuments(t)
         self.persons = MemoryPersons(t)
         self.cases = MemoryCases(t)
         self.meetings = MemoryMeetings(t)

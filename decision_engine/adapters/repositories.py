@@ -20,6 +20,7 @@ from decision_engine.adapters.tables import (
     CALENDAR_YEARS,
     CLOCK_DUTIES,
     DECISIONS,
+    DOCUMENTS,
     EVENTS,
     EXECUTION_OPINIONS,
     EXPERT_POOL,
@@ -69,6 +70,10 @@ class SqlEvents(_Repo):
     def last(self, stream: str) -> tuple[int, str]:
         return st.last_of(self.conn, stream)
 
+    def hash_at(self, stream: str, seq: int) -> str | None:
+        digest = self.conn.execute(select(E.c.hash).where(E.c.stream == stream, E.c.seq == seq)).scalar()
+        return None if digest is None else str(digest)
+
     def chain(self, stream: str) -> list[tuple[int, bytes, str, str]]:
         rows = self.conn.execute(select(E.c.seq, E.c.body, E.c.prev_hash, E.c.hash)
                                  .where(E.c.stream == stream).order_by(E.c.seq)).all()
@@ -100,6 +105,9 @@ class SqlDecisions(_Repo):
 
     def load(self, decision_id: str) -> dict[str, Any]:
         return st.load_decision(self.conn, decision_id)
+
+    def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
+        st.save_decision(self.conn, state, previous_seq=previous_seq)
 
     def spec(self, spec_hash: str) -> Procedure:
         return st.get_spec(self.conn, spec_hash)
@@ -145,8 +153,36 @@ class SqlDecisions(_Repo):
 class SqlArtifacts(_Repo):
     """The artifacts' index."""
 
+    def add(self, decision_id: str, artifact: dict[str, Any]) -> None:
+        st.insert_artifact(self.conn, decision_id, artifact)
+
     def decisions_with(self, kind: str) -> list[str]:
         return [str(r[0]) for r in self.conn.execute(select(A.c.decision_id).distinct().where(A.c.kind == kind))]
+
+
+DOC = DOCUMENTS
+
+
+class SqlDocuments(_Repo):
+    """The official documents rendered from the record."""
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(DOC).values(**values))  # the same rendering twice: IntegrityError (conflict)
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(DOC).where(DOC.c.id == doc_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def find(self, decision_id: str, doc_kind: str, artifact_id: str, basis_seq: int,
+             template_hash: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(DOC).where(
+            DOC.c.decision_id == decision_id, DOC.c.doc_kind == doc_kind, DOC.c.artifact_id == artifact_id,
+            DOC.c.basis_seq == basis_seq, DOC.c.template_hash == template_hash)).mappings().first()
+        return None if row is None else dict(row)
+
+    def of_decision(self, decision_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(select(DOC).where(DOC.c.decision_id == decision_id)
+                                                   .order_by(DOC.c.event_seq)).mappings()]
 
 
 class SqlPersons(_Repo):
@@ -498,6 +534,7 @@ class SqlUnitOfWork:
         self.events = SqlEvents(conn)
         self.decisions = SqlDecisions(conn)
         self.artifacts = SqlArtifacts(conn)
+        self.documents = SqlDocuments(conn)
         self.persons = SqlPersons(conn)
         self.cases = SqlCases(conn)
         self.meetings = SqlMeetings(conn)

@@ -28,6 +28,7 @@ from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, LOG_PR
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.domain import events as event_types
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound, Unavailable
+from decision_engine.domain.org_events import ORG as ORG_CATALOGUE
 from decision_engine.domain.procedure import Procedure
 
 E = EVENTS
@@ -246,8 +247,14 @@ def _sqlite_begin(conn: Connection) -> None:
 def envelope(stream: str, seq: int, etype: str, at: str, actor: dict[str, str],
              payload: dict[str, Any]) -> dict[str, Any]:
     """The canonical form of an event: what is hashed, chained, logged and archived."""
-    return {"stream": stream, "seq": seq, "type": etype, "v": event_types.DEFAULT.version(etype), "at": at,
+    return {"stream": stream, "seq": seq, "type": etype, "v": schema_version(etype), "at": at,
             "actor": actor, "payload": payload}
+
+
+def schema_version(etype: str) -> int:
+    """The schema version written for an event type: the organisation's catalogue for its events, the
+    decisions' catalogue for the rest (1 for a type neither types)."""
+    return ORG_CATALOGUE.version(etype) if ORG_CATALOGUE.knows(etype) else event_types.DEFAULT.version(etype)
 
 
 # Hot-path statements are built once (building a statement per call cost more than running it).

@@ -8,7 +8,8 @@ canonicalises and hashes (RFC 8785), so the bytes of an event do not depend on t
 `Catalogue.read` applies them, in order, before the fold sees the event, so a stored event keeps its bytes
 and still replays.
 
-Pure, stdlib only. The streams of meetings, comments and accountability cases keep plain payloads.
+Pure, stdlib only. The organisation's stream has its own catalogue (`domain/org_events.py`); the streams of
+meetings, comments and accountability cases keep plain payloads.
 """
 
 from __future__ import annotations
@@ -352,6 +353,10 @@ class Catalogue:
             self._upcasters[(etype, from_version)] = fn
             return fn
         return register
+
+    def knows(self, etype: str) -> bool:
+        """Whether this catalogue types events of `etype`."""
+        return etype in self._types
 
     def version(self, etype: str) -> int:
         """The schema version written for an event type (1 for a type this catalogue does not type)."""

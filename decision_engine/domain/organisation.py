@@ -5,7 +5,9 @@ module answers, for a unit named in a role, which organ it belongs to and what k
 `domain/authority.py` can ask whether the person is the one the law names for a given decision.
 
 Pure, stdlib only. The chart is folded from the organisation's events (`OrganRegistered`, `UnitRegistered`,
-`UnitMoved`, `UnitRetired`) by `fold`; the org file (TOML) loaded at set-up produces the same events.
+`UnitMoved`, `UnitRetired`, typed and versioned in `domain/org_events.py`) by `fold` (events as a command
+makes them) and `fold_stored` (stored envelopes, upcast from the version they were stored under); the org
+file (TOML) loaded at set-up produces the same events.
 
 An installation that has loaded no org file runs on the *single-organ* chart: every unit belongs to one
 implicit organ, so relations between units of a decision (undertaking units, execution units, the
@@ -20,6 +22,15 @@ from typing import Any
 
 from decision_engine.domain.accounts import ADMIN_ROLES
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.events import Event
+from decision_engine.domain.org_events import (
+    ORG,
+    ORG_EVENT_TYPES,
+    OrganRegistered,
+    UnitMoved,
+    UnitRegistered,
+    UnitRetired,
+)
 
 LEVELS = ("national", "province", "city", "county", "township")  # Arts. 2, 42: county level and above
 ORGAN_KINDS = ("government", "department")
@@ -111,36 +122,51 @@ class OrgChart:
 
 
 # ---------------------------------------------------------------------- events and fold
-ORG_EVENTS = ("OrganRegistered", "UnitRegistered", "UnitMoved", "UnitRetired")
+ORG_EVENTS = tuple(t.TYPE for t in ORG_EVENT_TYPES)
 
 
 def organ_event(o: Organ) -> tuple[str, dict[str, Any]]:
     """The event that registers (or re-registers, changed) an organ."""
-    return "OrganRegistered", {"id": o.id, "name": o.name, "level": o.level, "kind": o.kind,
-                               "superior": o.superior}
+    e = OrganRegistered(o.id, o.name, o.level, o.kind, o.superior)
+    return e.TYPE, e.to_payload()
 
 
 def unit_event(u: Unit) -> tuple[str, dict[str, Any]]:
     """The event that registers (or re-registers, changed) a unit."""
-    return "UnitRegistered", {"id": u.id, "organ": u.organ, "kind": u.kind, "name": u.name}
+    e = UnitRegistered(u.id, u.organ, u.kind, u.name)
+    return e.TYPE, e.to_payload()
 
 
 def fold(chart: OrgChart, events: Iterable[tuple[str, Mapping[str, Any]]]) -> OrgChart:
-    """Apply organisation events in order; the first event of an empty chart ends single-organ mode."""
+    """Apply organisation events (type and payload of the current version, as a command makes them) in
+    order; the first event of an empty chart ends single-organ mode. Other types are ignored."""
+    typed = (ORG.read({"type": typ, "v": ORG.version(typ), "payload": dict(p)}) for typ, p in events)
+    return _fold(chart, (e for e in typed if e is not None))
+
+
+def fold_stored(chart: OrgChart, envelopes: Iterable[Mapping[str, Any]]) -> OrgChart:
+    """Apply stored organisation events (envelopes as the store keeps them: type, `"v"`, payload) in order,
+    each upcast from the schema version it was stored under to the current one (`org_events.ORG`) before it
+    is folded; a version no upcaster reads is a ValueError. Other types are ignored."""
+    typed = (ORG.read(dict(env)) for env in envelopes)
+    return _fold(chart, (e for e in typed if e is not None))
+
+
+def _fold(chart: OrgChart, events: Iterable[Event]) -> OrgChart:
     organs = dict(chart.organs)
     units = dict(chart.units)
-    for typ, p in events:
-        if typ == "OrganRegistered":
-            organs[str(p["id"])] = Organ(str(p["id"]), str(p["name"]), str(p["level"]),
-                                         str(p.get("kind") or "government"), p.get("superior") or None)
-        elif typ == "UnitRegistered":
-            units[str(p["id"])] = Unit(str(p["id"]), p.get("organ") or None, str(p.get("kind") or "department"),
-                                       str(p.get("name") or ""))
-        elif typ == "UnitMoved":
-            old = units[str(p["id"])]
-            units[old.id] = replace(old, organ=p.get("organ") or None)
-        elif typ == "UnitRetired":
-            units.pop(str(p["id"]), None)
+    for ev in events:
+        if isinstance(ev, OrganRegistered):
+            organs[str(ev.id)] = Organ(str(ev.id), str(ev.name), str(ev.level), str(ev.kind or "government"),
+                                       ev.superior or None)
+        elif isinstance(ev, UnitRegistered):
+            units[str(ev.id)] = Unit(str(ev.id), ev.organ or None, str(ev.kind or "department"),
+                                     str(ev.name or ""))
+        elif isinstance(ev, UnitMoved):
+            old = units[str(ev.id)]
+            units[old.id] = replace(old, organ=ev.organ or None)
+        elif isinstance(ev, UnitRetired):
+            units.pop(str(ev.id), None)
     return OrgChart(organs, units, single=chart.single and not organs and not units)
 
 
@@ -308,14 +334,16 @@ def move_unit(chart: OrgChart, unit_id: str, organ: str) -> list[tuple[str, dict
         _refuse([f"外部单位 {unit_id} 不属于任何机关，不能调整隶属"])
     if u.organ == organ:
         return []
-    return checked(chart, [("UnitMoved", {"id": unit_id, "organ": organ, "from": u.organ})])
+    moved = UnitMoved(unit_id, organ, u.organ)
+    return checked(chart, [(moved.TYPE, moved.to_payload())])
 
 
 def retire_unit(chart: OrgChart, unit_id: str, reason: str = "") -> list[tuple[str, dict[str, Any]]]:
     """Retire a registered unit (abolished, merged); roles granted in it stay in the record."""
     if unit_id not in chart.units:
         _refuse([f"单位 {unit_id} 未登记，不能撤销"])
-    return [("UnitRetired", {"id": unit_id, "reason": reason})]
+    retired = UnitRetired(unit_id, reason)
+    return [(retired.TYPE, retired.to_payload())]
 
 
 def check_role_unit(chart: OrgChart, role: str, unit: str) -> None:

@@ -12,10 +12,8 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
 
 from decision_engine import procedures
-from decision_engine.adapters import store as st
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain import doors
 from decision_engine.domain.decision import Actor, BlobRef, Decision, NewEvent
@@ -30,8 +28,9 @@ from decision_engine.domain.errors import (
 )
 from decision_engine.domain.events import AttemptRefused
 from decision_engine.services import organisation
-from decision_engine.services.context import Context, new_id
+from decision_engine.services.context import Context, new_id, unit_of
 from decision_engine.services.identity import actors_of
+from decision_engine.services.ports import UnitOfWork
 
 ACCEPTED_MEDIA = ("application/pdf", "application/json", "text/plain", "text/markdown", "text/html",
                   "text/csv", "image/png", "image/jpeg",
@@ -61,25 +60,28 @@ def stream_of(decision_id: str) -> str:
     return f"decision:{decision_id}"
 
 
-def load(conn: Connection, decision_id: str) -> tuple[Decision, int]:
-    """A decision from its projection, with the sequence it was read at."""
-    row = st.load_decision(conn, decision_id)
-    spec = st.get_spec(conn, row["procedure_hash"])
-    return (Decision(spec, orjson.loads(row["state"]), resolve=lambda h: st.get_spec(conn, h),
-                     chart=organisation.chart_of(conn)), int(row["last_seq"]))
+def load(tx: UnitOfWork | Any, decision_id: str) -> tuple[Decision, int]:
+    """A decision from its projection, with the sequence it was read at (`tx`: a unit of work, or the
+    transaction handle of a caller not behind the port yet)."""
+    uow = unit_of(tx)
+    row = uow.decisions.load(decision_id)
+    spec = uow.decisions.spec(row["procedure_hash"])
+    return (Decision(spec, orjson.loads(row["state"]), resolve=uow.decisions.spec,
+                     chart=organisation.chart_of(uow)), int(row["last_seq"]))
 
 
-def _persist(conn: Connection, d: Decision, actor: Actor, events: list[NewEvent], at: str,
+def _persist(tx: UnitOfWork | Any, d: Decision, actor: Actor, events: list[NewEvent], at: str,
              previous_seq: int | None, expected_seq: int | None) -> list[dict[str, Any]]:
-    stored = st.append(conn, stream_of(d.id) if previous_seq is not None else
-                       stream_of(events[0].payload["decision_id"]),
-                       [(e.type, e.payload) for e in events], at=at, actor=actor.to_dict(),
-                       expected_seq=expected_seq)
+    uow = unit_of(tx)
+    stored = uow.events.append(stream_of(d.id) if previous_seq is not None else
+                               stream_of(events[0].payload["decision_id"]),
+                               [(e.type, e.payload) for e in events], at=at, actor=actor.to_dict(),
+                               expected_seq=expected_seq)
     for env in stored:
         d.apply(env)
         if env["type"] in ("ArtifactRecorded", "DraftVersionAdded"):
-            st.insert_artifact(conn, d.id, d.state["artifacts"][env["payload"]["artifact_id"]])
-    st.save_decision(conn, d.state, previous_seq=previous_seq)
+            uow.artifacts.add(d.id, d.state["artifacts"][env["payload"]["artifact_id"]])
+    uow.decisions.save(d.state, previous_seq=previous_seq)
     return stored
 
 
@@ -98,13 +100,13 @@ def run(ctx: Context, person_id: str, decision_id: str, act: Act, *, what: str,
         at = ctx.now_iso()
         today = ctx.today()
         try:
-            with ctx.store.write() as conn:
-                d, seq = load(conn, decision_id)
-                candidates = actors_of(conn, person_id, at)
+            with ctx.uow.write() as uow:
+                d, seq = load(uow, decision_id)
+                candidates = actors_of(uow.tx, person_id, at)
                 actor, events = act(d, candidates, today)
                 if not events:
                     return Result(decision_id, seq, (), d.status)
-                stored = _persist(conn, d, actor or candidates[0], events, at, seq, expected_seq)
+                stored = _persist(uow, d, actor or candidates[0], events, at, seq, expected_seq)
                 return Result(decision_id, stored[-1]["seq"], tuple(stored), d.status)
         except (NotFound, Unauthenticated):
             raise
@@ -126,11 +128,11 @@ def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, r
         return
     at = ctx.now_iso()
     try:
-        with ctx.store.write() as conn:
-            d, seq = load(conn, decision_id)
-            candidates = actors_of(conn, person_id, at)
+        with ctx.uow.write() as uow:
+            d, seq = load(uow, decision_id)
+            candidates = actors_of(uow.tx, person_id, at)
             actor = candidates[0] if candidates else Actor(person_id, "none", "")
-            _persist(conn, d, actor, [AttemptRefused(
+            _persist(uow, d, actor, [AttemptRefused(
                 act=what, error=type(refusal).__name__, rule=refusal.rule, article=refusal.article,
                 message=refusal.message[:500], missing=[m.to_dict() for m in refusal.missing][:50]).new()],
                      at, seq, None)
@@ -145,14 +147,14 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
     spec = procedures.load(profile)
     did = decision_id or new_id("MAD")
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        chart = organisation.chart_of(conn)
-        actor, events = Decision.open(spec, did, actors_of(conn, person_id, at), title=title,
+    with ctx.uow.write() as uow:
+        chart = organisation.chart_of(uow)
+        actor, events = Decision.open(spec, did, actors_of(uow.tx, person_id, at), title=title,
                                       category=category, unit=unit, today=ctx.today(), due_by=due_by,
                                       summary=summary, chart=chart)
-        st.put_spec(conn, spec, at)
+        uow.decisions.put_spec(spec, at)
         d = Decision(spec, chart=chart)
-        stored = _persist(conn, d, actor, events, at, None, 0)
+        stored = _persist(uow, d, actor, events, at, None, 0)
         return Result(did, stored[-1]["seq"], tuple(stored), d.status)
 
 
@@ -300,8 +302,8 @@ def close(ctx: Context, person_id: str, decision_id: str, *, expected_seq: int |
 
 def artifact_content(ctx: Context, decision_id: str, artifact_id: str) -> tuple[dict[str, Any], bytes]:
     """An artifact's metadata and bytes (inline artifacts are re-serialised from their fields)."""
-    with ctx.store.read() as conn:
-        d, _ = load(conn, decision_id)
+    with ctx.uow.read() as uow:
+        d, _ = load(uow, decision_id)
     art = d.state["artifacts"].get(artifact_id)
     if art is None:
         raise NotFound(f"no artifact {artifact_id!r} in decision {decision_id}")
@@ -313,8 +315,8 @@ def migrate_procedure(ctx: Context, person_id: str, decision_id: str, profile: s
                       expected_seq: int | None = None) -> Result:
     """Move a running decision to another procedure version, approved by the legal office (PV1)."""
     new = procedures.load(profile)
-    with ctx.store.write() as conn:
-        st.put_spec(conn, new, ctx.now_iso())
+    with ctx.uow.write() as uow:
+        uow.decisions.put_spec(new, ctx.now_iso())
 
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
         return d.migrate_procedure(c, new, justification)

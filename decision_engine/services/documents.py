@@ -16,11 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, select
 
 from decision_engine.adapters import gongwen
-from decision_engine.adapters import store as st
-from decision_engine.adapters.tables import DOCUMENTS, EVENTS
 from decision_engine.audit.canonical import canonical, sha256_hex
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -30,6 +27,7 @@ from decision_engine.services.clock import statutory_date
 from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
 from decision_engine.services.decisions import stream_of
 from decision_engine.services.identity import actors_of
+from decision_engine.services.ports import UnitOfWork
 from decision_engine.services.queries import replay
 
 
@@ -164,22 +162,19 @@ def _basis(state: dict[str, Any], kind: DocKind, artifact_id: str | None) -> tup
     return chosen["id"], max([chosen["seq"], *related])
 
 
-def _read(conn: Connection, decision_id: str, basis_seq: int) -> _Record:
-    d = replay(conn, decision_id, upto_seq=basis_seq)
-    events = tuple(st.stream_events(conn, stream_of(decision_id), upto_seq=basis_seq))
-    row = conn.execute(select(EVENTS.c.hash).where(EVENTS.c.stream == stream_of(decision_id),
-                                                   EVENTS.c.seq == basis_seq)).first()
-    if row is None:
+def _read(uow: UnitOfWork, decision_id: str, basis_seq: int) -> _Record:
+    d = replay(uow.tx, decision_id, upto_seq=basis_seq)
+    events = tuple(uow.events.stream(stream_of(decision_id), upto_seq=basis_seq))
+    basis_hash = uow.events.hash_at(stream_of(decision_id), basis_seq)
+    if basis_hash is None:
         raise NotFound(f"decision {decision_id} has no event {basis_seq}", rule="R18", article="Art. 33")
     people = {ev["actor"]["person"] for ev in events}
     people |= {str(p) for a in d.state["artifacts"].values() for p in _people_in(a["fields"])}
     names = {ev["actor"]["person"]: ev["actor"].get("name") or ev["actor"]["person"] for ev in events}
-    regs = select(EVENTS.c.body).where(EVENTS.c.type == "PersonRegistered",
-                                       EVENTS.c.stream.in_([f"person:{p}" for p in sorted(people)]))
-    for (body,) in conn.execute(regs):
-        reg = orjson.loads(body)["payload"]
+    for reg_event in uow.events.of_type("PersonRegistered", [f"person:{p}" for p in sorted(people)]):
+        reg = orjson.loads(reg_event["body"])["payload"]
         names[reg["person_id"]] = reg["name"]
-    return _Record(d, events, str(row[0]), names)
+    return _Record(d, events, basis_hash, names)
 
 
 def _people_in(fields: dict[str, Any]) -> list[Any]:
@@ -421,8 +416,8 @@ class _Output:
 
 
 def _produce(ctx: Context, decision_id: str, kind: DocKind, artifact_id: str, basis_seq: int) -> _Output:
-    with ctx.store.read() as conn:
-        rec = _read(conn, decision_id, basis_seq)
+    with ctx.uow.read() as uow:
+        rec = _read(uow, decision_id, basis_seq)
     context = _context(kind, rec, artifact_id)
     name = _template(kind)
     html = gongwen.render_html(name, context).encode()
@@ -440,30 +435,30 @@ def render(ctx: Context, decision_id: str, kind_id: str, *, artifact_id: str | N
         access.require_reader(ctx, person_id, decision_id)  # AR13: only who stands in a relation to it
     kind = doc_kind(kind_id)
     template_hash = gongwen.template_hash(_template(kind))
-    with ctx.store.read() as conn:
-        state = orjson.loads(st.load_decision(conn, decision_id)["state"])
+    with ctx.uow.read() as uow:
+        state = orjson.loads(uow.decisions.load(decision_id)["state"])
         source, basis_seq = _basis(state, kind, artifact_id)
-        done = _recorded(conn, decision_id, kind, source, basis_seq, template_hash)
+        done = _recorded(uow, decision_id, kind, source, basis_seq, template_hash)
     if done is not None:
         return done
     out = _produce(ctx, decision_id, kind, source, basis_seq)
     html_sha, pdf_sha = ctx.blobs.put(out.html), ctx.blobs.put(out.pdf)  # bytes first, then the record
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        done = _recorded(conn, decision_id, kind, source, basis_seq, out.template_hash)
+    with ctx.uow.write() as uow:
+        done = _recorded(uow, decision_id, kind, source, basis_seq, out.template_hash)
         if done is not None:  # a concurrent rendering of the same basis won
             return done
-        actor = _actor(conn, person_id, at)
+        actor = _actor(uow, person_id, at)
         values: dict[str, Any] = {"id": new_id("DOC"), "decision_id": decision_id, "doc_kind": kind.id, "artifact_id": source,
                   "basis_seq": basis_seq, "basis_hash": out.context["basis"]["hash"],
                   "title": out.context["doc"]["title"][:500], "doc_number": out.context["doc"]["number"][:200],
                   "template_name": out.template_name, "template_hash": out.template_hash,
                   "context_hash": out.context_hash, "html_sha256": html_sha, "html_size": len(out.html),
                   "pdf_sha256": pdf_sha, "pdf_size": len(out.pdf)}
-        stored = st.append(conn, f"documents:{decision_id}", [("DocumentRendered", dict(values))], at=at,
-                           actor=actor)
+        stored = uow.events.append(f"documents:{decision_id}", [("DocumentRendered", dict(values))], at=at,
+                                   actor=actor)
         values.update(rendered_at=at, rendered_by=actor["person"], event_seq=stored[-1]["seq"])
-        conn.execute(insert(DOCUMENTS).values(**values))
+        uow.documents.add(values)
     return _public(values)
 
 
@@ -471,19 +466,16 @@ def _template(kind: DocKind) -> str:
     return f"{kind.id}.html.j2"
 
 
-def _recorded(conn: Connection, decision_id: str, kind: DocKind, source: str, basis_seq: int,
+def _recorded(uow: UnitOfWork, decision_id: str, kind: DocKind, source: str, basis_seq: int,
               template_hash: str) -> dict[str, Any] | None:
-    row = conn.execute(select(DOCUMENTS).where(
-        DOCUMENTS.c.decision_id == decision_id, DOCUMENTS.c.doc_kind == kind.id,
-        DOCUMENTS.c.artifact_id == source, DOCUMENTS.c.basis_seq == basis_seq,
-        DOCUMENTS.c.template_hash == template_hash)).mappings().first()
-    return None if row is None else _public(dict(row))
+    row = uow.documents.find(decision_id, kind.id, source, basis_seq, template_hash)
+    return None if row is None else _public(row)
 
 
-def _actor(conn: Connection, person_id: str | None, at: str) -> dict[str, str]:
+def _actor(uow: UnitOfWork, person_id: str | None, at: str) -> dict[str, str]:
     if person_id is None:
         return dict(SYSTEM_ACTOR)
-    roles = actors_of(conn, person_id, at)
+    roles = actors_of(uow.tx, person_id, at)
     return roles[0].to_dict() if roles else {"person": person_id, "role": "none", "unit": "", "name": ""}
 
 
@@ -495,8 +487,8 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 def render_all(ctx: Context, decision_id: str, *, person_id: str | None = None) -> list[dict[str, Any]]:
     """Render every document the record supports now (one per artifact for per-artifact kinds)."""
-    with ctx.store.read() as conn:
-        state = orjson.loads(st.load_decision(conn, decision_id)["state"])
+    with ctx.uow.read() as uow:
+        state = orjson.loads(uow.decisions.load(decision_id)["state"])
     out = []
     for kind in DOC_KINDS.values():
         sources = _by_kind(state, kind.sources[:1]) if kind.sources else [None]
@@ -520,11 +512,11 @@ def render_new_version(ctx: Context, doc_id: str, *, reason: str, person_id: str
     access.require_reader(ctx, person_id, str(old["decision_id"]))  # AR13
     kind = doc_kind(old["doc_kind"])
     template_hash = gongwen.template_hash(_template(kind))
-    with ctx.store.read() as conn:
-        state = orjson.loads(st.load_decision(conn, old["decision_id"])["state"])
+    with ctx.uow.read() as uow:
+        state = orjson.loads(uow.decisions.load(old["decision_id"])["state"])
         source, basis_seq = _basis(state, kind, old["artifact_id"] or None)
-        done = _recorded(conn, old["decision_id"], kind, source, basis_seq, template_hash)
-        earlier = versions(ctx, old["decision_id"], conn=conn, doc_kind=kind.id, artifact_id=source)
+        done = _recorded(uow, old["decision_id"], kind, source, basis_seq, template_hash)
+        earlier = versions(ctx, old["decision_id"], uow=uow, doc_kind=kind.id, artifact_id=source)
     if done is not None:
         raise RuleViolation(f"document {done['id']} was rendered from the same record (seq {basis_seq}) "
                             "with the same templates: a new rendering would be the same; correct the record "
@@ -532,8 +524,8 @@ def render_new_version(ctx: Context, doc_id: str, *, reason: str, person_id: str
     out = _produce(ctx, old["decision_id"], kind, source, basis_seq)
     html_sha, pdf_sha = ctx.blobs.put(out.html), ctx.blobs.put(out.pdf)
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        actor = _actor(conn, person_id, at)
+    with ctx.uow.write() as uow:
+        actor = _actor(uow, person_id, at)
         values: dict[str, Any] = {
             "id": new_id("DOC"), "decision_id": old["decision_id"], "doc_kind": kind.id, "artifact_id": source,
             "basis_seq": basis_seq, "basis_hash": out.context["basis"]["hash"],
@@ -545,24 +537,24 @@ def render_new_version(ctx: Context, doc_id: str, *, reason: str, person_id: str
         # verify compares the columns the table has).
         correction = {"supersedes": old["id"], "version": len(earlier) + 1,
                       "reason": reason.strip()[:1000]}
-        stored = st.append(conn, f"documents:{old['decision_id']}",
-                           [("DocumentRendered", {**values, **correction})], at=at, actor=actor)
+        stored = uow.events.append(f"documents:{old['decision_id']}",
+                                   [("DocumentRendered", {**values, **correction})], at=at, actor=actor)
         values.update(rendered_at=at, rendered_by=actor["person"], event_seq=stored[-1]["seq"])
-        conn.execute(insert(DOCUMENTS).values(**values))
+        uow.documents.add(values)
     return {**_public(values), **correction}
 
 
-def versions(ctx: Context, decision_id: str, *, conn: Connection | None = None, doc_kind: str | None = None,
+def versions(ctx: Context, decision_id: str, *, uow: UnitOfWork | None = None, doc_kind: str | None = None,
              artifact_id: str | None = None) -> list[dict[str, Any]]:
     """A decision's renderings as versions, from their events: each numbered in order among the renderings of
     the same document (kind and source artifact), with the rendering it supersedes and the reason given (a
     rendering made as a correction), oldest first."""
-    if conn is None:
-        with ctx.store.read() as c:
-            return versions(ctx, decision_id, conn=c, doc_kind=doc_kind, artifact_id=artifact_id)
+    if uow is None:
+        with ctx.uow.read() as u:
+            return versions(ctx, decision_id, uow=u, doc_kind=doc_kind, artifact_id=artifact_id)
     out: list[dict[str, Any]] = []
     count: dict[tuple[str, str], int] = {}
-    for ev in st.stream_events(conn, f"documents:{decision_id}"):
+    for ev in uow.events.stream(f"documents:{decision_id}"):
         p = ev["payload"]
         if ev["type"] != "DocumentRendered" or (doc_kind and p["doc_kind"] != doc_kind) or \
                 (artifact_id and p["artifact_id"] != artifact_id):
@@ -593,19 +585,18 @@ def rerender_matches(ctx: Context, record: dict[str, Any]) -> bool:
 
 def list_documents(ctx: Context, decision_id: str) -> list[dict[str, Any]]:
     """A decision's renderings, oldest first."""
-    with ctx.store.read() as conn:
-        rows = conn.execute(select(DOCUMENTS).where(DOCUMENTS.c.decision_id == decision_id)
-                            .order_by(DOCUMENTS.c.event_seq)).mappings().all()
-    return [_public(dict(r)) for r in rows]
+    with ctx.uow.read() as uow:
+        rows = uow.documents.of_decision(decision_id)
+    return [_public(r) for r in rows]
 
 
 def get_document(ctx: Context, doc_id: str) -> dict[str, Any]:
     """One rendering's record, or NotFound."""
-    with ctx.store.read() as conn:
-        row = conn.execute(select(DOCUMENTS).where(DOCUMENTS.c.id == doc_id)).mappings().first()
+    with ctx.uow.read() as uow:
+        row = uow.documents.get(doc_id)
     if row is None:
         raise NotFound(f"no document {doc_id!r}", rule="R18", article="Art. 33")
-    return _public(dict(row))
+    return _public(row)
 
 
 def document_bytes(ctx: Context, doc_id: str, fmt: str) -> tuple[dict[str, Any], bytes, str]:

@@ -2,9 +2,9 @@
 
 The chart is the fold of the organisation's own stream `org:chart`: organs and units registered from the org
 file at set-up, or changed through the API by the system administrator, each change an event. No event: the
-single-organ chart (every unit in one implicit organ). The chart is cached per connection's database and
-refreshed when the stream's last sequence and chain hash move (an engine's id may be reused by another
-database once the first is disposed; the hash tells them apart), so a read costs one indexed lookup.
+single-organ chart (every unit in one implicit organ). The chart is cached by the stream's last sequence
+and chain hash (the hash names the stream's whole content, whatever the database), so a read costs one
+indexed lookup.
 """
 
 from __future__ import annotations
@@ -21,23 +21,25 @@ from decision_engine.domain import organisation as org
 from decision_engine.domain.errors import InvalidInput, Unauthenticated
 from decision_engine.domain.values import Actor
 from decision_engine.services.clock import CHINA, iso
-from decision_engine.services.context import SYSTEM_ACTOR, Context
+from decision_engine.services.context import SYSTEM_ACTOR, Context, unit_of
+from decision_engine.services.ports import UnitOfWork
 
 ORG_STREAM = "org:chart"
 ACT_ZH = "管理组织机构（机关、单位）"
-_cache: dict[tuple[int, int, str], org.OrgChart] = {}
+_cache: dict[tuple[int, str], org.OrgChart] = {}
 
 
-def chart_of(conn: Connection) -> org.OrgChart:
-    """The organisation chart as its events stand now."""
-    seq, last_hash = st.last_of(conn, ORG_STREAM)
+def chart_of(tx: UnitOfWork | Any) -> org.OrgChart:
+    """The organisation chart as its events stand now (`tx`: a unit of work, or a transaction handle)."""
+    uow = unit_of(tx)
+    seq, last_hash = uow.events.last(ORG_STREAM)
     if seq == 0:
         return org.OrgChart.single_organ()
-    key = (id(conn.engine), seq, last_hash)  # the chain hash names the stream's content, whatever the database
+    key = (seq, last_hash)  # the chain hash names the stream's content, whatever the database
     chart = _cache.get(key)
     if chart is None:
-        events = st.stream_events(conn, ORG_STREAM)
-        chart = org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+        events = uow.events.stream(ORG_STREAM)
+        chart = org.fold_stored(org.OrgChart.single_organ(), events)
         _cache.clear()
         _cache[key] = chart
     return chart
@@ -48,7 +50,7 @@ def chart_at(conn: Connection, at: str) -> org.OrgChart:
     events = st.stream_events(conn, ORG_STREAM, until_at=at)
     if not events:
         return org.OrgChart.single_organ()
-    return org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+    return org.fold_stored(org.OrgChart.single_organ(), events)
 
 
 def describe(chart: org.OrgChart) -> dict[str, Any]:
@@ -68,7 +70,7 @@ def rederive(events: list[dict[str, Any]]) -> str | None:
     chart = org.OrgChart.single_organ()
     for e in events:
         try:
-            chart = org.fold(chart, [(e["type"], e["payload"])])
+            chart = org.fold_stored(chart, [e])
         except (KeyError, TypeError, ValueError) as err:
             return f"organisation event {e.get('seq')} ({e.get('type')}) does not apply to the chart: {err!r}"
     problems = org.problems_zh(chart)
@@ -157,5 +159,5 @@ def show(ctx: Context, at: str | datetime | None = None) -> dict[str, Any]:
             return {**describe(chart_of(conn)), "events": seq, "seq": seq, "at": None}
         when = moment(at)
         events = st.stream_events(conn, ORG_STREAM, until_at=when)
-    chart = org.fold(org.OrgChart.single_organ(), [(e["type"], e["payload"]) for e in events])
+    chart = org.fold_stored(org.OrgChart.single_organ(), events)
     return {**describe(chart), "events": len(events), "seq": seq, "at": when}

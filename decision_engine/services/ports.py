@@ -6,8 +6,10 @@ works through the unit's repositories: `uow.events`, `uow.decisions`, `uow.cases
 SQLite and PostgreSQL implement it in `adapters/repositories.py`, memory in `adapters/memory.py` (unit
 tests). Services import no database library (import-linter contract in pyproject.toml).
 
-`uow.tx` is the transaction handle that modules not yet behind the port still take (`decisions.load`,
-`identity.actors_of`, `queries.replay`): passing it keeps their reads in the same transaction.
+`uow.tx` is the transaction handle that modules not yet behind the port still take (`identity.actors_of`,
+`queries.replay`): passing it keeps their reads in the same transaction. `decisions.load`,
+`decisions._persist` and `organisation.chart_of` take a unit of work (or, from callers not ported yet, a
+transaction handle, which `context.unit_of` wraps).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class Events(Protocol):
     def last(self, stream: str) -> tuple[int, str]:
         ...
 
+    def hash_at(self, stream: str, seq: int) -> str | None:
+        """The chain hash of one event (None when the stream has no such event)."""
+
     def chain(self, stream: str) -> list[tuple[int, bytes, str, str]]:
         ...
 
@@ -54,6 +59,10 @@ class Decisions(Protocol):
 
     def load(self, decision_id: str) -> dict[str, Any]:
         ...
+
+    def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
+        """Insert a decision's projection (`previous_seq` None) or update it from the sequence it was read at
+        (another writer in between: ConcurrencyConflict)."""
 
     def spec(self, spec_hash: str) -> Procedure:
         ...
@@ -80,8 +89,28 @@ class Decisions(Protocol):
 class Artifacts(Protocol):
     """The artifacts' index."""
 
+    def add(self, decision_id: str, artifact: dict[str, Any]) -> None:
+        """Index an artifact an event recorded (its state in the decision's projection)."""
+
     def decisions_with(self, kind: str) -> list[str]:
         ...
+
+
+class Documents(Protocol):
+    """The official documents rendered from the record (one row per rendering, append-only)."""
+
+    def add(self, values: dict[str, Any]) -> None:
+        ...
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        ...
+
+    def find(self, decision_id: str, doc_kind: str, artifact_id: str, basis_seq: int,
+             template_hash: str) -> dict[str, Any] | None:
+        """The rendering of this document from this basis with these templates, if one is recorded."""
+
+    def of_decision(self, decision_id: str) -> list[dict[str, Any]]:
+        """A decision's renderings, oldest first."""
 
 
 class Persons(Protocol):
@@ -327,6 +356,8 @@ class UnitOfWork(Protocol):
     def decisions(self) -> Decisions: ...
     @property
     def artifacts(self) -> Artifacts: ...
+    @property
+    def documents(self) -> Documents: ...
     @property
     def persons(self) -> Persons: ...
     @property
