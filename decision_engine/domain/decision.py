@@ -59,6 +59,7 @@ __all__ = ["ART35_GROUNDS", "CATEGORIES", "DECIDED", "EVALUATION_TRIGGERS", "EXC
            "publication_channel"]
 
 Act = tuple[Actor, list[NewEvent]]  # what a command returns: who acted (the role picked) and the events
+SATISFIED = ("cleared", "exempted", "not_applicable")  # the gate statuses that hold (`gate_satisfied`)
 NOT_REOPENABLE = ("initiation", "collective_decision", "party_report")
 OPENERS = ("undertaking_unit", "decision_organ", "admin_head")  # R3, Arts. 10–11: who opens a decision
 
@@ -132,8 +133,19 @@ class Decision:
         if gs is None:
             return []
         ids = gs["all_artifacts"] if all_rounds else gs["round_artifacts"]
-        arts = [self.state["artifacts"][i] for i in ids]
-        return [a for a in arts if kind is None or a["kind"] == kind]
+        arts = self.state["artifacts"]
+        if kind is None:
+            return [arts[i] for i in ids]
+        return [a for i in ids if (a := arts[i])["kind"] == kind]
+
+    def has_artifact(self, gate_id: str, kind: str) -> bool:
+        """Whether the gate's current round has an artifact of this kind (= `bool(artifacts_of(...))`, stopping
+        at the first)."""
+        gs = self.state["gates"].get(gate_id)
+        if gs is None:
+            return False
+        arts = self.state["artifacts"]
+        return any(arts[i]["kind"] == kind for i in gs["round_artifacts"])
 
     def latest(self, gate_id: str, kind: str) -> dict[str, Any] | None:
         """The newest artifact of a kind in a gate's current round."""
@@ -158,7 +170,7 @@ class Decision:
         for k in self.spec.kinds_of_gate(g.id):
             if not k.required or (k.when and not self.flag(k.when)):
                 continue
-            if not self.artifacts_of(g.id, k.id):
+            if not self.has_artifact(g.id, k.id):
                 out.append(Missing(k.rule, k.article, g.id,
                                    f"artifact '{k.id}' ({k.name_zh}) recorded by {' / '.join(k.roles)}",
                                    kind=k.id))
@@ -183,7 +195,7 @@ class Decision:
 
     def gate_satisfied(self, g: GateSpec) -> bool:
         """True when the gate is cleared, exempted or not applicable."""
-        return self.gate_status(g) in ("cleared", "exempted", "not_applicable")
+        return self.gate_status(g) in SATISFIED
 
     def finalization_missing(self) -> list[Missing]:
         """Every item that stands between this decision and finalization (R13–R16)."""
@@ -540,27 +552,32 @@ class Decision:
             self.refresh()
 
     def refresh(self) -> None:
-        """Recompute the derived fields: each gate's status, the stage, the pre-decision status."""
+        """Recompute the derived fields: each gate's status, the stage, the pre-decision status.
+
+        Each gate's status is computed once and the stage and the status read it (a gate's status depends on
+        neither, nor on the other gates' stored statuses; it was computed three times, each pass walking the
+        gate's artifacts: a fifth of a long replay, issue 19 §3)."""
         s = self.state
-        for g in self.spec.gates:
-            s["gates"][g.id]["status"] = self.gate_status(g)
-        s["stage"] = self._current_stage()
+        statuses = {g.id: self.gate_status(g) for g in self.spec.gates}
+        for gate_id, status in statuses.items():
+            s["gates"][gate_id]["status"] = status
+        s["stage"] = self._current_stage(statuses)
         if s["status"] in ("draft", "in_procedure", "ready_for_decision"):
             if not s["start"]:
                 s["status"] = "draft"
-            elif all(self.gate_satisfied(g) for g in self.spec.gates_before("collective_decision")):
+            elif all(statuses[g.id] in SATISFIED for g in self.spec.gates_before("collective_decision")):
                 s["status"] = "ready_for_decision"
             else:
                 s["status"] = "in_procedure"
 
-    def _current_stage(self) -> str:
+    def _current_stage(self, statuses: dict[str, str]) -> str:
         for g in self.spec.gates:
-            if g.phase == "pre" and not self.gate_satisfied(g):
+            if g.phase == "pre" and statuses[g.id] not in SATISFIED:
                 return g.stage
         if self.state["status"] in PRE_DECISION:
             return "S5"
         for g in self.spec.gates:
-            if g.phase == "post" and self.gate_applicable(g) and not self.gate_satisfied(g):
+            if g.phase == "post" and self.gate_applicable(g) and statuses[g.id] not in SATISFIED:
                 return g.stage
         return "S9" if self.state["status"] == "closed" else "S7"
 

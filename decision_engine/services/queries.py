@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from datetime import date, datetime
 from typing import Any
@@ -117,12 +118,16 @@ def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
     """Fold a decision's events (up to a sequence or a moment) into a fresh aggregate."""
     st.stream_head(conn, decision_id)  # NotFound for an unknown decision (its state is not read)
     with st.no_cyclic_gc():
-        events = st.stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
-        if not events:
+        # each event decoded just before it is folded and released after (issue 19 §3)
+        events = st.iter_stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
+        first = next(events, None)
+        if first is None:
             raise InvalidInput(f"decision {decision_id} did not exist at that moment")
-        d = Decision(st.get_spec(conn, events[0]["payload"]["procedure"]["hash"]),
+        d = Decision(st.get_spec(conn, first["payload"]["procedure"]["hash"]),
                      resolve=lambda h: st.get_spec(conn, h))
-        projection.fold_all(d, events, d.events)  # = d.apply(ev, refresh=False) for each event, faster
+        # = d.apply(ev, refresh=False) for each event, faster
+        projection.fold_all(d, itertools.chain((first,), events), d.events)
+        del first, events
         d.refresh()  # derived fields depend only on the rest of the state: once, at the end
     return d
 

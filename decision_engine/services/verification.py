@@ -378,8 +378,10 @@ def _check_projections(conn: Any, decisions: dict[str, list[dict[str, Any]]], re
         evs = decisions.pop(did, [])
         first = evs[0]["payload"]["procedure"]["hash"] if evs else row["procedure_hash"]
         d = Decision(st.get_spec(conn, first), resolve=lambda h: st.get_spec(conn, h))
-        projection.fold_all(d, evs, d.events)  # = d.apply(ev, refresh=False) for each event, faster
-        if evs:
+        folded = bool(evs)  # fold_all(consume=True) empties evs: the guard is taken before
+        # = d.apply(ev, refresh=False) for each event, faster; each event released once folded
+        projection.fold_all(d, evs, d.events, consume=True)
+        if folded:
             d.refresh()
         stream = f"decision:{did}"
         for art in d.state.get("artifacts", {}).values():
