@@ -2,7 +2,7 @@
 streaming replica started locally, `uvicorn api.app:app --workers N` (N = 1, 2, 4) on one port with the public
 pages reading the replica (DECIDE_PUBLIC_DATABASE_URL), and for each N the public comment intake (POST, on the
 primary) and the public decision page (GET, on the replica), each printed as a ratio against N = 1 in the same
-run, in alternating rounds. Then the replica's catch-up after the last comment, `decide verify` on the primary.
+run: the three servers are up at once and measured in turn, round after round. Then the replica's catch-up after the last comment, `decide verify` on the primary.
 
     .venv/bin/python bench/deploy_run.py [--requests 600] [--concurrency 16] [--workers 1,2,4] [--no-replica]
 
@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,22 +134,40 @@ def requests_for(did: str, n: int, seed: int) -> tuple[list[bytes], list[bytes]]
     return [post(t) for t in generate(n, seed=seed)], [page] * n
 
 
-def measure(port: int, did: str, n: int, conc: int, rounds: int, seed: int) -> dict[str, dict[str, Any]]:
-    """Alternating rounds of comments and page reads; median req/s, pooled p50/p99, statuses."""
-    asyncio.run(load(port, requests_for(did, 40, seed + 999)[1] + requests_for(did, 40, seed + 998)[0], conc))
+def measure(apis: dict[int, procs.Api], did: str, n: int, conc: int, rounds: int, url: str,
+            replica: str | None) -> dict[int, dict[str, Any]]:
+    """Every process count's server is up at once; each round runs comments then page reads on each in
+    turn (so whatever else the machine does falls on all of them alike). Median req/s over rounds, pooled
+    p50/p99, statuses, the standby's catch-up after each comment round, the servers' CPU."""
     per = max(1, n // rounds)
-    out: dict[str, dict[str, Any]] = {k: {"rates": [], "lat": [], "status": {}} for k in ("comments", "page")}
+    out: dict[int, dict[str, Any]] = {}
+    for k, api in apis.items():  # warm-up: every worker's first requests (imports, pools, templates)
+        asyncio.run(load(api.port, requests_for(did, 40, 999 + k)[1] + requests_for(did, 40, 998 + k)[0], conc))
+        out[k] = {"comments": {"rates": [], "lat": [], "status": {}}, "page": {"rates": [], "lat": [], "status": {}},
+                  "catch_up": [], "cpu0": api.cpu_seconds()}
     for r in range(rounds):
-        posts, pages = requests_for(did, per, seed * 100 + r)
-        for name, reqs in (("comments", posts), ("page", pages)):
-            wall, lat, statuses = asyncio.run(load(port, reqs, conc))
-            out[name]["rates"].append(per / wall)
-            out[name]["lat"] += lat
-            for k, v in statuses.items():
-                out[name]["status"][k] = out[name]["status"].get(k, 0) + v
-    return {name: {"rate": statistics.median(v["rates"]), "p50": pct(v["lat"], 50), "p99": pct(v["lat"], 99),
-                   "status": v["status"], "rounds": " ".join(f"{x:,.0f}" for x in v["rates"])}
-            for name, v in out.items()}
+        for k, api in apis.items():
+            posts, pages = requests_for(did, per, 100 * k + r)
+            for name, reqs in (("comments", posts), ("page", pages)):
+                wall, lat, statuses = asyncio.run(load(api.port, reqs, conc))
+                o = out[k][name]
+                o["rates"].append(per / wall)
+                o["lat"] += lat
+                for code, v in statuses.items():
+                    o["status"][code] = o["status"].get(code, 0) + v
+                if name == "comments" and replica:  # the standby's catch-up after the round's last comment
+                    on_primary, t0 = count_comments(url, did), time.monotonic()
+                    while count_comments(replica, did) < on_primary and time.monotonic() - t0 < 60:
+                        time.sleep(0.01)  # polling interval
+                    out[k]["catch_up"].append(time.monotonic() - t0)
+    for k, api in apis.items():
+        o = out[k]
+        o["cpu"] = api.cpu_seconds() - o.pop("cpu0")
+        for name in ("comments", "page"):
+            v = o[name]
+            o[name] = {"rate": statistics.median(v["rates"]), "p50": pct(v["lat"], 50), "p99": pct(v["lat"], 99),
+                       "status": v["status"], "rounds": " ".join(f"{x:,.0f}" for x in v["rates"])}
+    return out
 
 
 def count_comments(url: str, did: str) -> int:
@@ -235,7 +253,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=600, help="per kind and per number of processes")
     ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--no-replica", action="store_true")
     ap.add_argument("--no-prefect", action="store_true")
@@ -260,26 +278,21 @@ def main() -> None:
                    "DECIDE_PUBLIC_RATE_PER_MINUTE": "1000000000"}
             if replica:
                 env["DECIDE_PUBLIC_DATABASE_URL"] = replica
-            results: dict[int, dict[str, Any]] = {}
-            for n in [int(w) for w in args.workers.split(",")]:
-                with procs.api_processes("api.app:app", env, n,
-                                         args=["--loop", "uvloop", "--http", "httptools"]) as api:
-                    cpu0 = api.cpu_seconds()
-                    results[n] = r = measure(api.port, did, args.requests, args.concurrency, args.rounds, n)
-                    r["cpu"] = api.cpu_seconds() - cpu0
-                    r["replica_conns"] = replica_connections(replica) if replica else 0
-                    if replica:  # the standby's catch-up after this run's last acknowledged comment
-                        on_primary, t0 = count_comments(url, did), time.monotonic()
-                        while count_comments(replica, did) < on_primary and time.monotonic() - t0 < 60:
-                            time.sleep(0.01)  # polling interval
-                        r["catch_up_s"] = time.monotonic() - t0
+            with ExitStack() as stack:
+                apis = {n: stack.enter_context(procs.api_processes("api.app:app", env, n, args=[
+                    "--loop", "uvloop", "--http", "httptools"])) for n in [int(w) for w in args.workers.split(",")]}
+                results = measure(apis, did, args.requests, args.concurrency, args.rounds, url, replica)
+                conns = replica_connections(replica) if replica else 0
+            for n, r in results.items():
                 c, p = r["comments"], r["page"]
                 say(f"{n} process{'es' if n > 1 else ''}: comments {c['rate']:6,.0f} req/s (p50 {c['p50']:.0f} ms, "
                     f"p99 {c['p99']:.0f} ms; rounds {c['rounds']}; {c['status']}) | public page {p['rate']:6,.0f} "
                     f"req/s (p50 {p['p50']:.0f} ms, p99 {p['p99']:.0f} ms; rounds {p['rounds']}; {p['status']}) | "
-                    f"server CPU {r['cpu']:.0f} s" + (f" | connections on the replica {r['replica_conns']}, "
-                                                       f"replica had every comment {r['catch_up_s']:.2f} s after "
-                                                       "the last was acknowledged" if replica else ""))
+                    f"server CPU {r['cpu']:.0f} s" + (f" | the standby had every comment {max(r['catch_up']):.2f} s "
+                                                       "(at most) after a round's last was acknowledged"
+                                                       if replica else ""))
+            if replica:
+                say(f"connections to the standby's database from the API processes: {conns}")
             base = results[min(results)]
             for n, r in sorted(results.items()):
                 say(f"  ratio vs 1 process, {n}: comment intake {r['comments']['rate'] / base['comments']['rate']:.2f}×, "
