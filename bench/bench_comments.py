@@ -22,9 +22,7 @@ import asyncio
 import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +41,9 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import participation as part
 from decision_engine.services.context import Context
 from decision_engine.services.demo import BUREAU, cast
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: bench.procs
+from bench import procs
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES = ["票价上涨幅度过大", "建议增加夜班公交", "老年人免费乘车应保留", "学生票应当半价", "换乘优惠很好",
@@ -142,32 +143,13 @@ def server_app() -> Any:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, data_dir: Path) -> Iterator[int]:
-    port = free_port()
-    env = dict(os.environ, DECIDE_DATABASE_URL=url, DECIDE_DATA_DIR=str(data_dir),
-               DECIDE_PUBLIC_RATE_PER_MINUTE="1000000000", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench_comments:server_app", "--factory",
-                             "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(port),
-                             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level",
-                             "warning"], env=env)
-    try:
-        for _ in range(300):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with procs.api_processes("bench_comments:server_app", {
+            "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir),
+            "DECIDE_PUBLIC_RATE_PER_MINUTE": "1000000000"}, 1,
+            args=["--factory", "--app-dir", str(ROOT / "bench"), "--loop", "uvloop", "--http", "httptools"]) as api:
+        yield api.port
 
 
 async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:

@@ -26,10 +26,8 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +42,7 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import procs  # noqa: E402
 from decision_engine import bootstrap  # noqa: E402
 from decision_engine.adapters import store as st  # noqa: E402
 from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS  # noqa: E402
@@ -68,15 +67,11 @@ def _plain(url: str) -> str:
 
 
 def fresh_db() -> tuple[str, str]:
-    name = f"decide_scale_{secrets.token_hex(3)}"
-    with psycopg.connect(_plain(pg_url()), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return pg_url().rsplit("/", 1)[0] + "/" + name, name
+    return procs.fresh_pg_database(pg_url(), "decide_scale")
 
 
 def drop_db(name: str) -> None:
-    with psycopg.connect(_plain(pg_url()), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    procs.drop_pg_database(pg_url(), name)
 
 
 # ------------------------------------------------------------------------------------------ generator
@@ -231,25 +226,7 @@ def timed(fn: Any, n: int) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------------------ HTTP load
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children that are still alive (from /proc)."""
-    total = 0.0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
-                                                     text=True).stdout.split()]
-    tick = os.sysconf("SC_CLK_TCK")
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError):
-            pass
-    return total
+free_port, cpu_seconds = procs.free_port, procs.cpu_seconds  # shared with bench/deploy_run.py and the tests
 
 
 WRK_LINE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -274,22 +251,9 @@ def wrk(url: str, seconds: float, conns: int, script: Path | None, headers: dict
 
 
 def serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir),
-           "DECIDE_PUBLIC_RATE_PER_MINUTE": "100000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.peer_app:app", "--host", "127.0.0.1", "--port",
-                             str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            import urllib.request
-            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.1)
-    return proc, base
+    api = procs.start_api("bench.peer_app:app", {"DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir),
+                                                 "DECIDE_PUBLIC_RATE_PER_MINUTE": "100000000"}, workers)
+    return api.proc, api.base
 
 
 def load(url: str, data_dir: Path, token: str, ids: dict[str, str], seconds: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from decision_engine.adapters.blobs import FileBlobStore
@@ -40,6 +41,15 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
 
     return Context(settings=settings, store=store, blobs=FileBlobStore(settings.blob_dir),
                    clock=clock or SystemClock(), load_calendar=calendar, units=units)
+
+
+def public_reads(ctx: Context) -> Context:
+    """The Context the public read pages read through: on DECIDE_PUBLIC_DATABASE_URL (a streaming replica of
+    the primary) when it is set, never migrated and never written; otherwise `ctx` itself."""
+    url = ctx.settings.public_database_url
+    if not url or url == ctx.settings.database_url:
+        return ctx
+    return build(replace(ctx.settings, database_url=url), clock=ctx.clock, migrate=False)
 
 
 def rehearsal_clock(settings: Settings) -> RehearsalClock:

@@ -47,6 +47,9 @@ class Settings:
     rehearsal_clock: str = ""
     rehearsal_clock_rate: float = 1.0
     rehearsal_clock_anchor: str = ""
+    # DECIDE_PUBLIC_DATABASE_URL: a read replica the public read pages (/public, a decision's public page, its
+    # text and documents) read from; "" = the primary. Never migrated, never written (bootstrap.public_reads).
+    public_database_url: str = ""
 
     @property
     def links_base(self) -> str:
@@ -107,7 +110,8 @@ class Settings:
                    log_profile=env.get("DECIDE_LOG_PROFILE") or None,
                    session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)),
                    rehearsal_clock=rehearsal, rehearsal_clock_rate=rate,
-                   rehearsal_clock_anchor=env.get("DECIDE_REHEARSAL_CLOCK_ANCHOR", "").strip())
+                   rehearsal_clock_anchor=env.get("DECIDE_REHEARSAL_CLOCK_ANCHOR", "").strip(),
+                   public_database_url=env.get("DECIDE_PUBLIC_DATABASE_URL", "").strip())
 
 
 def prefect_defaults(env: MutableMapping[str, str] | None = None) -> Path:

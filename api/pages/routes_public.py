@@ -17,6 +17,7 @@ from api.pages.routes_decisions import attachment
 from api.pages.routes_documents import document_response
 from api.pages.web import PageRoute, checked_form, compact, flash, gettext, kept, render
 from api.pages.web import text as _text
+from decision_engine.bootstrap import public_reads
 from decision_engine.domain.errors import DomainError, InvalidInput, NotFound
 from decision_engine.services import execution, participation, public_views, queries
 from decision_engine.services.context import Context
@@ -38,17 +39,20 @@ async def _tracked(request: Request, decision_id: str, form: FormData, call: Cal
 
 
 def router(ctx: Context) -> APIRouter:
-    """Routes under /public."""
+    """Routes under /public. The pages that only read (the index, a decision's page, its text and documents)
+    read through `public_reads`: a read replica when DECIDE_PUBLIC_DATABASE_URL is set (docs/deployment.md);
+    submitting and tracking stay on the primary, so a tracking number just issued is found at once."""
     r = APIRouter(include_in_schema=False, route_class=PageRoute)
+    reads = public_reads(ctx)
 
     @r.get("/public")
     def index(request: Request) -> Response:
-        return render(request, "public_index.html", index=public_views.public_index(ctx))
+        return render(request, "public_index.html", index=public_views.public_index(reads))
 
     @r.get("/public/decisions/{decision_id}")
     def decision(request: Request, decision_id: str) -> Response:
-        return render(request, "public_decision.html", d=public_views.public_decision(ctx, decision_id),
-                      opinions=participation.public_opinions(ctx, decision_id, limit=100))
+        return render(request, "public_decision.html", d=public_views.public_decision(reads, decision_id),
+                      opinions=participation.public_opinions(reads, decision_id, limit=100))
 
     @r.post("/public/decisions/{decision_id}/comments")
     async def comment(request: Request, decision_id: str) -> Response:
@@ -79,11 +83,11 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/public/decisions/{decision_id}/text")
     def text(request: Request, decision_id: str) -> Response:
-        art, data = public_views.public_text(ctx, decision_id)
+        art, data = public_views.public_text(reads, decision_id)
         return attachment(data, art)
 
     @r.get("/public/decisions/{decision_id}/documents/{doc_id}/file.{fmt}")
     def document(request: Request, decision_id: str, doc_id: str, fmt: str) -> Response:
-        return document_response(*public_views.public_document(ctx, decision_id, doc_id, fmt))
+        return document_response(*public_views.public_document(reads, decision_id, doc_id, fmt))
 
     return r

@@ -1,0 +1,189 @@
+"""Separate processes for the benches and the multi-process test: uvicorn with N worker processes on one port
+(readiness polled, never slept for; the whole process group stopped at the end), which worker process holds
+the server side of a client's connection (from the kernel's socket table, /proc/net/tcp), and a fresh
+PostgreSQL database. Used by bench/scale.py, bench/deploy_run.py and tests/integration/test_multiprocess.py.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def plain(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def fresh_pg_database(server_url: str, prefix: str) -> tuple[str, str]:
+    """Create an empty database named `<prefix>_<random>` on the server of `server_url`; (url, name)."""
+    import psycopg
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(plain(server_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_pg_database(server_url: str, name: str) -> None:
+    """Drop a database made by `fresh_pg_database` (its stray connections terminated)."""
+    import psycopg
+    with psycopg.connect(plain(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Api:
+    """A running `uvicorn --workers N`: the parent process, its base URL and port."""
+
+    proc: subprocess.Popen[bytes]
+    base: str
+    port: int
+
+    def workers(self) -> list[int]:
+        """The worker processes (the parent's children, without multiprocessing's resource tracker)."""
+        found = []
+        for pid in _children(self.proc.pid):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"resource_tracker" not in cmd:
+                found.append(pid)
+        return sorted(found)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the parent and its live children (from /proc)."""
+        return cpu_seconds(self.proc.pid)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children that are still alive (from /proc)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError):
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def start_api(app: str, env: dict[str, str], workers: int, *, args: Sequence[str] = (),
+              ready_timeout: float = 180.0, log: IO[Any] | None = None) -> Api:
+    """`uvicorn APP --workers N` on a free loopback port in its own process group, with `env` over this
+    process's environment; returns once /api/v1/health answers and the N worker processes exist (polled;
+    with one worker uvicorn serves in the parent).
+    The caller stops it (`stop(api.proc)`); `api_processes` does so itself."""
+    port = free_port()
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    sink = log if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers), "--log-level", "warning", "--no-access-log", *args],
+                            cwd=ROOT, env=full, stdout=sink, stderr=subprocess.STDOUT if log else sink,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    api = Api(proc, f"http://127.0.0.1:{port}", port)
+    try:
+        deadline = time.monotonic() + ready_timeout
+        while not (_answers(f"{api.base}/api/v1/health") and (workers == 1 or len(api.workers()) >= workers)):
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn {app} exited with {proc.returncode} before answering")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn {app} did not answer within {ready_timeout:.0f} s")
+            time.sleep(0.1)  # the polling interval, not a wait for readiness
+    except BaseException:
+        stop(proc)
+        raise
+    return api
+
+
+@contextmanager
+def api_processes(app: str, env: dict[str, str], workers: int, *, args: Sequence[str] = (),
+                  ready_timeout: float = 180.0, log: IO[Any] | None = None) -> Iterator[Api]:
+    """`start_api`, and the process group always stopped at the end."""
+    api = start_api(app, env, workers, args=args, ready_timeout=ready_timeout, log=log)
+    try:
+        yield api
+    finally:
+        stop(api.proc)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Stop a process group started here: SIGTERM, then SIGKILL when it does not end in time."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+
+
+def _tcp_inode(server_port: int, client_port: int) -> str | None:
+    """The inode of the server side of the loopback connection client_port → server_port (ESTABLISHED)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            local, remote, state, inode = f[1], f[2], f[3], f[9]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == server_port \
+                    and int(remote.rsplit(":", 1)[1], 16) == client_port:
+                return inode
+    return None
+
+
+def serving_process(server_port: int, client_port: int, pids: Sequence[int]) -> int | None:
+    """Which of `pids` holds the accepted socket of the connection from `client_port` (None: none of them)."""
+    inode = _tcp_inode(server_port, client_port)
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    return pid
+            except OSError:
+                continue
+    return None
