@@ -42,6 +42,11 @@ CITATIONS: dict[str, Citation] = {
     "R1.scope": _c("R1", "Art. 3 ¶1", "the categories of major decisions", "重大行政决策事项范围"),
     "R1.excluded": _c("R1", "Art. 3 ¶2", "excluded matters; a procedure set by another law prevails",
                       "不适用本条例的事项；法律另有规定的从其规定"),
+    "R1.procedure_by_law": _c("R1", "Art. 3 ¶2", "a procedure set by a law or administrative regulation prevails: "
+                              "its citation recorded at opening", "法律、行政法规对决策程序另有规定的，依照其规定（立项时记载）"),
+    "R1.level": _c("R1", "Arts. 2, 42", "county-level and above governments decide under Order 713; their "
+                   "departments and township governments apply it by reference", "县级以上地方人民政府适用本条例；"
+                   "县级以上人民政府部门和乡级人民政府参照执行"),
     "R1.procedure": _c("R1", "Art. 3", "the procedure that applies to a major decision", "适用的决策程序"),
     "R1.profile": _c("R1", "Art. 43", "provinces write detailed rules (jurisdiction profiles)", "省级实施办法"),
     "R2.catalogue": _c("R2", "Art. 3 ¶3", "the catalogue, published after the Party committee consents",

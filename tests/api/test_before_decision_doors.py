@@ -1,0 +1,56 @@
+"""The doors of the articles before the decision meeting (issue 16), on both databases: each new field goes
+through the JSON API and the refusal carries its rule and article, with nothing written."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from decision_engine.services import identity
+from decision_engine.services import queries as q
+
+with warnings.catch_warnings():  # starlette asks for httpx2, which the registry does not carry
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def client(walk_any: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(walk_any.ctx)) as c:
+        yield c
+
+
+def _post(walk: Any, client: TestClient, person: str, path: str, body: dict[str, Any]) -> Any:
+    token = identity.issue_token(walk.ctx, person)
+    return client.post(f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {token}",
+                                                              "Accept-Language": "zh-CN"})
+
+
+OPEN = {"title": "关于调整公交票价的决定", "category": "public_project"}
+
+
+def test_r1_the_organ_level_and_the_law_whose_procedure_prevails_are_recorded_at_opening(walk_any: Any,
+                                                                                          client: TestClient) -> None:
+    r = _post(walk_any, client, walk_any.c.drafter, "/decisions", {
+        **OPEN, "unit": walk_any.bureau, "organ_level": "county", "procedure_by_law": "价格法第二十三条"})
+    assert r.status_code == 201, r.text
+    d = q.get_decision(walk_any.ctx, r.json()["decision_id"])
+    assert (d["organ_level"], d["applies"], d["procedure_by_law"]) == ("county", "direct", "价格法第二十三条")
+
+
+def test_r1_a_level_outside_the_regulation_is_refused_with_its_article_and_nothing_is_opened(
+        walk_any: Any, client: TestClient) -> None:
+    before = len(q.list_decisions(walk_any.ctx)["items"])
+    r = _post(walk_any, client, walk_any.c.drafter, "/decisions", {**OPEN, "unit": walk_any.bureau,
+                                                                   "organ_level": "Village"})
+    assert r.status_code in (409, 422), r.text
+    assert (r.json()["rule"], r.json()["article"]) == ("R1", "第二条、第四十二条"), r.json()
+    assert "县级以上地方人民政府" in r.json()["message"]
+    r = _post(walk_any, client, walk_any.c.drafter, "/decisions", {**OPEN, "unit": walk_any.bureau,
+                                                                   "procedure_by_law": "另有规定"})
+    assert r.status_code in (409, 422) and r.json()["rule"] == "R1", r.text
+    assert len(q.list_decisions(walk_any.ctx)["items"]) == before

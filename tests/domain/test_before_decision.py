@@ -1,0 +1,61 @@
+"""The articles before the decision meeting that issue 16 found uncovered, in memory, each both ways: the
+organ's level and a procedure set by another law (R1, Arts. 2, 42 and Art. 3 ¶2), where a proposal comes from
+and its study (R3, Art. 10), the draft published with its explanation (R6, Art. 15 ¶1), the hearing's order
+(R7, Art. 17), a third party commissioned for the risk assessment (R10, Art. 23 ¶3), the legality opinion
+given promptly (R12, Art. 28), other materials in the packet (R14, Art. 29(6)) and interpretation and press
+at publication (R17, Art. 32)."""
+
+from __future__ import annotations
+
+from decision_engine.audit.canonical import canonical
+from decision_engine.domain import events as ev
+from decision_engine.domain import law
+from decision_engine.domain.decision import Decision
+from decision_engine.domain.errors import RuleViolation
+from tests.domain.builders import Build, refused
+
+
+# R1, Arts. 2, 42 -------------------------------------------------------------------------------------
+def test_r1_a_county_government_decides_under_the_regulation(b: Build) -> None:
+    b.open(organ_level="county")
+    assert (b.state["organ_level"], b.state["applies"]) == ("county", "direct")
+
+
+def test_r1_a_department_or_a_township_applies_it_by_reference(b: Build) -> None:
+    b.open(organ_level="township")
+    assert b.state["applies"] == "by_reference"
+    other = Build().open(organ_level="department")
+    assert other.state["applies"] == "by_reference"
+
+
+def test_r1_a_level_outside_the_regulation_is_refused_with_arts_2_and_42(b: Build) -> None:
+    for level in ("village", "state_council", " "):
+        refused(lambda lv=level: b.open(organ_level=lv), RuleViolation, *law.ref("R1.level").values(),
+                says="县级以上地方人民政府")
+    assert b.events == []  # nothing written
+
+
+# R1, Art. 3 ¶2 ---------------------------------------------------------------------------------------
+def test_r1_a_procedure_set_by_another_law_is_recorded_at_opening(b: Build) -> None:
+    b.open(procedure_by_law="价格法第二十三条：政府定价听证")
+    assert b.state["procedure_by_law"] == "价格法第二十三条：政府定价听证"
+    assert b.events[0]["payload"]["procedure_by_law"] == "价格法第二十三条：政府定价听证"
+
+
+def test_r1_a_procedure_by_law_must_name_the_law_or_regulation(b: Build) -> None:
+    for text in ("另有规定", "  ", "本局规章规定的程序"):
+        refused(lambda t=text: b.open(procedure_by_law=t), RuleViolation,
+                *law.ref("R1.procedure_by_law").values())
+    assert law.article("R1.procedure_by_law") == "Art. 3 ¶2"
+
+
+def test_r1_an_opening_stored_before_these_fields_keeps_its_bytes_and_replays(b: Build) -> None:
+    b.open()
+    stored = b.events[0]
+    assert not {"organ_level", "applies", "procedure_by_law"} & set(stored["payload"])
+    typed = ev.DEFAULT.read(stored)
+    assert isinstance(typed, ev.DecisionOpened) and typed.organ_level is None and typed.applies is None
+    assert canonical(typed.to_payload()) == canonical(stored["payload"])
+    again = Decision(b.spec)
+    again.apply(stored)
+    assert "organ_level" not in again.state and "procedure_by_law" not in again.state
