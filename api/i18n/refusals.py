@@ -444,6 +444,7 @@ ZH: dict[str, str] = {
     "{} must be an ISO date (YYYY-MM-DD), got {}": "“{0}”应为日期（年-月-日），收到的是“{1}”",
     '决策机关层级 {} 不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行 (organ level must be one of {})': '决策机关层级“{0}”不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行',
     '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{} (procedure_by_law names the law or administrative regulation and its article)': '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{0}',
+    "听证会应当按程序举行，听证笔录应当载明：{} (the record states the hearing's order: {})": '听证会应当按程序举行，听证笔录应当载明：{0}',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

@@ -75,6 +75,9 @@ CITATIONS: dict[str, Citation] = {
                        "提前公布遴选办法和参加人名单"),
     "R7.materials": _c("R7", "Art. 16", "materials delivered ≥ 7 days before the hearing",
                        "听证会材料应于召开听证会7日前送达"),
+    "R7.order": _c("R7", "Art. 17", "the hearing held in its order: the unit presents the draft, its basis and "
+                   "circumstances; the participants state their views, question, cross-examine and debate",
+                   "听证会按程序举行：决策承办单位介绍决策草案、依据和有关情况；听证参加人陈述意见，进行询问、质证和辩论"),
     "R7.record": _c("R7", "Art. 17", "the order of the hearing and its record", "听证会的程序和笔录"),
     "SoD5.record": _c("SoD5", "Art. 17", "participants confirm and sign the record themselves",
                       "听证参加人确认听证会记录并签字"),

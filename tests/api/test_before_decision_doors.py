@@ -54,3 +54,22 @@ def test_r1_a_level_outside_the_regulation_is_refused_with_its_article_and_nothi
                                                                    "procedure_by_law": "另有规定"})
     assert r.status_code in (409, 422) and r.json()["rule"] == "R1", r.text
     assert len(q.list_decisions(walk_any.ctx)["items"]) == before
+
+
+def test_r7_the_hearing_record_door_takes_the_hearings_order_and_refuses_without_it(walk_any: Any,
+                                                                                      client: TestClient) -> None:
+    from decision_engine.services import hearings
+    from tests.stages.test_hearings import announced
+    walk, people = announced(walk_any)
+    walk.ctx.clock.advance(days=19)
+    sha = hearings.present_record(walk.ctx, walk.c.drafter, walk.did, content="听证笔录".encode()).events[0][
+        "payload"]["sha256"]
+    for p in people:
+        hearings.confirm_record(walk.ctx, p, walk.did, sha)
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/hearing/record", {"sha256": sha, "summary": "s"})
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R7", "第十七条"), r.text
+    assert "质证和辩论" in r.json()["message"]
+    assert not [a for a in q.get_decision(walk.ctx, walk.did)["artifacts"] if a["kind"] == "hearing_record"]
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/hearing/record", {
+        "sha256": sha, "summary": "s", "presentation": "承办单位介绍草案", "statements": "参加人陈述、质证、辩论"})
+    assert r.status_code == 201, r.text

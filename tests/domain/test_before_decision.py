@@ -10,9 +10,10 @@ from __future__ import annotations
 from decision_engine.audit.canonical import canonical
 from decision_engine.domain import events as ev
 from decision_engine.domain import law
+from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import RuleViolation
-from tests.domain.builders import Build, refused
+from tests.domain.builders import Build, C, refused
 
 
 # R1, Arts. 2, 42 -------------------------------------------------------------------------------------
@@ -59,3 +60,41 @@ def test_r1_an_opening_stored_before_these_fields_keeps_its_bytes_and_replays(b:
     again = Decision(b.spec)
     again.apply(stored)
     assert "organ_level" not in again.state and "procedure_by_law" not in again.state
+
+
+# R7, Art. 17 -----------------------------------------------------------------------------------------
+def _heard(b: Build) -> Build:
+    """A hearing whose record was presented after it and confirmed by both listed participants."""
+    from tests.domain.test_hearing import SHA, day, listed, present
+    listed(b)
+    for p in ("participant_a", "participant_b"):  # R7, Art. 16: the materials 12 days ahead
+        b.art(C.organizer, "hearing_materials_delivery", participant=p, delivered_at=day(b, 0))
+    b.advance(14)
+    present(b)
+    for p in (C.participant_a, C.participant_b):
+        b.act(p, dp.confirm_record(b.d, (p,), sha256=SHA))
+    return b
+
+
+def _hearing_record(b: Build, **fields: str) -> str:
+    from tests.domain.test_hearing import SHA
+    people = ["participant_a", "participant_b"]
+    return b.art(C.organizer, "hearing_record", participants=people, signed_by=people, summary="听证",
+                 record_sha256=SHA, **fields)
+
+
+def test_r7_a_hearing_record_without_the_hearings_order_is_refused_with_art_17(b: Build) -> None:
+    _heard(b)
+    refused(lambda: _hearing_record(b, statements="参加人陈述意见"), RuleViolation,
+            *law.ref("R7.order").values(), says="介绍决策草案")
+    refused(lambda: _hearing_record(b, presentation="承办单位介绍草案"), RuleViolation, "R7", "Art. 17",
+            says="质证和辩论")
+    refused(lambda: _hearing_record(b, presentation=" ", statements=" "), RuleViolation, "R7", "Art. 17")
+    assert b.d.latest("hearing", "hearing_record") is None
+
+
+def test_r7_a_record_stating_the_presentation_and_the_statements_is_kept(b: Build) -> None:
+    _heard(b)
+    _hearing_record(b, presentation="承办单位介绍草案、依据和有关情况", statements="参加人陈述意见，询问、质证和辩论")
+    assert b.d.latest("hearing", "hearing_record")["fields"]["presentation"].startswith("承办单位")
+    assert b.gate("hearing") == "cleared"
