@@ -445,6 +445,9 @@ ZH: dict[str, str] = {
     '决策机关层级 {} 不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行 (organ level must be one of {})': '决策机关层级“{0}”不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行',
     '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{} (procedure_by_law names the law or administrative regulation and its article)': '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{0}',
     "听证会应当按程序举行，听证笔录应当载明：{} (the record states the hearing's order: {})": '听证会应当按程序举行，听证笔录应当载明：{0}',
+    '载明委托单位的，应当同时载明受委托的第三方 (third_party: the body commissioned)': '载明委托单位的，应当同时载明受委托的第三方',
+    '委托第三方 {} 进行风险评估的，应当载明委托单位 (commissioned_by: the undertaking unit or the unit responsible for the risk assessment)': '委托第三方{0}进行风险评估的，应当载明委托单位',
+    '委托单位 {} 不能是受委托的第三方本身 (the commissioning unit is not the third party)': '委托单位{0}不能是受委托的第三方本身',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

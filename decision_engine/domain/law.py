@@ -104,6 +104,8 @@ CITATIONS: dict[str, Citation] = {
     "R10.report": _c("R10", "Art. 23 ¶2", "the report: departments heard, risk points, measures, contingency plan",
                      "听取有关部门意见，形成风险评估报告"),
     "R10.third_party": _c("R10", "Art. 23 ¶3", "a third party may be commissioned", "可以委托第三方"),
+    "R10.commission": _c("R10", "Art. 23 ¶3", "a third party commissioned for the risk assessment is recorded with "
+                         "the unit that commissioned it", "委托专业机构、社会组织等第三方进行风险评估的，载明委托单位"),
     "R10.method": _c("R10", "Art. 23", "the assessment's method and the level of the risk", "风险评估方式"),
     "R10.controllable": _c("R10", "Art. 24", "the organ decides only when it judges the risk controllable",
                            "决策机关认为风险可控的，可以作出决策"),

@@ -73,3 +73,16 @@ def test_r7_the_hearing_record_door_takes_the_hearings_order_and_refuses_without
     r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/hearing/record", {
         "sha256": sha, "summary": "s", "presentation": "承办单位介绍草案", "statements": "参加人陈述、质证、辩论"})
     assert r.status_code == 201, r.text
+
+
+def test_r10_a_third_party_risk_report_names_who_commissioned_it(walk_any: Any, client: TestClient) -> None:
+    walk = walk_any.open().start().determine(risk_relevant=True)
+    report = {"risk_points": ["票价上涨引发不满"], "level": "medium", "measures": ["分步实施"],
+              "contingency_plan": "应急预案", "conclusion": "controllable", "third_party": "某社会稳定风险评估中心"}
+    r = _post(walk, client, walk.c.assessor, f"/decisions/{walk.did}/artifacts", {"kind": "risk_report",
+                                                                                   "fields": report})
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R10", "第二十三条第三款"), r.text
+    assert not [a for a in q.get_decision(walk.ctx, walk.did)["artifacts"] if a["kind"] == "risk_report"]
+    r = _post(walk, client, walk.c.assessor, f"/decisions/{walk.did}/artifacts", {
+        "kind": "risk_report", "fields": {**report, "commissioned_by": walk.bureau}})
+    assert r.status_code == 201, r.text

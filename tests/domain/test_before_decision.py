@@ -13,7 +13,7 @@ from decision_engine.domain import law
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import RuleViolation
-from tests.domain.builders import Build, C, refused
+from tests.domain.builders import BUREAU, Build, C, refused
 
 
 # R1, Arts. 2, 42 -------------------------------------------------------------------------------------
@@ -98,3 +98,28 @@ def test_r7_a_record_stating_the_presentation_and_the_statements_is_kept(b: Buil
     _hearing_record(b, presentation="承办单位介绍草案、依据和有关情况", statements="参加人陈述意见，询问、质证和辩论")
     assert b.d.latest("hearing", "hearing_record")["fields"]["presentation"].startswith("承办单位")
     assert b.gate("hearing") == "cleared"
+
+
+# R10, Art. 23 ¶3 -------------------------------------------------------------------------------------
+def _risky(b: Build) -> Build:
+    return b.open().start().determine(risk_relevant=True)
+
+
+def test_r10_a_third_party_assessment_without_the_commissioning_unit_is_refused(b: Build) -> None:
+    _risky(b)
+    cit = law.ref("R10.commission")
+    refused(lambda: b.risk(third_party="某社会稳定风险评估中心"), RuleViolation, *cit.values(), says="委托单位")
+    refused(lambda: b.risk(commissioned_by=BUREAU), RuleViolation, *cit.values(), says="第三方")
+    refused(lambda: b.risk(third_party="某评估中心", commissioned_by="某评估中心"), RuleViolation, *cit.values())
+    assert law.article("R10.commission") == "Art. 23 ¶3"
+    assert b.d.latest("risk_assessment", "risk_report") is None
+
+
+def test_r10_a_third_party_is_recorded_with_who_commissioned_it_and_an_own_assessment_needs_neither(
+        b: Build) -> None:
+    _risky(b)
+    b.risk(third_party="某社会稳定风险评估中心", commissioned_by=BUREAU)
+    f = b.d.latest("risk_assessment", "risk_report")["fields"]
+    assert (f["third_party"], f["commissioned_by"]) == ("某社会稳定风险评估中心", BUREAU)
+    b.draft("v2")
+    b.risk()  # the unit's own assessment (Art. 22): no commission to record
