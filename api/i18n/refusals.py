@@ -448,6 +448,8 @@ ZH: dict[str, str] = {
     '载明委托单位的，应当同时载明受委托的第三方 (third_party: the body commissioned)': '载明委托单位的，应当同时载明受委托的第三方',
     '委托第三方 {} 进行风险评估的，应当载明委托单位 (commissioned_by: the undertaking unit or the unit responsible for the risk assessment)': '委托第三方{0}进行风险评估的，应当载明委托单位',
     '委托单位 {} 不能是受委托的第三方本身 (the commissioning unit is not the third party)': '委托单位{0}不能是受委托的第三方本身',
+    '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题 (the notice publishes the draft with its explanation)': '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题',
+    '公告公布的是草案第 {} 版，当前草案为第 {} 版：应当公布当前版本的决策草案 (the notice publishes the draft under way)': '公告公布的是草案第 {0} 版，当前草案为第 {1} 版：应当公布当前版本的决策草案',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

@@ -66,6 +66,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                        F("channels", "lines", N_("channels")), F("method", "text", N_("how to comment")),
                        F("published_at", "date", N_("published on")), F("deadline", "date", N_("comments until")),
                        F("shortening_reason", "textarea", N_("reason for a period shorter than 30 days"),
+                         optional=True),
+                       F("expert_interview", "textarea", N_("explanation by expert interviews (optional, Art. 15)"),
                          optional=True)),
     "participation_record": (F("method", "text", N_("method")), F("summary", "textarea", N_("summary"))),
     "group_consultation": (F("groups", "lines", N_("groups consulted")), F("summary", "textarea", N_("summary"))),

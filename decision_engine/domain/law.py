@@ -67,6 +67,8 @@ CITATIONS: dict[str, Citation] = {
                             "涉及特定群体利益的沟通协商"),
     "R6.notice": _c("R6", "Art. 15", "the comment notice: draft, explanation, channels, how and by when",
                     "公开征求意见：公布草案及说明，明确方式和期限"),
+    "R6.explanation": _c("R6", "Art. 15 ¶1", "the draft under way published for comment with its explanation "
+                         "(explaining by expert interviews, Art. 15 ¶2, is a may)", "公布决策草案及其说明等材料"),
     "R6.window": _c("R6", "Art. 15", "the comment period ≥ 30 days from publication, or the reason in the notice",
                     "征求意见期限一般不少于30日；缩短的应在征求意见时说明"),
     "R7.notice": _c("R7", "Art. 16", "the hearing: draft, time and place published in advance",

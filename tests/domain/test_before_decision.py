@@ -123,3 +123,22 @@ def test_r10_a_third_party_is_recorded_with_who_commissioned_it_and_an_own_asses
     assert (f["third_party"], f["commissioned_by"]) == ("某社会稳定风险评估中心", BUREAU)
     b.draft("v2")
     b.risk()  # the unit's own assessment (Art. 22): no commission to record
+
+
+# R6, Art. 15 ¶1 --------------------------------------------------------------------------------------
+def test_r6_a_notice_without_an_explanation_of_the_draft_is_refused_with_art_15_para_1(b: Build) -> None:
+    b.open().start().determine().coordinate()
+    cit = law.ref("R6.explanation")
+    assert cit["article"] == "Art. 15 ¶1"
+    refused(lambda: b.notice(explanation="   "), RuleViolation, *cit.values(), says="决策草案及其说明")
+    refused(lambda: b.notice(explanation="v1"), RuleViolation, *cit.values())  # the draft's title repeated
+    refused(lambda: b.notice(explanation="关于调整公交票价的决定"), RuleViolation, *cit.values())
+    refused(lambda: b.notice(draft_version=2), RuleViolation, *cit.values(), says="当前版本")
+    assert b.d.artifacts_of("public_participation", "comment_notice") == []
+
+
+def test_r6_a_notice_with_its_explanation_is_kept_and_expert_interviews_stay_a_may(b: Build) -> None:
+    b.open().start().determine().coordinate()
+    b.notice(explanation="起草背景、依据和主要内容的说明", draft_version=1)
+    b.notice(explanation="调价方案说明", expert_interview="邀请价格专家接受访谈解释测算方法")
+    assert len(b.d.artifacts_of("public_participation", "comment_notice")) == 2
