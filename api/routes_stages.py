@@ -151,6 +151,8 @@ class PublishIn(In):
     published_at: Annotated[date | None, AfterValidator(sane_date)] = None
     adoption_explanation: Text = ""
     interpretation: Text = ""
+    # R17, Art. 32: how the interpretation is made public (press_conference, interview, or another means)
+    interpretation_means: Annotated[list[Short], Field(default_factory=list, max_length=10)]
     expected_seq: ExpectedSeq = None
 
 

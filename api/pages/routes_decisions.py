@@ -221,7 +221,8 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         return await act(request, lambda: publication.publish(
             ctx, pid, decision_id, channels=_lines(form, "channels"), published_at=_text(form, "published_at") or None,
-            adoption_explanation=_text(form, "adoption_explanation"), interpretation=_text(form, "interpretation")),
+            adoption_explanation=_text(form, "adoption_explanation"), interpretation=_text(form, "interpretation"),
+            interpretation_means=_lines(form, "interpretation_means")),
             back=f"/decisions/{decision_id}", done=N_("The decision is published."), form_id="publish", form=form)
 
     @r.post("/decisions/{decision_id}/withhold")

@@ -158,6 +158,9 @@ CITATIONS: dict[str, Citation] = {
     # S6–S8
     "R17.publication": _c("R17", "Art. 32", "publication promptly; explanation where of wide concern",
                           "及时公布；说明采纳情况并解读"),
+    "R17.interpretation": _c("R17", "Art. 32", "a matter of wide concern or a specialised one is interpreted to "
+                             "the public by press conference, interview or a like means, recorded with the publication",
+                             "通过新闻发布会、接受访谈等方式进行宣传解读"),
     "R18.record": _c("R18", "Art. 33", "the record kept and archived; nothing deleted", "决策过程记录和材料归档"),
     "R19.execution": _c("R19", "Art. 34", "execution units named; they execute and report", "明确决策执行单位；报告执行情况"),
     "R19.problem": _c("R19", "Art. 35", "problems, changed circumstances, force majeure reported promptly",

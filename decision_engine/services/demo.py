@@ -290,7 +290,8 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     svc.record_artifact(ctx, c.office, did, "publication_record", {
         "channels": ["政府公报", "政府网站", "某市日报"], "published_at": today().isoformat()})
     svc.record_artifact(ctx, c.drafter, did, "adoption_explanation", {"text": "公众意见采纳情况说明……"})
-    svc.record_artifact(ctx, c.drafter, did, "interpretation", {"text": "政策解读……"})
+    svc.record_artifact(ctx, c.drafter, did, "interpretation", {"text": "政策解读……",
+                                                               "means": ["press_conference", "interview"]})
     step("S6 published in the gazette, on the website and in the newspaper, with explanation (R17)")
     execution.designate_execution_units(ctx, c.head, did, [TRANSIT])
     clock.advance(days=90)

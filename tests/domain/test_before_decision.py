@@ -142,3 +142,21 @@ def test_r6_a_notice_with_its_explanation_is_kept_and_expert_interviews_stay_a_m
     b.notice(explanation="起草背景、依据和主要内容的说明", draft_version=1)
     b.notice(explanation="调价方案说明", expert_interview="邀请价格专家接受访谈解释测算方法")
     assert len(b.d.artifacts_of("public_participation", "comment_notice")) == 2
+
+
+# R17, Art. 32 ----------------------------------------------------------------------------------------
+def test_r17_an_interpretation_without_its_means_is_refused_with_art_32(b: Build) -> None:
+    b.decided()
+    cit = law.ref("R17.interpretation")
+    for means in (None, [], ["  "], "", 3):
+        extra = {} if means is None else {"means": means}
+        refused(lambda x=extra: b.art(C.office, "interpretation", text="政策解读", **x), RuleViolation,
+                *cit.values(), says="新闻发布会")
+    assert b.d.artifacts_of("publication", "interpretation") == []
+
+
+def test_r17_an_interpretation_by_press_conference_or_another_named_means_is_kept(b: Build) -> None:
+    b.decided()
+    b.art(C.office, "interpretation", text="政策解读", means=["press_conference"])
+    b.art(C.office, "interpretation", text="政策解读", means="电视访谈节目")
+    assert len(b.d.artifacts_of("publication", "interpretation")) == 2
