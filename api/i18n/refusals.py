@@ -451,6 +451,7 @@ ZH: dict[str, str] = {
     '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题 (the notice publishes the draft with its explanation)': '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题',
     '公告公布的是草案第 {} 版，当前草案为第 {} 版：应当公布当前版本的决策草案 (the notice publishes the draft under way)': '公告公布的是草案第 {0} 版，当前草案为第 {1} 版：应当公布当前版本的决策草案',
     '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式 (interpretation.means: press_conference, interview, or another means)': '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式',
+    '需要报送的其他材料应当写明材料名称和报送理由 (other_material: {})': '需要报送的其他材料应当写明材料名称和报送理由',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

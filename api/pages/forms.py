@@ -113,6 +113,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "amendment_record": (F("changes", "textarea", N_("changes made")),),
     "nonadoption_explanation": (F("explanation", "textarea", N_("written explanation")),),
     "fair_competition_review": (F("conclusion", "textarea", N_("conclusion")),),
+    "other_material": (F("title", "text", N_("material")), F("reason", "textarea", N_("why it goes to the organ"))),
     "meeting_record": (F("meeting_type", "choice", N_("meeting type"), options=MEETING_TYPES),
                        F("attendance", "people", N_("members present"), options=("meeting_member", "admin_head")),
                        F("members_total", "int", N_("members in total")),

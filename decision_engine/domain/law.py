@@ -138,6 +138,8 @@ CITATIONS: dict[str, Citation] = {
     "R14.packet": _c("R14", "Art. 29", "the packet before the meeting", "提交讨论的材料"),
     "R14.fair_competition": _c("R14", "Art. 29(1)", "fair-competition information where market entities are "
                                "affected", "涉及市场主体经济活动的公平竞争审查情况"),
+    "R14.other_materials": _c("R14", "Art. 29(6)", "other materials that need to go to the organ, each named with "
+                              "why, carried in the packet", "需要报送的其他材料"),
     "R15.venue": _c("R15", "Art. 30 ¶1", "an executive or plenary meeting; the head decides",
                     "经常务会议或者全体会议讨论；行政首长作出决定"),
     "R15.option_chosen": _c("R15", "Arts. 12 ¶4, 30", "the meeting's decision names the option chosen",
@@ -249,6 +251,7 @@ PROCEDURE_BINDINGS: dict[str, str] = {
     "artifacts.legal_adviser_opinion": "R12.opinion",
     "artifacts.amendment_record": "R12.opinion",
     "artifacts.party_report": "R16.party_report",
+    "artifacts.other_material": "R14.other_materials",
     "artifacts.execution_unit_designation": "R19.execution",
 }
 

@@ -86,3 +86,17 @@ def test_r10_a_third_party_risk_report_names_who_commissioned_it(walk_any: Any, 
     r = _post(walk, client, walk.c.assessor, f"/decisions/{walk.did}/artifacts", {
         "kind": "risk_report", "fields": {**report, "commissioned_by": walk.bureau}})
     assert r.status_code == 201, r.text
+
+
+def test_r14_an_other_material_goes_through_the_artifact_door_into_the_packet(walk_any: Any,
+                                                                              client: TestClient) -> None:
+    from decision_engine.services import meetings
+    walk = walk_any.ready()
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {
+        "kind": "other_material", "fields": {"title": "成本监审报告", "reason": " "}})
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R14", "第二十九条第（六）项"), r.text
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {
+        "kind": "other_material", "fields": {"title": "成本监审报告", "reason": "票价调整须附成本监审结论"}})
+    assert r.status_code == 201, r.text
+    packet = meetings.packet_preview(walk.ctx, walk.did)
+    assert [o["title"] for o in packet["other_materials"]] == ["成本监审报告"]

@@ -13,6 +13,7 @@ from decision_engine.domain import law
 from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import RuleViolation
+from decision_engine.domain.meeting import assemble_packet
 from tests.domain.builders import BUREAU, Build, C, refused
 
 
@@ -160,3 +161,22 @@ def test_r17_an_interpretation_by_press_conference_or_another_named_means_is_kep
     b.art(C.office, "interpretation", text="政策解读", means=["press_conference"])
     b.art(C.office, "interpretation", text="政策解读", means="电视访谈节目")
     assert len(b.d.artifacts_of("publication", "interpretation")) == 2
+
+
+# R14, Art. 29(6) -------------------------------------------------------------------------------------
+def test_r14_an_other_material_without_its_name_or_reason_is_refused_with_art_29_6(b: Build) -> None:
+    b.ready()
+    cit = law.ref("R14.other_materials")
+    assert cit["article"] == "Art. 29(6)"
+    refused(lambda: b.art(C.drafter, "other_material", title="成本监审报告", reason="  "), RuleViolation,
+            *cit.values(), says="报送理由")
+    refused(lambda: b.art(C.drafter, "other_material", title=" ", reason="供会议参考"), RuleViolation, *cit.values())
+    assert "other_materials" not in assemble_packet(b.d)  # none: the packet keeps its earlier shape and hash
+
+
+def test_r14_other_materials_go_into_the_packet(b: Build) -> None:
+    b.ready()
+    aid = b.art(C.drafter, "other_material", title="成本监审报告", reason="票价调整须附成本监审结论")
+    others = assemble_packet(b.d)["other_materials"]
+    assert [(o["artifact_id"], o["title"], o["reason"]) for o in others] == [
+        (aid, "成本监审报告", "票价调整须附成本监审结论")]
