@@ -174,7 +174,9 @@ def open_decision(ctx: CtxDep, person: CurrentPerson, body: DecisionOpenIn,
     return _result(ctx, person, idempotency_key, {"op": "open", "body": body.model_dump(mode="json")},
                    lambda: svc.open_decision(ctx, person, title=body.title, category=body.category,
                                              unit=body.unit, profile=body.profile, summary=body.summary,
-                                             due_by=body.due_by.isoformat() if body.due_by else None),
+                                             due_by=body.due_by.isoformat() if body.due_by else None,
+                                             organ_level=body.organ_level,
+                                             procedure_by_law=body.procedure_by_law),
                    status_code=201)
 
 

@@ -108,6 +108,9 @@ class HearingRecordIn(In):
     sha256: Sha256
     summary: Reason
     held_on: Annotated[date | None, AfterValidator(sane_date)] = None
+    # R7, Art. 17: the hearing's order (refused by the rule, with its article, when blank)
+    presentation: Annotated[str, Field(max_length=10_000, description="决策承办单位介绍决策草案、依据和有关情况")] = ""
+    statements: Annotated[str, Field(max_length=10_000, description="听证参加人陈述意见，进行询问、质证和辩论")] = ""
 
 
 class DesignationIn(In):
@@ -148,6 +151,8 @@ class PublishIn(In):
     published_at: Annotated[date | None, AfterValidator(sane_date)] = None
     adoption_explanation: Text = ""
     interpretation: Text = ""
+    # R17, Art. 32: how the interpretation is made public (press_conference, interview, or another means)
+    interpretation_means: Annotated[list[Short], Field(default_factory=list, max_length=10)]
     expected_seq: ExpectedSeq = None
 
 
@@ -281,7 +286,9 @@ def record_hearing_record(ctx: CtxDep, person: CurrentPerson, decision_id: Decis
     return idempotent(ctx, person, idempotency_key, {"op": "hearing_record_gate", "d": decision_id,
                                                      **body.model_dump(mode="json")},
                       lambda: hearings.record_hearing_record(ctx, person, decision_id, sha256=body.sha256,
-                                                             summary=body.summary, held_on=held_on),
+                                                             summary=body.summary, held_on=held_on,
+                                                             presentation=body.presentation,
+                                                             statements=body.statements),
                       out=ResultOut, status_code=201)
 
 

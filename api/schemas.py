@@ -105,6 +105,12 @@ class DecisionOpenIn(In):
     profile: Code = "order713"
     due_by: Annotated[date | None, AfterValidator(sane_date)] = None
     summary: Text = ""
+    # R1, Arts. 2, 42: province / city / county (decide under Order 713), department / township (by reference)
+    # (no pattern: a value the rule governs is refused by the rule, with its article, not by validation)
+    organ_level: Annotated[str | None, Field(max_length=40, description="province, city, county (Art. 2); "
+                                             "department, township (by reference, Art. 42)")] = None
+    # R1, Art. 3 ¶2: the law or administrative regulation (and article) whose procedure prevails
+    procedure_by_law: Text | None = None
 
 
 class DeterminationIn(In):
@@ -355,6 +361,9 @@ class DecisionOut(BaseModel):
     opened_at: str
     updated_at: str
     due_by: str | None
+    organ_level: str | None = Field(None, description="The organ's level (R1, Arts. 2, 42)")
+    applies: str | None = Field(None, description="direct (Art. 2) or by_reference (参照, Art. 42)")
+    procedure_by_law: str | None = Field(None, description="The law whose procedure prevails (R1, Art. 3 ¶2)")
     draft_version: int
     drafts: list[DraftOut]
     flags: dict[str, FlagOut]

@@ -442,6 +442,16 @@ ZH: dict[str, str] = {
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",
     "{} must be an ISO date (YYYY-MM-DD), got {}": "“{0}”应为日期（年-月-日），收到的是“{1}”",
+    '决策机关层级 {} 不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行 (organ level must be one of {})': '决策机关层级“{0}”不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行',
+    '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{} (procedure_by_law names the law or administrative regulation and its article)': '法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{0}',
+    "听证会应当按程序举行，听证笔录应当载明：{} (the record states the hearing's order: {})": '听证会应当按程序举行，听证笔录应当载明：{0}',
+    '载明委托单位的，应当同时载明受委托的第三方 (third_party: the body commissioned)': '载明委托单位的，应当同时载明受委托的第三方',
+    '委托第三方 {} 进行风险评估的，应当载明委托单位 (commissioned_by: the undertaking unit or the unit responsible for the risk assessment)': '委托第三方{0}进行风险评估的，应当载明委托单位',
+    '委托单位 {} 不能是受委托的第三方本身 (the commissioning unit is not the third party)': '委托单位{0}不能是受委托的第三方本身',
+    '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题 (the notice publishes the draft with its explanation)': '公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题',
+    '公告公布的是草案第 {} 版，当前草案为第 {} 版：应当公布当前版本的决策草案 (the notice publishes the draft under way)': '公告公布的是草案第 {0} 版，当前草案为第 {1} 版：应当公布当前版本的决策草案',
+    '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式 (interpretation.means: press_conference, interview, or another means)': '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式',
+    '需要报送的其他材料应当写明材料名称和报送理由 (other_material: {})': '需要报送的其他材料应当写明材料名称和报送理由',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

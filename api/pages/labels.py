@@ -41,6 +41,11 @@ CATEGORIES = {
     "gov_legislation": N_("government legislation (excluded)"),
     "emergency_response": N_("emergency response (excluded)"), "normative": N_("normative document"),
 }
+ORGAN_LEVELS = {  # R1, Arts. 2, 42
+    "province": N_("provincial government"), "city": N_("city government"), "county": N_("county government"),
+    "department": N_("department of a government (by reference)"),
+    "township": N_("township government (by reference)"),
+}
 VALUES = {
     "adopted": N_("adopted"), "partly": N_("partly adopted"), "not_adopted": N_("not adopted"),
     "lawful": N_("lawful"), "lawful_if_amended": N_("lawful if amended"), "unlawful": N_("unlawful"),

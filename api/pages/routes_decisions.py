@@ -21,6 +21,7 @@ from decision_engine.domain import accountability as acc
 from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import ART35_GROUNDS, CATEGORIES, EXCLUDED_CATEGORIES
 from decision_engine.domain.errors import NotFound
+from decision_engine.domain.rules.initiation import ORGAN_LEVELS
 from decision_engine.services import (
     access,
     accountability,
@@ -97,7 +98,7 @@ def router(ctx: Context) -> APIRouter:
     def new(request: Request) -> Response:
         require_person(request)
         return render(request, "decision_new.html", categories=(*CATEGORIES, *EXCLUDED_CATEGORIES),
-                      profiles=procedures.titles(), values={})
+                      profiles=procedures.titles(), levels=ORGAN_LEVELS, values={})
 
     @r.post("/decisions/new")
     async def open_decision(request: Request) -> Response:
@@ -106,7 +107,8 @@ def router(ctx: Context) -> APIRouter:
         return await act(request, lambda: svc.open_decision(
             ctx, pid, title=_text(form, "title"), category=_text(form, "category"), unit=_text(form, "unit"),
             profile=_text(form, "profile") or "order713", due_by=_text(form, "due_by") or None,
-            summary=_text(form, "summary")), back="/decisions/new", done=N_("Decision opened."), form_id="open",
+            summary=_text(form, "summary"), organ_level=_text(form, "organ_level") or None,
+            procedure_by_law=_text(form, "procedure_by_law") or None), back="/decisions/new", done=N_("Decision opened."), form_id="open",
             form=form, then=lambda r: f"/decisions/{r.decision_id}")
 
     @r.get("/decisions/{decision_id}")
@@ -219,7 +221,8 @@ def router(ctx: Context) -> APIRouter:
         form = await checked_form(request)
         return await act(request, lambda: publication.publish(
             ctx, pid, decision_id, channels=_lines(form, "channels"), published_at=_text(form, "published_at") or None,
-            adoption_explanation=_text(form, "adoption_explanation"), interpretation=_text(form, "interpretation")),
+            adoption_explanation=_text(form, "adoption_explanation"), interpretation=_text(form, "interpretation"),
+            interpretation_means=_lines(form, "interpretation_means")),
             back=f"/decisions/{decision_id}", done=N_("The decision is published."), form_id="publish", form=form)
 
     @r.post("/decisions/{decision_id}/withhold")

@@ -37,6 +37,7 @@ TABLES: dict[str, dict[str, str]] = {
     "category": labels.CATEGORIES, "value": labels.VALUES, "event": labels.EVENTS, "deadline": labels.DEADLINES,
     "timing": labels.TIMING, "act": labels.ACTS, "rule": labels.RULES, "meeting": labels.MEETING_STATUSES,
     "comment": labels.COMMENT_STATUSES, "field": labels.RECORD_FIELDS,
+    "organ_level": labels.ORGAN_LEVELS,
 }
 # The session is a signed cookie (browsers keep at most 4 KiB): what a refusal carries to the next page is
 # trimmed to these many bytes of JSON each (the page itself lists everything still missing).

@@ -37,7 +37,13 @@ from decision_engine.domain.rules.collective import (
 from decision_engine.domain.rules.evaluation import EVALUATION_TRIGGERS
 from decision_engine.domain.rules.execution import ART35_GROUNDS, check_suspension
 from decision_engine.domain.rules.hearing import HELD_BY_CHOICE
-from decision_engine.domain.rules.initiation import CATEGORIES, EXCLUDED_CATEGORIES, check_due_by
+from decision_engine.domain.rules.initiation import (
+    CATEGORIES,
+    EXCLUDED_CATEGORIES,
+    check_due_by,
+    check_organ_level,
+    check_procedure_by_law,
+)
 from decision_engine.domain.rules.legality import LEGALITY_CONCLUSIONS
 from decision_engine.domain.rules.participation import comment_deadline, live_notices
 from decision_engine.domain.rules.publication import PUBLICATION_CHANNELS, publication_channel
@@ -228,9 +234,11 @@ class Decision:
     @staticmethod
     def open(spec: Procedure, decision_id: str, candidates: tuple[Actor, ...], *, title: str, category: str,
              unit: str, today: date, due_by: str | None = None, summary: str = "",
-             chart: OrgChart | None = None) -> Act:
+             chart: OrgChart | None = None, organ_level: str | None = None,
+             procedure_by_law: str | None = None) -> Act:
         """Open a decision under a pinned procedure (R1 scope; R3, Arts. 10–11: who may open it; R22: a
-        plausible due date, not already past). The decision organ is fixed here: the organ of the
+        plausible due date, not already past; R1, Arts. 2, 42: the organ's level, how the regulation applies;
+        R1, Art. 3 ¶2: the law whose procedure prevails). The decision organ is fixed here: the organ of the
         undertaking unit (AR1); the opener belongs to it."""
         chart = chart if chart is not None else OrgChart.single_organ()
         pick_actor(candidates, OPENERS, "opening a decision", "R3", "Arts. 10–11")
@@ -250,11 +258,15 @@ class Decision:
         organ = chart.organ_of(unit)  # a unit on no organ of the chart has been refused above (AR2)
         if due_by is not None:
             check_due_by(due_by, today)
+        applies = check_organ_level(organ_level)
+        by_law = check_procedure_by_law(procedure_by_law)
         return actor, [ev.DecisionOpened(
             decision_id=decision_id, title=title.strip(), category=category, unit=unit, due_by=due_by,
             summary=summary, procedure={"id": spec.id, "version": spec.version, "hash": spec.hash,
                                         "profile": spec.profile},
-            organ=None if organ in (None, SINGLE) else organ).new()]
+            organ=None if organ in (None, SINGLE) else organ,
+            organ_level=organ_level.strip() if organ_level is not None else None, applies=applies,
+            procedure_by_law=by_law).new()]
 
     def _require_pre_decision(self, act: str, rule: str = "R13", article: str = "Art. 25") -> None:
         if self.status not in PRE_DECISION:

@@ -95,7 +95,7 @@ class DecisionOpened(Event):
     """A decision opened under a pinned procedure (R1, R3)."""
 
     TYPE: ClassVar[str] = "DecisionOpened"
-    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"organ"})
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"organ", "organ_level", "applies", "procedure_by_law"})
     decision_id: str
     title: str
     category: str
@@ -104,6 +104,10 @@ class DecisionOpened(Event):
     due_by: str | None = None
     summary: str = ""
     organ: str | None = None  # the decision organ of the organisation chart (AR1); absent: single organ
+    # R1, Arts. 2, 42 and Art. 3 ¶2 (absent in events stored before them: left out when None, same bytes)
+    organ_level: str | None = None  # province / city / county / department / township
+    applies: str | None = None  # "direct" (Art. 2) or "by_reference" (参照, Art. 42)
+    procedure_by_law: str | None = None  # the law or administrative regulation whose procedure prevails
 
 
 @dataclass(frozen=True, slots=True)

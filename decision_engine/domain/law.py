@@ -42,6 +42,11 @@ CITATIONS: dict[str, Citation] = {
     "R1.scope": _c("R1", "Art. 3 ¶1", "the categories of major decisions", "重大行政决策事项范围"),
     "R1.excluded": _c("R1", "Art. 3 ¶2", "excluded matters; a procedure set by another law prevails",
                       "不适用本条例的事项；法律另有规定的从其规定"),
+    "R1.procedure_by_law": _c("R1", "Art. 3 ¶2", "a procedure set by a law or administrative regulation prevails: "
+                              "its citation recorded at opening", "法律、行政法规对决策程序另有规定的，依照其规定（立项时记载）"),
+    "R1.level": _c("R1", "Arts. 2, 42", "county-level and above governments decide under Order 713; their "
+                   "departments and township governments apply it by reference", "县级以上地方人民政府适用本条例；"
+                   "县级以上人民政府部门和乡级人民政府参照执行"),
     "R1.procedure": _c("R1", "Art. 3", "the procedure that applies to a major decision", "适用的决策程序"),
     "R1.profile": _c("R1", "Art. 43", "provinces write detailed rules (jurisdiction profiles)", "省级实施办法"),
     "R2.catalogue": _c("R2", "Art. 3 ¶3", "the catalogue, published after the Party committee consents",
@@ -62,6 +67,8 @@ CITATIONS: dict[str, Citation] = {
                             "涉及特定群体利益的沟通协商"),
     "R6.notice": _c("R6", "Art. 15", "the comment notice: draft, explanation, channels, how and by when",
                     "公开征求意见：公布草案及说明，明确方式和期限"),
+    "R6.explanation": _c("R6", "Art. 15 ¶1", "the draft under way published for comment with its explanation "
+                         "(explaining by expert interviews, Art. 15 ¶2, is a may)", "公布决策草案及其说明等材料"),
     "R6.window": _c("R6", "Art. 15", "the comment period ≥ 30 days from publication, or the reason in the notice",
                     "征求意见期限一般不少于30日；缩短的应在征求意见时说明"),
     "R7.notice": _c("R7", "Art. 16", "the hearing: draft, time and place published in advance",
@@ -70,6 +77,9 @@ CITATIONS: dict[str, Citation] = {
                        "提前公布遴选办法和参加人名单"),
     "R7.materials": _c("R7", "Art. 16", "materials delivered ≥ 7 days before the hearing",
                        "听证会材料应于召开听证会7日前送达"),
+    "R7.order": _c("R7", "Art. 17", "the hearing held in its order: the unit presents the draft, its basis and "
+                   "circumstances; the participants state their views, question, cross-examine and debate",
+                   "听证会按程序举行：决策承办单位介绍决策草案、依据和有关情况；听证参加人陈述意见，进行询问、质证和辩论"),
     "R7.record": _c("R7", "Art. 17", "the order of the hearing and its record", "听证会的程序和笔录"),
     "SoD5.record": _c("SoD5", "Art. 17", "participants confirm and sign the record themselves",
                       "听证参加人确认听证会记录并签字"),
@@ -96,6 +106,8 @@ CITATIONS: dict[str, Citation] = {
     "R10.report": _c("R10", "Art. 23 ¶2", "the report: departments heard, risk points, measures, contingency plan",
                      "听取有关部门意见，形成风险评估报告"),
     "R10.third_party": _c("R10", "Art. 23 ¶3", "a third party may be commissioned", "可以委托第三方"),
+    "R10.commission": _c("R10", "Art. 23 ¶3", "a third party commissioned for the risk assessment is recorded with "
+                         "the unit that commissioned it", "委托专业机构、社会组织等第三方进行风险评估的，载明委托单位"),
     "R10.method": _c("R10", "Art. 23", "the assessment's method and the level of the risk", "风险评估方式"),
     "R10.controllable": _c("R10", "Art. 24", "the organ decides only when it judges the risk controllable",
                            "决策机关认为风险可控的，可以作出决策"),
@@ -126,6 +138,8 @@ CITATIONS: dict[str, Citation] = {
     "R14.packet": _c("R14", "Art. 29", "the packet before the meeting", "提交讨论的材料"),
     "R14.fair_competition": _c("R14", "Art. 29(1)", "fair-competition information where market entities are "
                                "affected", "涉及市场主体经济活动的公平竞争审查情况"),
+    "R14.other_materials": _c("R14", "Art. 29(6)", "other materials that need to go to the organ, each named with "
+                              "why, carried in the packet", "需要报送的其他材料"),
     "R15.venue": _c("R15", "Art. 30 ¶1", "an executive or plenary meeting; the head decides",
                     "经常务会议或者全体会议讨论；行政首长作出决定"),
     "R15.option_chosen": _c("R15", "Arts. 12 ¶4, 30", "the meeting's decision names the option chosen",
@@ -146,6 +160,9 @@ CITATIONS: dict[str, Citation] = {
     # S6–S8
     "R17.publication": _c("R17", "Art. 32", "publication promptly; explanation where of wide concern",
                           "及时公布；说明采纳情况并解读"),
+    "R17.interpretation": _c("R17", "Art. 32", "a matter of wide concern or a specialised one is interpreted to "
+                             "the public by press conference, interview or a like means, recorded with the publication",
+                             "通过新闻发布会、接受访谈等方式进行宣传解读"),
     "R18.record": _c("R18", "Art. 33", "the record kept and archived; nothing deleted", "决策过程记录和材料归档"),
     "R19.execution": _c("R19", "Art. 34", "execution units named; they execute and report", "明确决策执行单位；报告执行情况"),
     "R19.problem": _c("R19", "Art. 35", "problems, changed circumstances, force majeure reported promptly",
@@ -234,6 +251,7 @@ PROCEDURE_BINDINGS: dict[str, str] = {
     "artifacts.legal_adviser_opinion": "R12.opinion",
     "artifacts.amendment_record": "R12.opinion",
     "artifacts.party_report": "R16.party_report",
+    "artifacts.other_material": "R14.other_materials",
     "artifacts.execution_unit_designation": "R19.execution",
 }
 

@@ -86,7 +86,11 @@ def assemble_packet(d: Decision) -> dict[str, Any]:
             # R10, Art. 24: the report a continuity note carries forward to the version decided
             records.append(dict(_ref(d, carried), gate=gate_id, stage=g.stage))
     fair = d.artifacts_of("collective_decision", "fair_competition_review")
-    return {
+    # R14, Art. 29(6): the other materials (a key only when there are some: older packets keep their hash)
+    others = [dict(_ref(d, a), title=str(a["fields"]["title"]), reason=str(a["fields"]["reason"]))
+              for a in d.artifacts_of("collective_decision", "other_material")] \
+        if "other_material" in d.spec.artifacts else []
+    packet = {
         "decision_id": d.id, "title": d.state["title"], "category": d.state["category"],
         "units": list(d.undertaking_units()), "procedure": d.state["procedure"],
         "draft": {"version": current, "artifact_id": draft["artifact_id"], "sha256": draft["sha256"],
@@ -102,6 +106,9 @@ def assemble_packet(d: Decision) -> dict[str, Any]:
                        for e in d.state["exemptions"]],
         "determinations": {k: v["value"] for k, v in sorted(d.state["flags"].items())},
     }
+    if others:
+        packet["other_materials"] = others
+    return packet
 
 
 class Meeting:

@@ -42,6 +42,10 @@ def initial_state(spec: Procedure, e: ev_.DecisionOpened, event: dict[str, Any])
     }
     if e.organ is not None:
         state["organ"] = e.organ  # AR1: the decision organ fixed at opening
+    if e.organ_level is not None:  # R1, Arts. 2, 42
+        state["organ_level"], state["applies"] = e.organ_level, e.applies
+    if e.procedure_by_law is not None:  # R1, Art. 3 ¶2
+        state["procedure_by_law"] = e.procedure_by_law
     return state
 
 

@@ -142,8 +142,10 @@ def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, r
 
 def open_decision(ctx: Context, person_id: str, *, title: str, category: str, unit: str,
                   profile: str = procedures.BASE, due_by: str | None = None, summary: str = "",
-                  decision_id: str | None = None) -> Result:
-    """Open a decision under a pinned procedure profile (R1)."""
+                  decision_id: str | None = None, organ_level: str | None = None,
+                  procedure_by_law: str | None = None) -> Result:
+    """Open a decision under a pinned procedure profile (R1; the organ's level, Arts. 2, 42; the law whose
+    procedure prevails, Art. 3 ¶2)."""
     spec = procedures.load(profile)
     did = decision_id or new_id("MAD")
     at = ctx.now_iso()
@@ -151,7 +153,8 @@ def open_decision(ctx: Context, person_id: str, *, title: str, category: str, un
         chart = organisation.chart_of(uow)
         actor, events = Decision.open(spec, did, actors_of(uow.tx, person_id, at), title=title,
                                       category=category, unit=unit, today=ctx.today(), due_by=due_by,
-                                      summary=summary, chart=chart)
+                                      summary=summary, chart=chart, organ_level=organ_level,
+                                      procedure_by_law=procedure_by_law)
         uow.decisions.put_spec(spec, at)
         d = Decision(spec, chart=chart)
         stored = _persist(uow, d, actor, events, at, None, 0)

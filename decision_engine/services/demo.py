@@ -221,7 +221,9 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     sha = hearings.present_record(ctx, c.drafter, did, content=record).events[0]["payload"]["sha256"]
     for pid in heard:
         hearings.confirm_record(ctx, pid, did, sha)
-    hearings.record_hearing_record(ctx, c.drafter, did, sha256=sha, summary="听证会按程序进行，参加人陈述、质证、辩论")
+    hearings.record_hearing_record(ctx, c.drafter, did, sha256=sha, summary="听证会按程序进行，参加人陈述、质证、辩论",
+                                  presentation="市交通运输局介绍调价草案、依据和成本监审情况",
+                                  statements="参加人陈述意见，就票价水平和优惠政策询问、质证和辩论")
     step("S1 hearing held; materials delivered ≥ 7 days ahead; record confirmed by each participant (R7, SoD5)")
     pooled = {e["person_id"] for e in experts.pool(ctx)}  # a second demo with the same people finds them there
     for expert in (c.expert_a, c.expert_b):
@@ -288,7 +290,8 @@ def run_demo(ctx: Context, say: Say = print, password: str | None = None, people
     svc.record_artifact(ctx, c.office, did, "publication_record", {
         "channels": ["政府公报", "政府网站", "某市日报"], "published_at": today().isoformat()})
     svc.record_artifact(ctx, c.drafter, did, "adoption_explanation", {"text": "公众意见采纳情况说明……"})
-    svc.record_artifact(ctx, c.drafter, did, "interpretation", {"text": "政策解读……"})
+    svc.record_artifact(ctx, c.drafter, did, "interpretation", {"text": "政策解读……",
+                                                               "means": ["press_conference", "interview"]})
     step("S6 published in the gazette, on the website and in the newspaper, with explanation (R17)")
     execution.designate_execution_units(ctx, c.head, did, [TRANSIT])
     clock.advance(days=90)

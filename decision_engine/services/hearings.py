@@ -84,10 +84,11 @@ def confirm_record(ctx: Context, person_id: str, decision_id: str, sha256: str, 
 
 
 def record_hearing_record(ctx: Context, person_id: str, decision_id: str, *, sha256: str, summary: str,
-                          held_on: str | None = None) -> Result:
+                          held_on: str | None = None, presentation: str = "", statements: str = "") -> Result:
     """Record the confirmed hearing record as the gate's artifact — its one door (AR14; R7, SoD5, Art. 17).
     The domain refuses it until the hearing was held and every participant of the published list has
-    confirmed this sha256 with their own credential; `signed_by` is read from those confirmations."""
+    confirmed this sha256 with their own credential; `signed_by` is read from those confirmations. The record
+    states the hearing's order (R7, Art. 17): the unit's presentation, the participants' statements."""
     doors.through("hearing_record", HEARING_RECORD_DOOR, decision_id)
     with ctx.store.read() as conn:
         d, seq = load(conn, decision_id)
@@ -96,7 +97,8 @@ def record_hearing_record(ctx: Context, person_id: str, decision_id: str, *, sha
     people = [str(p) for p in listed["fields"]["participants"]] if listed else []
     signed = confirmed_by(d, sha256)
     fields: dict[str, Any] = {"participants": people, "signed_by": [p for p in people if p in signed],
-                              "summary": summary, "record_sha256": sha256}
+                              "summary": summary, "record_sha256": sha256,
+                              "presentation": presentation, "statements": statements}
     if held_on:
         fields["held_on"] = held_on
     content = ctx.blobs.get(sha256) if "presented_at" in rec else None

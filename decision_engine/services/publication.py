@@ -7,6 +7,7 @@ clock reads `publication_due`; the public pages read `public_list` and `public_d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -44,11 +45,15 @@ def _artifact(ctx: Context, kind: str, fields: dict[str, Any]) -> decisions.Act:
 
 def publish(ctx: Context, person_id: str, decision_id: str, *, channels: list[Any],
             published_at: str | None = None, adoption_explanation: str = "", interpretation: str = "",
-            expected_seq: int | None = None) -> decisions.Result:
+            interpretation_means: Sequence[str] = (), expected_seq: int | None = None) -> decisions.Result:
     """Publish a finalized decision (R17, Art. 32): the channels used, and for a matter of wide concern or
-    a specialised one the explanation of how opinions were adopted and the interpretation."""
-    steps = [_artifact(ctx, kind, {"text": text}) for kind, text in (
-        ("adoption_explanation", adoption_explanation), ("interpretation", interpretation)) if text.strip()]
+    a specialised one the explanation of how opinions were adopted and the interpretation, with the means it
+    is made public by (press conference, interview…)."""
+    steps = [_artifact(ctx, kind, fields) for kind, text, fields in (
+        ("adoption_explanation", adoption_explanation, {"text": adoption_explanation}),
+        ("interpretation", interpretation, {"text": interpretation, "means": [m for m in interpretation_means
+                                                                              if m.strip()]}))
+             if text.strip()]
 
     def record(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
         on = published_at or today.isoformat()

@@ -96,6 +96,8 @@ def view(d: Decision, cal: StatutoryCalendar, now: date | datetime | str) -> dic
             "units": s["units"], "status": s["status"], "stage": s["stage"], "seq": s["seq"],
             "procedure": s["procedure"], "opened_at": s["opened_at"], "updated_at": s["updated_at"],
             "due_by": s["due_by"], "draft_version": s["draft_version"], "drafts": s["drafts"],
+            "organ_level": s.get("organ_level"), "applies": s.get("applies"),  # R1, Arts. 2, 42
+            "procedure_by_law": s.get("procedure_by_law"),  # R1, Art. 3 ¶2
             "flags": s["flags"], "gates": gates,
             "artifacts": sorted(s["artifacts"].values(), key=lambda a: (a["seq"], a["id"])),
             "decided_on": s["decided_on"], "published_on": s["published_on"],

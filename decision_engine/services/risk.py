@@ -17,13 +17,16 @@ from decision_engine.services.decisions import Result, load
 def record_risk_report(ctx: Context, person_id: str, decision_id: str, *, risk_points: Sequence[str],
                        level: str, measures: Sequence[str | dict[str, Any]], contingency_plan: str,
                        conclusion: str, content: bytes | None = None, media_type: str = "application/pdf",
-                       filename: str = "") -> Result:
+                       filename: str = "", third_party: str = "", commissioned_by: str = "") -> Result:
     """The risk assessor's report on the current draft (R10, Arts. 23–24): not controllable blocks the
-    decision until a new draft version is assessed controllable."""
-    return decisions.record_artifact(ctx, person_id, decision_id, "risk_report", {
+    decision until a new draft version is assessed controllable. A commissioned third party is named with the
+    unit that commissioned it (Art. 23 ¶3)."""
+    fields: dict[str, Any] = {
         "risk_points": list(risk_points), "level": level, "measures": list(measures),
-        "contingency_plan": contingency_plan, "conclusion": conclusion},
-        content=content, media_type=media_type, filename=filename)
+        "contingency_plan": contingency_plan, "conclusion": conclusion}
+    fields.update({k: v for k, v in (("third_party", third_party), ("commissioned_by", commissioned_by)) if v})
+    return decisions.record_artifact(ctx, person_id, decision_id, "risk_report", fields,
+                                     content=content, media_type=media_type, filename=filename)
 
 
 def record_dept_opinions(ctx: Context, person_id: str, decision_id: str, *,

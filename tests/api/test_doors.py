@@ -128,7 +128,9 @@ def test_hearing_doors_list_and_record_confirmed_by_each_participant(walk: Any) 
     early = h.client.post(f"/api/v1/decisions/{did}/hearing/record", headers=h.as_(c.drafter),
                           json={"sha256": sha, "summary": "依法举行", "held_on": today.isoformat()})
     assert early.status_code == 409 and (early.json()["rule"], early.json()["article"]) == ("R7", "Art. 17")
-    h.post(c.drafter, f"/decisions/{did}/hearing/record", {"sha256": sha, "summary": "依法举行"}, status=201)
+    h.post(c.drafter, f"/decisions/{did}/hearing/record", {"sha256": sha, "summary": "依法举行",  # R7, Art. 17
+                                                           "presentation": "承办单位介绍草案", "statements": "参加人陈述、质证"},
+           status=201)
     gate = next(g for g in q.get_decision(walk.ctx, did)["gates"] if g["id"] == "hearing")
     assert gate["status"] == "cleared"
     record = next(a for a in q.get_decision(walk.ctx, did)["artifacts"] if a["kind"] == "hearing_record")

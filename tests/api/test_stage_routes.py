@@ -103,7 +103,8 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     assert h.client.post(f"/api/v1/decisions/{did}/publish", headers=h.as_(c.drafter),
                          json={"channels": ["政府网站"]}).status_code == 403
     h.post(c.office, f"/decisions/{did}/publish", {"channels": ["政府公报", "政府网站"],
-                                                   "interpretation": "政策解读"}, status=201)
+                                                   "interpretation": "政策解读",
+                                                   "interpretation_means": ["press_conference"]}, status=201)
     typed = h.client.post(f"/api/v1/decisions/{did}/artifacts", headers=h.as_(c.head),
                           json={"kind": "execution_unit_designation", "fields": {"units": ["某市公交集团"]}})
     assert typed.status_code == 409 and typed.json()["rule"] == "AR14", typed.text  # one door per act

@@ -348,6 +348,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     page.click("#publish > summary")
     page.fill("#pub-channels", "某市人民政府公报\n某市人民政府网站\n某市日报")
     page.fill("#pub-interpretation", "本次调价分步实施，老年人、学生继续享受优惠。")
+    page.fill("#pub-means", "新闻发布会")  # R17, Art. 32
     page.click("#publish form button[type=submit]")
     b.ok()
     page.click("#documents form:not(:has(select)) button[type=submit]")

@@ -69,7 +69,7 @@ def test_r17_a_specialised_matter_publishes_the_adoption_explanation_and_interpr
     assert b.missing("publication") == [("R17", "Art. 32", "adoption_explanation"),
                                         ("R17", "Art. 32", "interpretation")]
     b.art(C.office, "adoption_explanation", text="说明")
-    b.art(C.office, "interpretation", text="解读")
+    b.art(C.office, "interpretation", text="解读", means=["press_conference"])  # R17, Art. 32
     assert b.missing("publication") == []
 
 

@@ -31,6 +31,10 @@ def listed(b: Build) -> Build:
     return b
 
 
+# R7, Art. 17: the record states the hearing's order
+ORDER = {"presentation": "承办单位介绍草案及依据", "statements": "参加人陈述意见并质证辩论"}
+
+
 def present(b: Build, sha: str = SHA) -> None:
     b.act(C.organizer, dp.present_record(b.d, (C.organizer,), sha256=sha, size=1, media_type="text/plain",
                                          filename="r.txt", today=b.today))
@@ -38,7 +42,8 @@ def present(b: Build, sha: str = SHA) -> None:
 
 def record(b: Build, participants: list[str], signed_by: list[str] | None = None, **extra: object) -> str:
     return b.art(C.organizer, "hearing_record", participants=participants,
-                 signed_by=signed_by if signed_by is not None else participants, summary="听证", **extra)
+                 signed_by=signed_by if signed_by is not None else participants, summary="听证",
+                 **{**ORDER, **extra})
 
 
 # the notice ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from decision_engine.services import hearings, identity, queries
 pytestmark = pytest.mark.filterwarnings("error")
 
 RECORD = "听证笔录：承办单位说明草案，参加人陈述意见、询问、质证和辩论。".encode()
+ORDER = {"presentation": "承办单位介绍草案、依据和有关情况", "statements": "参加人陈述意见，询问、质证和辩论"}  # R7, Art. 17
 
 
 def participant(walk: Any, name: str) -> str:
@@ -53,7 +54,7 @@ def test_a_record_confirmed_by_every_listed_participant_clears_the_hearing(walk_
     sha = presented.events[0]["payload"]["sha256"]
     for p in people:
         hearings.confirm_record(walk.ctx, p, walk.did, sha, remarks="无异议")
-    hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="听证会依法举行")
+    hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="听证会依法举行", **ORDER)
     assert gate(walk)["status"] == "cleared"
     status = hearings.hearing_status(walk.ctx, walk.did)
     assert [p["days_ahead"] for p in status["participants"]] == [19, 19]
@@ -99,7 +100,7 @@ def test_r7_a_record_dated_before_the_hearing_is_refused(walk: Any) -> None:
         hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="s", held_on=early)
     assert (info.value.rule, info.value.article) == ("R7", "Art. 17")
     hearings.record_hearing_record(walk.ctx, walk.c.drafter, walk.did, sha256=sha, summary="s",
-                                   held_on=walk.ctx.today().isoformat())
+                                   held_on=walk.ctx.today().isoformat(), **ORDER)
     assert gate(walk)["status"] == "cleared"
 
 

@@ -46,7 +46,8 @@ def test_a_matter_of_wide_concern_published_with_explanation_and_interpretation_
     svc.finalize(walk.ctx, walk.c.head, walk.did)
     walk.ctx.clock.advance(days=3)
     r = pub.publish(walk.ctx, walk.c.office, walk.did, channels=CHANNELS,
-                    adoption_explanation="公众意见采纳情况：共收到意见1条，已采纳。", interpretation="政策解读：……")
+                    adoption_explanation="公众意见采纳情况：共收到意见1条，已采纳。", interpretation="政策解读：……",
+                    interpretation_means=["press_conference"])
     assert [e["type"] for e in r.events] == ["ArtifactRecorded"] * 3 and r.status == "published"
     assert gate(walk, "publication")["status"] == "cleared"
     record = next(a for a in queries.get_decision(walk.ctx, walk.did)["artifacts"]
@@ -92,7 +93,8 @@ def test_a_failed_publication_writes_neither_the_explanation_nor_the_record(walk
     walk.decided()
     with pytest.raises(RuleViolation):
         pub.publish(walk.ctx, walk.c.office, walk.did, channels=CHANNELS, published_at="2025-01-01",
-                    adoption_explanation="说明", interpretation="解读")
+                    adoption_explanation="说明", interpretation="解读",
+                    interpretation_means=["接受访谈"])
     assert gate(walk, "publication")["artifacts"] == []
     replay_equals_live(walk)
 
@@ -141,7 +143,7 @@ def test_the_public_docket_shows_text_feedback_timeline_exemptions_and_tracking_
     walk.legality().meeting().report()
     svc.finalize(walk.ctx, walk.c.head, walk.did)
     pub.publish(walk.ctx, walk.c.office, walk.did, channels=CHANNELS, adoption_explanation="采纳情况说明",
-                interpretation="政策解读")
+                interpretation="政策解读", interpretation_means=["press_conference"])
     docket = pub.public_docket(walk.ctx, walk.did)
     assert docket["text"]["content"] == "draft v1" and docket["text"]["version"] == 1
     assert docket["feedback"]["adoption_explanation"] == "采纳情况说明"

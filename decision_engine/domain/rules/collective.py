@@ -148,6 +148,16 @@ def art_party_reply(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str,
                             f"{today.isoformat()} 之前 (the reply follows the report and has been given)", **cit)
 
 
+def art_other_material(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                       cal: StatutoryCalendar, today: date) -> None:
+    """R14, Art. 29(6): "需要报送的其他材料": a material goes to the organ with the packet when it needs to, so it
+    is named and says why it needs to (not a blank line); the packet carries it (`meeting.assemble_packet`)."""
+    absent = [name for name in ("title", "reason") if not str(f.get(name) or "").strip()]
+    if absent:
+        raise RuleViolation(f"需要报送的其他材料应当写明材料名称和报送理由 (other_material: {', '.join(absent)})",
+                            **ref("R14.other_materials"))
+
+
 def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:
     """R15, Art. 30: the head's decision adopts the draft (and R13, Art. 25: the version discussed)."""
     rec = d.latest(g.id, "meeting_record")
@@ -171,5 +181,6 @@ def register(reg: Registry) -> None:
     """S5's checks: the meeting record (R13–R15, SoD4), the Party report (R16)."""
     reg.artifact("meeting_record", art_meeting)  # R13–R15, SoD4, Arts. 25, 29–30
     reg.artifact("party_report", art_party_report)  # R16, Art. 31
+    reg.artifact("other_material", art_other_material)  # R14, Art. 29(6)
     reg.artifact("party_reply", art_party_reply)  # SoD7, Art. 31
     reg.gate("collective_decision", check_collective)  # R13, R15, Arts. 25, 30

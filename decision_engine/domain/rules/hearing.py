@@ -10,6 +10,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, NotPermitted, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.common import confirmed_by, need_draft
 from decision_engine.domain.rules.registry import DecisionView, Registry
@@ -151,6 +152,23 @@ def art_hearing_record_confirmed(d: DecisionView, k: ArtifactKind, actor: Actor,
     if sorted(str(p) for p in (f.get("signed_by") or [])) != sorted(signed.keys() & set(participants)):
         raise RuleViolation("signed_by 只能是以本人身份确认了笔录的参加人 (signed_by lists the confirmations on "
                             "record, never typed names)", rule="SoD5", article="Art. 17")
+    check_hearing_order(f)
+
+
+# R7, Art. 17 (一)–(二): what the record says of the hearing's order, field → what it states.
+HEARING_ORDER = {"presentation": "决策承办单位介绍决策草案、依据和有关情况",
+                 "statements": "听证参加人陈述意见，进行询问、质证和辩论"}
+
+
+def check_hearing_order(f: dict[str, Any]) -> None:
+    """R7, Art. 17: the hearing is held in its order, and the record says so: first the undertaking unit
+    presents the draft, its basis and circumstances (presentation), then the participants state their views,
+    question, cross-examine and debate (statements); the confirmation (三) is SoD5's."""
+    absent = [name for name in HEARING_ORDER if not str(f.get(name) or "").strip()]
+    if absent:
+        said = "；".join(HEARING_ORDER[n] for n in absent)
+        raise RuleViolation(f"听证会应当按程序举行，听证笔录应当载明：{said} (the record states the hearing's order: "
+                            f"{', '.join(absent)})", **ref("R7.order"))
 
 
 def check_hearing(d: DecisionView, g: GateSpec) -> list[Missing]:

@@ -110,3 +110,37 @@ def check_due_by(due_by: str, today: date) -> date:
         raise InvalidInput(f"决策期限 decision.due_by = {due.isoformat()} 超出立项后 {DUE_BY_HORIZON_YEARS} 年，疑为录入错误 "
                            "(a year far outside the decision's horizon)", **cit)
     return due
+
+
+# R1, Arts. 2, 42: the organ's level → how Order 713 applies. County-level and above local governments decide
+# under it (适用, Art. 2); the departments of governments at county level and above and township governments
+# apply it by reference (参照, Art. 42). Any other level is outside the regulation.
+ORGAN_LEVELS: dict[str, str] = {"province": "direct", "city": "direct", "county": "direct",
+                                "department": "by_reference", "township": "by_reference"}
+# R1, Art. 3 ¶2: only a law or an administrative regulation (法律、行政法规) sets a procedure that prevails.
+_LAW_WORDS = ("法", "条例")
+
+
+def check_organ_level(level: str | None) -> str | None:
+    """R1, Arts. 2, 42: how the regulation applies to the organ's level (None when no level is given)."""
+    if level is None:
+        return None
+    applies = ORGAN_LEVELS.get(level.strip())
+    if applies is None:
+        raise RuleViolation(f"决策机关层级 {level!r} 不在本条例适用范围：本条例适用于县级以上地方人民政府，县级以上人民政府部门和"
+                            f"乡级人民政府参照执行 (organ level must be one of {', '.join(ORGAN_LEVELS)})",
+                            **ref("R1.level"))
+    return applies
+
+
+def check_procedure_by_law(citation: str | None) -> str | None:
+    """R1, Art. 3 ¶2: a procedure set by another law prevails; the opening records which law or administrative
+    regulation (its name and article), not a bare remark."""
+    if citation is None:
+        return None
+    text = citation.strip()
+    if not text or not any(w in text for w in _LAW_WORDS) or len(text) > 500:
+        raise RuleViolation(f"法律、行政法规对决策程序另有规定的，应当写明该法律或行政法规的名称和条款：{text[:60]!r} "
+                            "(procedure_by_law names the law or administrative regulation and its article)",
+                            **ref("R1.procedure_by_law"))
+    return text

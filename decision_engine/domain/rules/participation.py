@@ -39,12 +39,30 @@ def live_notices(d: DecisionView, *, all_rounds: bool = False) -> list[dict[str,
 NOTICE_HORIZON_DAYS = 366
 
 
+def check_draft_explained(d: DecisionView, f: dict[str, Any]) -> None:
+    """R6, Art. 15 ¶1: the notice publishes the draft with its explanation (决策草案及其说明): an explanation
+    that says something (not blank, not the draft's title repeated), and the draft it publishes is the version
+    under way (a `draft_version` given must be the current one). Explaining by expert interviews (Art. 15 ¶2)
+    is a may: an `expert_interview` is kept when given, never required."""
+    cit = ref("R6.explanation")
+    text = str(f.get("explanation") or "").strip()
+    titles = {str(v.get("title") or "").strip() for v in d.state["drafts"]} | {str(d.state["title"]).strip()}
+    if not text or text in titles:
+        raise RuleViolation("公开征求意见应当公布决策草案及其说明：说明应当写明起草背景、主要内容等，不能为空或仅重复草案标题 "
+                            "(the notice publishes the draft with its explanation)", **cit)
+    version = f.get("draft_version")
+    if version is not None and version != d.state["draft_version"]:
+        raise RuleViolation(f"公告公布的是草案第 {version} 版，当前草案为第 {d.state['draft_version']} 版：应当公布"
+                            "当前版本的决策草案 (the notice publishes the draft under way)", **cit)
+
+
 def art_comment_notice(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                        cal: StatutoryCalendar, today: date) -> None:
     """R6, Art. 15: plausible dates; ≥ 30 calendar days counted from the real publication (the day the
     notice is recorded, never a typed earlier day), or a shortening reason written into the notice; a
     correction names the notice it corrects and why."""
     need_draft(d, k)
+    check_draft_explained(d, f)
     cit = ref("R6.window")
     published = iso_date(f["published_at"], "published_at", **cit, kind=k.id)
     deadline = iso_date(f["deadline"], "deadline", **cit, kind=k.id)

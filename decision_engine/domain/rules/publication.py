@@ -8,6 +8,7 @@ from typing import Any
 
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.errors import InvalidInput, Missing, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.values import Actor, iso_date
@@ -42,6 +43,23 @@ def art_publication(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str,
                             f"({d.state['decided_on']})", rule="R17", article="Art. 32")
 
 
+# R17, Art. 32: 通过新闻发布会、接受访谈等方式进行宣传解读 (等: another means may be named in words)
+INTERPRETATION_MEANS = {"press_conference": "新闻发布会", "interview": "接受访谈"}
+
+
+def art_interpretation(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                       cal: StatutoryCalendar, today: date) -> None:
+    """R17, Art. 32: the interpretation is made public, by press conference, interview or a like means; the
+    record says by which (`means`: press_conference, interview, or another means in words). It is made at
+    publication: the gate is after the decision (the phase check refuses it before)."""
+    means = f.get("means")
+    items = [means] if isinstance(means, str) else means if isinstance(means, list) else []
+    if not items or not all(isinstance(m, str) and m.strip() for m in items):
+        raise RuleViolation("对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读："
+                            "请写明解读方式 (interpretation.means: press_conference, interview, or another means)",
+                            **ref("R17.interpretation"))
+
+
 def check_publication(d: DecisionView, g: GateSpec) -> list[Missing]:
     """R17, Art. 32: every statutory channel; specialised matters also need the adoption explanation and
     interpretation."""
@@ -64,4 +82,5 @@ def check_publication(d: DecisionView, g: GateSpec) -> list[Missing]:
 def register(reg: Registry) -> None:
     """S6's checks: the publication record and the channels (R17)."""
     reg.artifact("publication_record", art_publication)  # R17, Art. 32
+    reg.artifact("interpretation", art_interpretation)  # R17, Art. 32
     reg.gate("publication", check_publication)  # R17, Art. 32

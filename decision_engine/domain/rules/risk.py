@@ -48,6 +48,27 @@ def art_risk_report_content(d: DecisionView, k: ArtifactKind, actor: Actor, f: d
                            "due})", rule="R10", article="Art. 23")
 
 
+def art_risk_commission(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                        cal: StatutoryCalendar, today: date) -> None:
+    """R10, Art. 23 ¶3: an assessment carried out by a commissioned third party (a professional body, a social
+    organisation) names it and the unit that commissioned it: the undertaking unit or the other unit
+    responsible for the risk assessment (Art. 22), never the third party itself. A unit that assesses itself
+    records neither."""
+    third = str(f.get("third_party") or "").strip()
+    by = str(f.get("commissioned_by") or "").strip()
+    cit = ref("R10.commission")
+    if by and not third:
+        raise RuleViolation("载明委托单位的，应当同时载明受委托的第三方 (third_party: the body commissioned)", **cit)
+    if not third:
+        return
+    if not by:
+        raise RuleViolation(f"委托第三方 {third} 进行风险评估的，应当载明委托单位 (commissioned_by: the undertaking unit "
+                            "or the unit responsible for the risk assessment)", **cit)
+    if by == third:
+        raise RuleViolation(f"委托单位 {by} 不能是受委托的第三方本身 (the commissioning unit is not the third party)",
+                            **cit)
+
+
 def effective_report(d: DecisionView) -> dict[str, Any] | None:
     """R10, Art. 24: the risk report that speaks for the current draft version: one recorded in the current
     round of the risk gate (a new draft version opens a new round), or the earlier report a continuity note
@@ -112,6 +133,6 @@ def check_risk(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S3's checks: the risk report and the controllable conclusion (R10)."""
-    reg.artifact("risk_report", art_risk_report, art_risk_report_content)  # R10, Arts. 23–24
+    reg.artifact("risk_report", art_risk_report, art_risk_report_content, art_risk_commission)  # R10, Arts. 23–24
     reg.artifact("risk_continuity", art_risk_continuity)  # R10, Art. 24
     reg.gate("risk_assessment", check_risk)  # R10, Arts. 23–24
