@@ -67,6 +67,33 @@ class EvaluationDecisionIn(In):
     expected_seq: ExpectedSeq = None
 
 
+class SupervisionIn(In):
+    """The organ's supervision and check of the execution (督促检查, R19, Art. 34)."""
+
+    findings: Reason
+    instructions: Text = ""
+    units: Annotated[list[Unit], Field(default_factory=list, max_length=50)]
+    due_by: Annotated[date | None, AfterValidator(sane_date)] = None
+    expected_seq: ExpectedSeq = None
+
+
+class CorrectionOrderIn(In):
+    """The superior organ's order to correct a breach (责令改正, ACC5, Art. 38 ¶1)."""
+
+    breach: Reason
+    findings: Reason
+    required: Reason
+    due_by: Annotated[date | None, AfterValidator(sane_date)] = None
+    expected_seq: ExpectedSeq = None
+
+
+class CorrectionReportIn(In):
+    """The decision organ's report on the correction (ACC5, Art. 38 ¶1)."""
+
+    report: Reason
+    expected_seq: ExpectedSeq = None
+
+
 class ExecutionOpinionIn(In):
     """A member of the public on the execution of a decision (Art. 34); identity optional, never shown."""
 
@@ -160,6 +187,43 @@ def evaluation_decision(ctx: CtxDep, person: CurrentPerson, decision_id: Decisio
                       lambda: execution.decide_on_evaluation(ctx, person, decision_id, evaluation_id,
                                                              outcome=body.outcome, reasons=body.reasons,
                                                              expected_seq=seq), out=ResultOut)
+
+
+@router.post("/decisions/{decision_id}/supervisions", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def supervision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: SupervisionIn,
+                idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The decision organ supervises and checks the execution: findings, instructions to the designated
+    units, a date to rectify by (督促检查, R19, Art. 34)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(mode="json", exclude={"expected_seq"})
+    return idempotent(ctx, person, idempotency_key, {"op": "supervise", "d": decision_id, **args, "seq": seq},
+                      lambda: execution.supervise(ctx, person, decision_id, **args, expected_seq=seq),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/corrections", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def correction_order(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: CorrectionOrderIn,
+                     idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The superior organ of this decision's organ orders it to correct a breach (责令改正, ACC5,
+    Art. 38 ¶1); the order's id is in the stored event."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(mode="json", exclude={"expected_seq"})
+    return idempotent(ctx, person, idempotency_key, {"op": "correction", "d": decision_id, **args, "seq": seq},
+                      lambda: execution.order_correction(ctx, person, decision_id, **args, expected_seq=seq),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/corrections/{order_id}/report", response_model=ResultOut, responses=WRITE_ERRORS)
+def correction_report(ctx: CtxDep, person: CurrentPerson, order_id: RecordId, body: CorrectionReportIn,
+                      idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The decision organ reports how it corrected what it was ordered to correct (ACC5, Art. 38 ¶1)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    return idempotent(ctx, person, idempotency_key, {"op": "correction_report", "o": order_id,
+                                                     "r": body.report, "seq": seq},
+                      lambda: execution.report_correction(ctx, person, order_id, report=body.report,
+                                                          expected_seq=seq), out=ResultOut)
 
 
 @router.post("/public/decisions/{decision_id}/execution-opinions", response_model=AnyOut, status_code=201,

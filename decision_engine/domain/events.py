@@ -309,6 +309,40 @@ class AdjustsDecision(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ExecutionSupervised(Event):
+    """The organ's supervision and check of the execution (督促检查, R19, Art. 34; since issue 16)."""
+
+    TYPE: ClassVar[str] = "ExecutionSupervised"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"due_by"})
+    findings: str
+    instructions: str
+    units: list[str]
+    due_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionOrdered(Event):
+    """The superior organ of the decision's organ orders it to correct a breach (责令改正, ACC5, Art. 38 ¶1)."""
+
+    TYPE: ClassVar[str] = "CorrectionOrdered"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"due_by"})
+    order_id: str
+    breach: str
+    findings: str
+    required: str
+    due_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionReported(Event):
+    """The decision organ reports how it corrected what it was ordered to correct (ACC5, Art. 38 ¶1)."""
+
+    TYPE: ClassVar[str] = "CorrectionReported"
+    order_id: str
+    report: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProcedureMigrated(Event):
     """A running decision moved to another procedure version (PV1)."""
 
@@ -336,7 +370,7 @@ DECISION_EVENTS: tuple[type[Event], ...] = (
     DecisionOpened, DeterminationRecorded, ArtifactRecorded, DraftVersionAdded, GateCleared, GateReturned,
     GateReopened, GateExempted, RecordPresented, RecordConfirmed, SupplementRequested, DecisionFinalized,
     DecisionSuspended, DecisionResumed, DecisionWithdrawn, DecisionClosed, DecisionTerminated, AdjustmentOpened,
-    AdjustsDecision, ProcedureMigrated, AttemptRefused)
+    AdjustsDecision, ProcedureMigrated, AttemptRefused, ExecutionSupervised, CorrectionOrdered, CorrectionReported)
 
 
 class Catalogue:

@@ -187,6 +187,25 @@ def _ap_adjusts(d: Folding, e: ev_.AdjustsDecision, ev: dict[str, Any]) -> None:
                           "reason": e.reason, "basis_ref": e.basis_ref, "at": ev["at"]}
 
 
+def _ap_supervised(d: Folding, e: ev_.ExecutionSupervised, ev: dict[str, Any]) -> None:
+    """R19, Art. 34: the organ's supervision of the execution, in order."""
+    d.state.setdefault("supervisions", []).append({
+        "no": len(d.state.get("supervisions", [])) + 1, "findings": e.findings, "instructions": e.instructions,
+        "units": list(e.units), "due_by": e.due_by, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"]})
+
+
+def _ap_correction_ordered(d: Folding, e: ev_.CorrectionOrdered, ev: dict[str, Any]) -> None:
+    """ACC5, Art. 38 ¶1: the superior organ's order to correct, open until the organ reports."""
+    d.state.setdefault("corrections", []).append({
+        "order_id": e.order_id, "breach": e.breach, "findings": e.findings, "required": e.required,
+        "due_by": e.due_by, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"], "report": None})
+
+
+def _ap_correction_reported(d: Folding, e: ev_.CorrectionReported, ev: dict[str, Any]) -> None:
+    order = next(c for c in d.state["corrections"] if c["order_id"] == e.order_id)
+    order["report"] = {"text": e.report, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"]}
+
+
 def _ap_record_presented(d: Folding, e: ev_.RecordPresented, ev: dict[str, Any]) -> None:
     """A record (hearing record) presented for confirmation, by its sha256."""
     rec = d.state.setdefault("records", {}).setdefault(e.sha256, {"subject": e.subject,
@@ -225,6 +244,8 @@ HANDLERS: dict[str, Handler] = {
     "SupplementRequested": _ap_supplement_requested,  # R11, Art. 26
     "DecisionTerminated": _ap_terminated, "AdjustmentOpened": _ap_adjustment,
     "AdjustsDecision": _ap_adjusts,
+    "ExecutionSupervised": _ap_supervised,  # R19, Art. 34
+    "CorrectionOrdered": _ap_correction_ordered, "CorrectionReported": _ap_correction_reported,  # ACC5
 }
 
 

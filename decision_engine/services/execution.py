@@ -17,6 +17,7 @@ from typing import Any
 from decision_engine import procedures
 from decision_engine.audit.canonical import sha256_hex
 from decision_engine.domain import execution as ex
+from decision_engine.domain import supervision as sv
 from decision_engine.domain.decision import Actor, Decision, NewEvent
 from decision_engine.domain.errors import (
     ConcurrencyConflict,
@@ -138,6 +139,38 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
     except DomainError as refusal:
         decisions._record_refusal(ctx, person_id, decision_id, "adjust", refusal)
         raise
+
+
+# ---------------------------------------------------------------------------------------- supervision (Arts. 34, 38)
+def supervise(ctx: Context, person_id: str, decision_id: str, *, findings: str, instructions: str = "",
+              units: list[str] | None = None, due_by: str | None = None,
+              expected_seq: int | None = None) -> decisions.Result:
+    """The decision organ supervises and checks the execution (督促检查, R19, Art. 34)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.supervise(d, c, findings, instructions, tuple(units or ()), due_by, today=today)
+    return decisions.run(ctx, person_id, decision_id, act, what="supervise", expected_seq=expected_seq)
+
+
+def order_correction(ctx: Context, person_id: str, decision_id: str, *, breach: str, findings: str,
+                     required: str, due_by: str | None = None,
+                     expected_seq: int | None = None) -> decisions.Result:
+    """The superior organ of the decision's organ orders the correction of a breach (责令改正, ACC5,
+    Art. 38 ¶1); the order's id is `CO-<decision id>-<n>`."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.order_correction(d, c, breach, findings, required, due_by, today=today)
+    return decisions.run(ctx, person_id, decision_id, act, what="order_correction", expected_seq=expected_seq)
+
+
+def report_correction(ctx: Context, person_id: str, order_id: str, *, report: str,
+                      expected_seq: int | None = None) -> decisions.Result:
+    """The decision organ reports how it corrected what it was ordered to (ACC5, Art. 38 ¶1)."""
+    decision_id = sv.decision_of_order(order_id)
+    if not decision_id:
+        raise NotFound(f"no correction order {order_id!r}", rule="ACC5", article="Art. 38 ¶1")
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.report_correction(d, c, order_id, report)
+    return decisions.run(ctx, person_id, decision_id, act, what="report_correction", expected_seq=expected_seq)
 
 
 # ---------------------------------------------------------------------------------------- public opinions
@@ -296,6 +329,7 @@ def execution_view(ctx: Context, decision_id: str) -> dict[str, Any]:
         "obligations": [dict(o, followed_in=followed.get(o["id"], [])) for o in ex.obligations(d)],
         "reports_due": ex.reports_due(d, ctx.calendar, today),
         "suspension": s["suspension"], "termination": s.get("termination"),
+        "supervisions": s.get("supervisions", []), "corrections": s.get("corrections", []),
         "adjustments": s.get("adjustments", []), "adjusts": s.get("adjusts"),
         "evaluation": {"commissions": post["evaluation_commission"], "reports": post["evaluation_report"],
                        "decisions": post["evaluation_decision"],
