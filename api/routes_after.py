@@ -44,6 +44,9 @@ class TerminateIn(In):
     basis: Reason
     reason: Reason
     basis_ref: Annotated[str, Field(max_length=80)] = ""
+    meeting_id: Annotated[str | None, Field(max_length=80, description="the meeting that adopted the change "
+                                                                         "(R20, Arts. 30, 37)")] = None
+    item_no: Annotated[int | None, Field(ge=1, le=500, description="its change item")] = None
     expected_seq: ExpectedSeq = None
 
 
@@ -57,6 +60,9 @@ class AdjustmentIn(In):
     summary: Text = ""
     basis_ref: Annotated[str, Field(max_length=80)] = ""
     profile: Code | None = None
+    meeting_id: Annotated[str | None, Field(max_length=80, description="the meeting that adopted the change "
+                                                                         "(R20, Arts. 30, 37)")] = None
+    item_no: Annotated[int | None, Field(ge=1, le=500, description="its change item")] = None
 
 
 class EvaluationDecisionIn(In):
@@ -154,12 +160,14 @@ def execution_view(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) 
 @router.post("/decisions/{decision_id}/terminate", response_model=ResultOut, responses=WRITE_ERRORS)
 def terminate(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: TerminateIn,
               idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
-    """Terminate (终止执行) with the basis: the head or the organ alone (R20, SoD6, Arts. 35, 37)."""
+    """Terminate (终止执行) with the basis, carrying out the change item adopted at the organ's meeting
+    (meeting_id, item_no): the head or the organ (R20, SoD6, Arts. 30, 35, 37)."""
     seq = expected_seq(body.expected_seq, if_match)
     return idempotent(ctx, person, idempotency_key, {"op": "terminate", "d": decision_id, **body.model_dump(),
                                                      "seq": seq},
                       lambda: execution.terminate(ctx, person, decision_id, basis=body.basis, reason=body.reason,
-                                                  basis_ref=body.basis_ref, expected_seq=seq), out=ResultOut)
+                                                  basis_ref=body.basis_ref, meeting_id=body.meeting_id,
+                                                  item_no=body.item_no, expected_seq=seq), out=ResultOut)
 
 
 @router.post("/decisions/{decision_id}/adjustments", response_model=ResultOut, status_code=201,
@@ -179,8 +187,8 @@ def adjustment(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body
 def evaluation_decision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, evaluation_id: RecordId,
                         body: EvaluationDecisionIn, idempotency_key: IdempotencyKey = None,
                         if_match: IfMatch = None) -> JSONResponse:
-    """The organ decides on the evaluation report: continue, adjust (then open an adjustment) or stop —
-    which also terminates the decision in the same transaction (R20–R21, Art. 36)."""
+    """The organ's conclusion on the evaluation report: continue, adjust or stop (R21, Art. 36); an
+    adjustment or a stop is then tabled and decided at the organ's meeting (R20, Arts. 30, 37)."""
     seq = expected_seq(body.expected_seq, if_match)
     return idempotent(ctx, person, idempotency_key, {"op": "evaluation", "d": decision_id, "e": evaluation_id,
                                                      "o": body.outcome, "r": body.reasons, "seq": seq},

@@ -280,10 +280,13 @@ class DecisionTerminated(Event):
     """Stopped on a stated basis (R20, Art. 37)."""
 
     TYPE: ClassVar[str] = "DecisionTerminated"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"meeting_id", "item_no"})
     basis: str
     reason: str
     basis_ref: str
     from_status: str
+    meeting_id: str | None = None  # R20, Arts. 30, 37: the meeting that adopted it (absent before issue 16)
+    item_no: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +294,12 @@ class AdjustmentOpened(Event):
     """A major adjustment opened as a new decision (R20, Art. 37), on the original's stream."""
 
     TYPE: ClassVar[str] = "AdjustmentOpened"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"meeting_id", "item_no"})
     adjustment_id: str
     reason: str
     basis_ref: str
+    meeting_id: str | None = None  # R20, Arts. 30, 37: the meeting that adopted it (absent before issue 16)
+    item_no: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

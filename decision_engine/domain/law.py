@@ -157,6 +157,9 @@ CITATIONS: dict[str, Citation] = {
                       "决策执行单位拖延执行或者对执行中发现的重大问题瞒报、谎报、漏报的，由决策机关责令改正"),
     "R20.change": _c("R20", "Art. 37", "no change or stop without the legal procedure; suspension by the head "
                      "on an Art. 35 situation when urgent", "不得随意变更或者停止执行；情况紧急的行政首长可先决定中止"),
+    "R20.collective": _c("R20", "Arts. 30, 37", "a decided decision is terminated or majorly adjusted only on the "
+                         "organ's collective decision at its executive or plenary meeting",
+                         "未经法定程序不得随意变更或者停止执行：终止执行、重大调整经决策机关常务会议或者全体会议讨论决定"),
     "R20.ground": _c("R20", "Art. 35", "the situations of Art. 35", "第三十五条规定的情形"),
     "SoD6.suspension": _c("SoD6", "Arts. 35, 37", "only the head suspends", "行政首长决定中止执行"),
     "R21.evaluation": _c("R21", "Art. 36", "post-evaluation on one of the three grounds, by an independent unit",

@@ -172,6 +172,8 @@ def _ap_terminated(d: Folding, e: ev_.DecisionTerminated, ev: dict[str, Any]) ->
     """R20, Art. 37: stopped on a stated basis (`execution.terminate`)."""
     d.state["termination"] = {"basis": e.basis, "reason": e.reason, "basis_ref": e.basis_ref,
                               "from_status": e.from_status, "at": ev["at"], "by": ev["actor"]}
+    if e.meeting_id is not None:  # R20, Arts. 30, 37 (recorded since issue 16)
+        d.state["termination"].update(meeting_id=e.meeting_id, item_no=e.item_no)
     d.state["status"] = "terminated"
 
 
@@ -180,6 +182,8 @@ def _ap_adjustment(d: Folding, e: ev_.AdjustmentOpened, ev: dict[str, Any]) -> N
     d.state.setdefault("adjustments", []).append({"decision_id": e.adjustment_id, "reason": e.reason,
                                                   "basis_ref": e.basis_ref, "at": ev["at"],
                                                   "by": ev["actor"]})
+    if e.meeting_id is not None:  # R20, Arts. 30, 37 (recorded since issue 16)
+        d.state["adjustments"][-1].update(meeting_id=e.meeting_id, item_no=e.item_no)
 
 
 def _ap_adjusts(d: Folding, e: ev_.AdjustsDecision, ev: dict[str, Any]) -> None:

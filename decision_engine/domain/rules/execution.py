@@ -4,6 +4,7 @@ obligations the execution follows from R10 (Arts. 23–24) and R12 (Arts. 25, 28
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -80,6 +81,36 @@ def check_supervision(state: dict[str, Any], status: str, findings: str, units: 
     if strangers:
         raise InvalidInput(f"以下单位不是本决策的执行单位：{'、'.join(strangers)} (not designated execution units)",
                            **cit)
+
+
+def check_adopted_change(decision_id: str, organ: str | None, meeting: dict[str, Any] | None,
+                         item_no: int | None, change: str, used: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """R20, Arts. 30, 37: a decided decision is terminated or majorly adjusted only on a change item of THIS
+    decision adopted at an executive or plenary meeting of ITS organ (依法作出的重大行政决策，未经法定程序不得
+    随意变更或者停止执行); an item is acted on once. Returns the meeting and item the act rests on."""
+    cit = ref("R20.collective")
+    what = "终止执行" if change == "terminate" else "重大调整"
+    if meeting is None or item_no is None:
+        raise RuleViolation(f"{what}应当经决策机关常务会议或者全体会议讨论决定：请注明通过该事项的会议和议题 "
+                            "(meeting_id, item_no)", **cit)
+    item = next((it for it in meeting.get("items") or [] if it["no"] == item_no), None)
+    if item is None or item.get("change") is None or item["decision_id"] != decision_id:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题不是本决策的变更事项 "
+                            "(not a change item of this decision)", **cit)
+    if item["change"] != change:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题提请的不是{what} "
+                            "(the item tabled another change)", **cit)
+    if meeting.get("organ") is not None and organ is not None and meeting["organ"] != organ:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”不是本决策机关的会议 (the meeting is "
+                            "not of the decision's organ)", **cit)
+    outcome = item.get("outcome") or {}
+    if outcome.get("decision") != "adopt":
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题尚未经会议通过 "
+                            "(the change is not adopted)", **cit)
+    if any(u.get("meeting_id") == meeting["id"] and u.get("item_no") == item_no for u in used):
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题已据以办理 (the "
+                            "adopted item was already acted on)", **cit)
+    return {"meeting_id": str(meeting["id"]), "item_no": int(item_no)}
 
 
 # ---------------------------------------------------------------------------------------- queries the checks read
