@@ -44,6 +44,9 @@ class TerminateIn(In):
     basis: Reason
     reason: Reason
     basis_ref: Annotated[str, Field(max_length=80)] = ""
+    meeting_id: Annotated[str | None, Field(max_length=80, description="the meeting that adopted the change "
+                                                                         "(R20, Arts. 30, 37)")] = None
+    item_no: Annotated[int | None, Field(ge=1, le=500, description="its change item")] = None
     expected_seq: ExpectedSeq = None
 
 
@@ -57,6 +60,9 @@ class AdjustmentIn(In):
     summary: Text = ""
     basis_ref: Annotated[str, Field(max_length=80)] = ""
     profile: Code | None = None
+    meeting_id: Annotated[str | None, Field(max_length=80, description="the meeting that adopted the change "
+                                                                         "(R20, Arts. 30, 37)")] = None
+    item_no: Annotated[int | None, Field(ge=1, le=500, description="its change item")] = None
 
 
 class EvaluationDecisionIn(In):
@@ -64,6 +70,33 @@ class EvaluationDecisionIn(In):
 
     outcome: Annotated[str, Field(pattern="^(continue|adjust|stop)$")]
     reasons: Reason
+    expected_seq: ExpectedSeq = None
+
+
+class SupervisionIn(In):
+    """The organ's supervision and check of the execution (督促检查, R19, Art. 34)."""
+
+    findings: Reason
+    instructions: Text = ""
+    units: Annotated[list[Unit], Field(default_factory=list, max_length=50)]
+    due_by: Annotated[date | None, AfterValidator(sane_date)] = None
+    expected_seq: ExpectedSeq = None
+
+
+class CorrectionOrderIn(In):
+    """The superior organ's order to correct a breach (责令改正, ACC5, Art. 38 ¶1)."""
+
+    breach: Reason
+    findings: Reason
+    required: Reason
+    due_by: Annotated[date | None, AfterValidator(sane_date)] = None
+    expected_seq: ExpectedSeq = None
+
+
+class CorrectionReportIn(In):
+    """The decision organ's report on the correction (ACC5, Art. 38 ¶1)."""
+
+    report: Reason
     expected_seq: ExpectedSeq = None
 
 
@@ -127,12 +160,14 @@ def execution_view(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId) 
 @router.post("/decisions/{decision_id}/terminate", response_model=ResultOut, responses=WRITE_ERRORS)
 def terminate(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: TerminateIn,
               idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
-    """Terminate (终止执行) with the basis: the head or the organ alone (R20, SoD6, Arts. 35, 37)."""
+    """Terminate (终止执行) with the basis, carrying out the change item adopted at the organ's meeting
+    (meeting_id, item_no): the head or the organ (R20, SoD6, Arts. 30, 35, 37)."""
     seq = expected_seq(body.expected_seq, if_match)
     return idempotent(ctx, person, idempotency_key, {"op": "terminate", "d": decision_id, **body.model_dump(),
                                                      "seq": seq},
                       lambda: execution.terminate(ctx, person, decision_id, basis=body.basis, reason=body.reason,
-                                                  basis_ref=body.basis_ref, expected_seq=seq), out=ResultOut)
+                                                  basis_ref=body.basis_ref, meeting_id=body.meeting_id,
+                                                  item_no=body.item_no, expected_seq=seq), out=ResultOut)
 
 
 @router.post("/decisions/{decision_id}/adjustments", response_model=ResultOut, status_code=201,
@@ -152,14 +187,51 @@ def adjustment(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body
 def evaluation_decision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, evaluation_id: RecordId,
                         body: EvaluationDecisionIn, idempotency_key: IdempotencyKey = None,
                         if_match: IfMatch = None) -> JSONResponse:
-    """The organ decides on the evaluation report: continue, adjust (then open an adjustment) or stop —
-    which also terminates the decision in the same transaction (R20–R21, Art. 36)."""
+    """The organ's conclusion on the evaluation report: continue, adjust or stop (R21, Art. 36); an
+    adjustment or a stop is then tabled and decided at the organ's meeting (R20, Arts. 30, 37)."""
     seq = expected_seq(body.expected_seq, if_match)
     return idempotent(ctx, person, idempotency_key, {"op": "evaluation", "d": decision_id, "e": evaluation_id,
                                                      "o": body.outcome, "r": body.reasons, "seq": seq},
                       lambda: execution.decide_on_evaluation(ctx, person, decision_id, evaluation_id,
                                                              outcome=body.outcome, reasons=body.reasons,
                                                              expected_seq=seq), out=ResultOut)
+
+
+@router.post("/decisions/{decision_id}/supervisions", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def supervision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: SupervisionIn,
+                idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The decision organ supervises and checks the execution: findings, instructions to the designated
+    units, a date to rectify by (督促检查, R19, Art. 34)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(mode="json", exclude={"expected_seq"})
+    return idempotent(ctx, person, idempotency_key, {"op": "supervise", "d": decision_id, **args, "seq": seq},
+                      lambda: execution.supervise(ctx, person, decision_id, **args, expected_seq=seq),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/decisions/{decision_id}/corrections", response_model=ResultOut, status_code=201,
+             responses=WRITE_ERRORS)
+def correction_order(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, body: CorrectionOrderIn,
+                     idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The superior organ of this decision's organ orders it to correct a breach (责令改正, ACC5,
+    Art. 38 ¶1); the order's id is in the stored event."""
+    seq = expected_seq(body.expected_seq, if_match)
+    args = body.model_dump(mode="json", exclude={"expected_seq"})
+    return idempotent(ctx, person, idempotency_key, {"op": "correction", "d": decision_id, **args, "seq": seq},
+                      lambda: execution.order_correction(ctx, person, decision_id, **args, expected_seq=seq),
+                      out=ResultOut, status_code=201)
+
+
+@router.post("/corrections/{order_id}/report", response_model=ResultOut, responses=WRITE_ERRORS)
+def correction_report(ctx: CtxDep, person: CurrentPerson, order_id: RecordId, body: CorrectionReportIn,
+                      idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> JSONResponse:
+    """The decision organ reports how it corrected what it was ordered to correct (ACC5, Art. 38 ¶1)."""
+    seq = expected_seq(body.expected_seq, if_match)
+    return idempotent(ctx, person, idempotency_key, {"op": "correction_report", "o": order_id,
+                                                     "r": body.report, "seq": seq},
+                      lambda: execution.report_correction(ctx, person, order_id, report=body.report,
+                                                          expected_seq=seq), out=ResultOut)
 
 
 @router.post("/public/decisions/{decision_id}/execution-opinions", response_model=AnyOut, status_code=201,

@@ -44,6 +44,21 @@ class AgendaIn(In):
     decision_id: Ident
 
 
+class ChangeIn(In):
+    """A change of a decided decision tabled for the organ's collective decision (R20, Arts. 30, 37)."""
+
+    decision_id: Ident
+    change: Annotated[str, Field(min_length=1, max_length=40, description="terminate (终止执行) or adjust (重大调整)")]
+    reason: Reason
+
+
+class ChangeDecisionIn(In):
+    """The presiding head's decision on a tabled change: adopt, reject or defer (R20, SoD4, Art. 30)."""
+
+    outcome: Annotated[str, Field(min_length=1, max_length=40, description="adopt, reject or defer")]
+    head_reasons: Text = ""
+
+
 class AttendanceIn(In):
     present: People
 
@@ -143,6 +158,28 @@ def place_on_agenda(ctx: CtxDep, person: CurrentPerson, meeting_id: RecordId, bo
     assembled from the record (R14, Art. 29)."""
     return _run(ctx, person, idempotency_key, {"op": "agenda", "m": meeting_id, "d": body.decision_id},
                 lambda: meetings.place_on_agenda(ctx, person, meeting_id, body.decision_id))
+
+
+@router.post("/meetings/{meeting_id}/changes", response_model=AnyOut, responses=WRITE_ERRORS)
+def table_change(ctx: CtxDep, person: CurrentPerson, meeting_id: RecordId, body: ChangeIn,
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Table the termination (终止执行) or a major adjustment (重大调整) of a decided decision of this
+    meeting's organ for its collective decision (R20, Arts. 30, 37)."""
+    return _run(ctx, person, idempotency_key, {"op": "change", "m": meeting_id, **body.model_dump()},
+                lambda: meetings.table_change(ctx, person, meeting_id, body.decision_id, change=body.change,
+                                              reason=body.reason))
+
+
+@router.post("/meetings/{meeting_id}/items/{item_no}/change-decision", response_model=AnyOut,
+             responses=WRITE_ERRORS)
+def decide_change(ctx: CtxDep, person: CurrentPerson, meeting_id: RecordId, item_no: ItemNo,
+                  body: ChangeDecisionIn, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """The presiding head decides a tabled change once every present member has spoken, the head last
+    (R20, SoD4, Arts. 30, 37); an adopted change is then carried out (terminate, adjustments)."""
+    return _run(ctx, person, idempotency_key, {"op": "decide_change", "m": meeting_id, "i": item_no,
+                                               **body.model_dump()},
+                lambda: meetings.decide_change(ctx, person, meeting_id, item_no, outcome=body.outcome,
+                                               head_reasons=body.head_reasons))
 
 
 @router.post("/meetings/{meeting_id}/attendance", response_model=AnyOut, responses=WRITE_ERRORS)

@@ -438,6 +438,33 @@ ZH: dict[str, str] = {
     "{}：{}（{}）既不是本决策机关，也不是其上级行政机关或监察机关，不能办理本决策的追责事项": "{0}：{1}（{2}）既不是本决策机关，也不是其上级行政机关或监察机关，不能办理本决策的追责事项",
     "{}：{}（{}）不是{}的人员，不能办理{}": "{0}：{1}（{2}）不是{3}的人员，不能办理{4}",
     "召集会议：{}（{}）不是{}的人员，不能召集该机关的会议": "召集会议：{0}（{1}）不是{2}的人员，不能召集该机关的会议",
+    # change control at the organ's meeting (R20, Arts. 30, 37; issue 16)
+    '变更事项应为终止执行或者重大调整 (change must be one of {})': '变更事项应为终止执行或者重大调整',
+    "本次会议是{}的会议，不是本决策机关（{}）的会议 (the meeting is not of the decision's organ)": '本次会议是{0}的会议，不是本决策机关（{1}）的会议',
+    '只有已作出的决策才能提请终止执行或者重大调整；本事项当前状态：{} (only a decided decision is changed)': '只有已作出的决策才能提请终止执行或者重大调整；本事项当前状态：{0}',
+    '提请终止执行或者重大调整应当说明理由 (reason)': '提请终止执行或者重大调整应当说明理由',
+    '该变更事项已列入本次会议议程 (the change is already on this agenda)': '该变更事项已列入本次会议议程',
+    '第 {} 项议题不是变更事项 (not a tabled change)': '第 {0} 项议题不是变更事项',
+    '变更事项的决定应为通过、不予通过或者暂缓 (outcome must be one of {})': '变更事项的决定应为通过、不予通过或者暂缓',
+    '行政首长的决定与多数意见不一致的，应当在会上说明理由 (head_reasons)': '行政首长的决定与多数意见不一致的，应当在会上说明理由',
+    '会议“{}”第 {} 项议题提请的不是{} (the item tabled another change)': '会议“{0}”第 {1} 项议题提请的不是{2}',
+    "会议“{}”不是本决策机关的会议 (the meeting is not of the decision's organ)": '会议“{0}”不是本决策机关的会议',
+    '会议“{}”第 {} 项议题尚未经会议通过 (the change is not adopted)': '会议“{0}”第 {1} 项议题尚未经会议通过',
+    '会议“{}”第 {} 项议题已据以办理 (the adopted item was already acted on)': '会议“{0}”第 {1} 项议题已据以办理',
+    '{}应当经决策机关常务会议或者全体会议讨论决定：请注明通过该事项的会议和议题 (meeting_id, item_no)': '{0}应当经决策机关常务会议或者全体会议讨论决定：请注明通过该事项的会议和议题',
+    '会议“{}”第 {} 项议题不是本决策的变更事项 (not a change item of this decision)': '会议“{0}”第 {1} 项议题不是本决策的变更事项',
+    # supervision and correction (R19 Art. 34, ACC5 Art. 38 ¶1; issue 16)
+    "责令改正应当写明{}": "责令改正应当写明{0}",
+    "本决策没有责令改正 {} (no such correction order on this decision)": "本决策没有责令改正 {0}",
+    "责令改正 {} 的改正情况已经报告 (the correction is already reported)": "责令改正 {0} 的改正情况已经报告",
+    "改正情况报告应当写明如何改正 (report)": "改正情况报告应当写明如何改正",
+    "整改期限 {} 早于作出之日 {} (the date to correct by is before the act)": "整改期限 {0} 早于作出之日 {1}",
+    "整改期限 {} 超出一年，疑为录入错误 (the date to correct by is more than a year ahead)": "整改期限 {0} 超出一年，疑为录入错误",
+    "督促检查的是已作出决策的执行情况；本事项当前状态：{} (supervision concerns the execution of a decision made)":
+        "督促检查的是已作出决策的执行情况；本事项当前状态：{0}",
+    "决策机关尚未指定执行单位，无执行情况可督促检查 (no execution unit is designated)": "决策机关尚未指定执行单位，无执行情况可督促检查",
+    "督促检查应当记载检查发现的情况 (findings)": "督促检查应当记载检查发现的情况",
+    "以下单位不是本决策的执行单位：{} (not designated execution units)": "以下单位不是本决策的执行单位：{0}",
     # values (every act, every date)
     "{} needs one of the roles {}; the person holds: {}": "{0}须由{1}办理；本人现任角色：{2}",
     "{} {} is outside the years 1900–2199": "“{0}”的日期 {1} 不在 1900 年至 2199 年之间",
@@ -472,6 +499,8 @@ ACTS_ZH: dict[str, str] = {
     "opening a decision": "新建决策事项", "opening a major adjustment": "启动重大调整",
     "opening an accountability case": "启动追责案件", "placing a decision on the agenda": "将决策事项列入议程",
     "presenting the hearing record": "提交听证笔录", "requesting a supplement": "要求补充材料",
+    "supervising the execution": "督促检查决策执行", "ordering a correction": "责令改正",
+    "reporting a correction": "报告改正情况", "placing a change on the agenda": "将变更事项列入议程",
     "resuming a decision": "恢复执行", "suspending a decision": "暂停执行", "terminating a decision": "终止执行",
 }
 

@@ -124,6 +124,7 @@ def router(ctx: Context) -> APIRouter:
                       documents=documents.list_documents(ctx, decision_id), doc_kinds=documents.DOC_KINDS,
                       cases=accountability.cases(ctx, decision_id=decision_id), capacities=tuple(acc.CAPACITIES),
                       case_outcomes=acc.OUTCOMES, evaluation_outcomes=ex.EVALUATION_OUTCOMES,
+                      change_items=execution.adopted_changes(ctx, decision_id),
                       hearing=hearings.hearing_status(ctx, decision_id) if any(
                           g["id"] == "hearing" and g["status"] != "not_applicable"
                           for s in data["stages"] for g in s["gates"]) else None)
@@ -249,7 +250,8 @@ def router(ctx: Context) -> APIRouter:
                  "close": lambda: svc.close(ctx, pid, decision_id),
                  "terminate": lambda: execution.terminate(ctx, pid, decision_id, basis=_text(form, "basis"),
                                                           reason=_text(form, "reason"),
-                                                          basis_ref=_text(form, "basis_ref")),
+                                                          basis_ref=_text(form, "basis_ref"),
+                                                          **_change_item(form)),
                  "accountability": lambda: accountability.open_case(
                      ctx, pid, decision_id, grounds=_grounds(form), persons=_persons(form),
                      summary=_text(form, "summary")),
@@ -267,7 +269,8 @@ def router(ctx: Context) -> APIRouter:
                                                                    reason=_text(form, "reason")),
                  "adjust": lambda: execution.open_adjustment(ctx, pid, decision_id, title=_text(form, "title"),
                                                              reason=_text(form, "reason"),
-                                                             basis_ref=_text(form, "basis_ref")),
+                                                             basis_ref=_text(form, "basis_ref"),
+                                                             **_change_item(form)),
                  "evaluation_decision": lambda: execution.decide_on_evaluation(
                      ctx, pid, decision_id, _text(form, "evaluation_id"), outcome=_text(form, "outcome"),
                      reasons=_text(form, "reasons"))}
@@ -277,6 +280,13 @@ def router(ctx: Context) -> APIRouter:
                          form_id=f"act-{what}-{case}" if case else f"act-{what}", form=form, then=then)
 
     return r
+
+
+def _change_item(form: FormData) -> dict[str, Any]:
+    """The adopted change item picked on the form ("<meeting>#<item>"); none when blank, so the domain
+    refuses the act under R20 (Arts. 30, 37) with its reason in words."""
+    mid, _, no = _text(form, "change_item").partition("#")
+    return {"meeting_id": mid, "item_no": int(no)} if mid and no.isdigit() else {}
 
 
 def _grounds(form: FormData) -> list[dict[str, str]]:

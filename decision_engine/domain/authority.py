@@ -50,6 +50,7 @@ RELATIONS: dict[str, Relation] = {
     "party_committee": Relation("AR12", "Art. 31", "同级党委"),
     "npc": Relation("AR12", "Art. 31", "同级人大常委会"),
     "superior": Relation("AR11", "Art. 38 ¶1", "上级行政机关"),
+    "superior_direct": Relation("AR11", "Art. 38 ¶1", "本决策机关的上一级行政机关"),
 }
 
 # The relation each role needs, unless the act names its own (finalize: the presiding head).
@@ -161,6 +162,10 @@ def relation_holds(relation: str, actor: Actor, p: Parties, chart: OrgChart) -> 
     if relation == "party_committee" or relation == "npc":
         bodies = chart.units_of(p.organ, relation)
         return actor.unit in bodies if bodies else same_organ
+    if relation == "superior_direct":  # ACC5, Art. 38 ¶1: 上一级行政机关 — the one above THIS decision's organ
+        if chart.single:
+            return False  # no organisation on record: no organ above this one is known
+        return organ is not None and chart.superiors(p.organ)[:1] == (organ,)
     if relation in ("superior", "accountability"):
         if relation == "accountability" and chart.kind_of(actor.unit) == "supervisory":
             return True  # the supervisory organ (监察机关), whichever level it sits at

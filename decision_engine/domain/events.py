@@ -285,10 +285,13 @@ class DecisionTerminated(Event):
     """Stopped on a stated basis (R20, Art. 37)."""
 
     TYPE: ClassVar[str] = "DecisionTerminated"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"meeting_id", "item_no"})
     basis: str
     reason: str
     basis_ref: str
     from_status: str
+    meeting_id: str | None = None  # R20, Arts. 30, 37: the meeting that adopted it (absent before issue 16)
+    item_no: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +299,12 @@ class AdjustmentOpened(Event):
     """A major adjustment opened as a new decision (R20, Art. 37), on the original's stream."""
 
     TYPE: ClassVar[str] = "AdjustmentOpened"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"meeting_id", "item_no"})
     adjustment_id: str
     reason: str
     basis_ref: str
+    meeting_id: str | None = None  # R20, Arts. 30, 37: the meeting that adopted it (absent before issue 16)
+    item_no: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +317,40 @@ class AdjustsDecision(Event):
     original_status: str
     reason: str
     basis_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionSupervised(Event):
+    """The organ's supervision and check of the execution (督促检查, R19, Art. 34; since issue 16)."""
+
+    TYPE: ClassVar[str] = "ExecutionSupervised"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"due_by"})
+    findings: str
+    instructions: str
+    units: list[str]
+    due_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionOrdered(Event):
+    """The superior organ of the decision's organ orders it to correct a breach (责令改正, ACC5, Art. 38 ¶1)."""
+
+    TYPE: ClassVar[str] = "CorrectionOrdered"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset({"due_by"})
+    order_id: str
+    breach: str
+    findings: str
+    required: str
+    due_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionReported(Event):
+    """The decision organ reports how it corrected what it was ordered to correct (ACC5, Art. 38 ¶1)."""
+
+    TYPE: ClassVar[str] = "CorrectionReported"
+    order_id: str
+    report: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +381,7 @@ DECISION_EVENTS: tuple[type[Event], ...] = (
     DecisionOpened, DeterminationRecorded, ArtifactRecorded, DraftVersionAdded, GateCleared, GateReturned,
     GateReopened, GateExempted, RecordPresented, RecordConfirmed, SupplementRequested, DecisionFinalized,
     DecisionSuspended, DecisionResumed, DecisionWithdrawn, DecisionClosed, DecisionTerminated, AdjustmentOpened,
-    AdjustsDecision, ProcedureMigrated, AttemptRefused)
+    AdjustsDecision, ProcedureMigrated, AttemptRefused, ExecutionSupervised, CorrectionOrdered, CorrectionReported)
 
 
 class Catalogue:

@@ -5,8 +5,10 @@ decision time: the `execution_targets` artifact belongs to the collective-decisi
 refuses it once the decision is made; later changes are `kpi_revision` versions, each with its reason.
 Execution reports are versioned (a correction supersedes an earlier report and says why) and stamped by
 the engine's clock when filed. The risk measures (R10) and the legality amendments (R12) become the
-obligations the execution follows. Suspension stays `Decision.suspend` (the head alone); termination and a
-major adjustment (a new procedure round linked to the original) are acts here, for the head or organ only.
+obligations the execution follows. Suspension stays `Decision.suspend` (the head alone, when urgent, on an
+Art. 35 ground); termination and a major adjustment (a new procedure round linked to the original) are acts
+here, for the head or organ only, each carrying out a change item adopted at the organ's executive or plenary
+meeting (`Meeting.place_change_item` / `decide_change_item`; R20, Arts. 30, 37).
 
 Pure: no I/O, no clock. The checks of the execution and evaluation artifacts live in `domain/rules/execution.py`
 and `domain/rules/evaluation.py` (with the queries they read, re-exported here).
@@ -17,6 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from decision_engine.domain import authority
 from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Decision
@@ -24,6 +27,7 @@ from decision_engine.domain.errors import InvalidInput, RuleViolation
 from decision_engine.domain.rules.evaluation import EVALUATION_OUTCOMES, pre_decision_units
 from decision_engine.domain.rules.execution import (
     KPI_DIRECTIONS,
+    check_adopted_change,
     current_reports,
     kpi_ledger,
     obligations,
@@ -165,8 +169,11 @@ def _changeable(d: Decision, act: str) -> None:
 
 
 def terminate(d: Decision, candidates: tuple[Actor, ...], basis: str, reason: str,
-              basis_ref: str = "") -> tuple[Actor, list[NewEvent]]:
-    """Stop a decided decision (终止执行) on a stated basis: the head or the organ only (R20, SoD6)."""
+              basis_ref: str = "", meeting: dict[str, Any] | None = None, item_no: int | None = None
+              ) -> tuple[Actor, list[NewEvent]]:
+    """Stop a decided decision (终止执行) on a stated basis, carrying out a change item the organ's executive
+    or plenary meeting adopted (`meeting`: that meeting's state; R20, Arts. 30, 37): the head or the organ
+    only (SoD6). An evaluation recommending a stop does not stop the decision by itself."""
     actor = d.pick(candidates, CHANGE_ROLES, "terminating a decision", "SoD6", "Arts. 35, 37")
     _changeable(d, "termination")
     if not _text(basis) or not _text(reason):
@@ -175,14 +182,17 @@ def terminate(d: Decision, candidates: tuple[Actor, ...], basis: str, reason: st
     if basis_ref and basis_ref not in refs:
         raise InvalidInput(f"basis_ref {basis_ref!r} is neither an artifact of this decision nor its "
                            "adjustment", rule="R20", article="Art. 37")
+    adopted = check_adopted_change(d.id, authority.decision_organ(d.state, d.chart), meeting, item_no, "terminate")
     return actor, [ev.DecisionTerminated(basis=basis.strip(), reason=reason.strip(), basis_ref=basis_ref,
-                                         from_status=d.status).new()]
+                                         from_status=d.status, **adopted).new()]
 
 
 def open_adjustment(d: Decision, candidates: tuple[Actor, ...], adjustment_id: str, reason: str,
-                    basis_ref: str = "") -> tuple[Actor, list[NewEvent], NewEvent]:
+                    basis_ref: str = "", meeting: dict[str, Any] | None = None, item_no: int | None = None
+                    ) -> tuple[Actor, list[NewEvent], NewEvent]:
     """A major adjustment reruns the procedure (R20, Art. 37): a new decision linked to this one, which
-    stays intact. Returns the link event for this decision and the one for the new decision."""
+    stays intact, opened on a change item the organ's meeting adopted (R20, Arts. 30, 37). Returns the link
+    event for this decision and the one for the new decision."""
     actor = d.pick(candidates, CHANGE_ROLES, "opening a major adjustment", "SoD6", "Arts. 35, 37")
     _changeable(d, "a major adjustment")
     if not _text(reason):
@@ -190,7 +200,10 @@ def open_adjustment(d: Decision, candidates: tuple[Actor, ...], adjustment_id: s
     if basis_ref and basis_ref not in d.state["artifacts"]:
         raise InvalidInput(f"basis_ref {basis_ref!r} is not an artifact of this decision", rule="R20",
                            article="Art. 37")
-    here = ev.AdjustmentOpened(adjustment_id=adjustment_id, reason=reason.strip(), basis_ref=basis_ref).new()
+    adopted = check_adopted_change(d.id, authority.decision_organ(d.state, d.chart), meeting, item_no, "adjust",
+                                   d.state.get("adjustments", []))
+    here = ev.AdjustmentOpened(adjustment_id=adjustment_id, reason=reason.strip(), basis_ref=basis_ref,
+                               **adopted).new()
     there = ev.AdjustsDecision(original_id=d.id, original_title=d.state["title"], original_status=d.status,
                                reason=reason.strip(), basis_ref=basis_ref).new()
     return actor, [here], there

@@ -167,8 +167,16 @@ CITATIONS: dict[str, Citation] = {
     "R19.execution": _c("R19", "Art. 34", "execution units named; they execute and report", "明确决策执行单位；报告执行情况"),
     "R19.problem": _c("R19", "Art. 35", "problems, changed circumstances, force majeure reported promptly",
                       "发现问题、情况重大变化或不可抗力的及时报告"),
+    "R19.supervision": _c("R19", "Art. 34", "the organ supervises and checks the execution (督促检查)",
+                          "决策机关对决策执行情况进行督促检查"),
+    "R19.failure": _c("R19", "Art. 40", "an execution unit that delays, or conceals, falsely reports or omits a "
+                      "problem it found, is flagged and ordered to correct",
+                      "决策执行单位拖延执行或者对执行中发现的重大问题瞒报、谎报、漏报的，由决策机关责令改正"),
     "R20.change": _c("R20", "Art. 37", "no change or stop without the legal procedure; suspension by the head "
                      "on an Art. 35 situation when urgent", "不得随意变更或者停止执行；情况紧急的行政首长可先决定中止"),
+    "R20.collective": _c("R20", "Arts. 30, 37", "a decided decision is terminated or majorly adjusted only on the "
+                         "organ's collective decision at its executive or plenary meeting",
+                         "未经法定程序不得随意变更或者停止执行：终止执行、重大调整经决策机关常务会议或者全体会议讨论决定"),
     "R20.ground": _c("R20", "Art. 35", "the situations of Art. 35", "第三十五条规定的情形"),
     "SoD6.suspension": _c("SoD6", "Arts. 35, 37", "only the head suspends", "行政首长决定中止执行"),
     "R21.evaluation": _c("R21", "Art. 36", "post-evaluation on one of the three grounds, by an independent unit",
@@ -202,6 +210,12 @@ CITATIONS: dict[str, Citation] = {
                        "被追责人员不得立案或认定"),
     "ACC3.outcome": _c("ACC3", "Arts. 38–41", "findings, then the outcome, each sanction with its basis",
                        "认定事实后作出处理，处分有依据"),
+    "ACC5.correction": _c("ACC5", "Art. 38 ¶1", "the superior organ of the decision's organ orders the "
+                          "correction of a breach; the organ reports the correction",
+                          "决策机关违反本条例规定的，由上一级行政机关责令改正；决策机关报告改正情况"),
+    "ACC6.assessment": _c("ACC6", "Art. 9", "the decision work is assessed as part of the organ's and its "
+                          "leaders' assessment, not only the units'",
+                          "将重大行政决策情况作为考核评价决策机关及其领导人员的重要内容"),
     "ACC4.dissent": _c("ACC4", "Art. 38 ¶3", "a dissenter's liability reduced or waived",
                        "持不同意见的可以减免责任"),
     # Normative documents (seeds; not Order 713)

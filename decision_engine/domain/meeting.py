@@ -30,13 +30,17 @@ from decision_engine.domain.rules.collective import (
     departs_from_majority,
 )
 from decision_engine.domain.rules.risk import effective_report
-from decision_engine.domain.values import Actor, NewEvent, iso_date, pick_actor
+from decision_engine.domain.values import DECIDED, Actor, NewEvent, iso_date, pick_actor
 
 POSITIONS = ("support", "oppose", "abstain")
 CONVENERS = ("secretariat", "decision_organ", "admin_head")
 AGENDA_ROLES = ("secretariat", "decision_organ")
 SPEAKER_ROLES = ("meeting_member", "admin_head")
 CAPACITIES = ("secretariat", "head")
+# R20, Arts. 30, 37: what a tabled change of a decided decision is, and what the head may decide on it.
+CHANGES = ("terminate", "adjust")
+CHANGE_OUTCOMES = ("adopt", "reject", "defer")
+CHANGEABLE = (*DECIDED, "suspended")
 # Art. 29 (2)–(4): the adoption and assessment records of each step performed, and other materials.
 PACKET_RECORDS = (
     ("initiation", ("draft_options",)),  # R3, Art. 12 ¶4: the options the meeting chooses among
@@ -227,6 +231,69 @@ class Meeting:
             "item_no": len(self.state["items"]) + 1, "decision_id": d.id, "title": d.state["title"],
             "draft_version": d.state["draft_version"], "packet": packet,
             "packet_sha256": packet_hash(packet)})]
+
+    def place_change_item(self, candidates: tuple[Actor, ...], d: Decision, change: str, reason: str
+                          ) -> tuple[Actor, list[NewEvent]]:
+        """Table a change of a decided decision — its termination or a major adjustment — for the organ's
+        collective decision (R20, Arts. 30, 37: 依法作出的重大行政决策，未经法定程序不得随意变更或者停止执行):
+        by the organ's own secretariat, at a meeting of the decision's own organ."""
+        actor = d.pick(candidates, AGENDA_ROLES, "placing a change on the agenda", "R20", "Arts. 30, 37")
+        self._require_open("placing a change on the agenda")
+        cit = ref("R20.collective")
+        if change not in CHANGES:
+            raise InvalidInput(f"变更事项应为终止执行或者重大调整 (change must be one of {', '.join(CHANGES)})", **cit)
+        meeting_organ = self.state.get("organ")
+        organ = authority.decision_organ(d.state, d.chart)
+        if meeting_organ is not None and organ is not None and meeting_organ != organ:
+            raise RuleViolation(f"本次会议是{d.chart.organ_name(meeting_organ)}的会议，不是本决策机关"
+                                f"（{d.chart.organ_name(organ)}）的会议 (the meeting is not of the decision's organ)",
+                                **cit)
+        if d.status not in CHANGEABLE:
+            raise RuleViolation(f"只有已作出的决策才能提请终止执行或者重大调整；本事项当前状态：{d.status} (only a decided "
+                                "decision is changed)", **cit)
+        if not reason.strip():
+            raise InvalidInput("提请终止执行或者重大调整应当说明理由 (reason)", **cit)
+        if any(it["decision_id"] == d.id and it.get("change") == change and it["outcome"] is None
+               for it in self.state["items"]):
+            raise RuleViolation("该变更事项已列入本次会议议程 (the change is already on this agenda)", **cit)
+        return actor, [NewEvent("ChangeItemPlaced", {
+            "item_no": len(self.state["items"]) + 1, "decision_id": d.id, "title": d.state["title"],
+            "change": change, "reason": reason.strip()})]
+
+    def decide_change_item(self, candidates: tuple[Actor, ...], item_no: int, *, outcome: str,
+                           head_reasons: str = "") -> tuple[Actor, list[NewEvent]]:
+        """The head decides a tabled change after every present member has spoken and the head last (R20,
+        SoD4, Arts. 30, 37): adopt, reject or defer; a head departing from the majority gives reasons."""
+        actor = self._pick(candidates, ("admin_head",), "deciding an agenda item", "SoD4", "Art. 30")
+        if actor.person != self.head:
+            raise NotPermitted("only the administrative head presiding this meeting decides", rule="SoD4",
+                               article="Art. 30")
+        self._require_roll("deciding an item")
+        it = self._undecided(item_no)
+        cit = ref("R20.collective")
+        if it.get("change") is None:
+            raise RuleViolation(f"第 {item_no} 项议题不是变更事项 (not a tabled change)", **cit)
+        eligible = self.eligible(it)
+        ops = it["opinions"]
+        waiting = [p for p in eligible if p not in {o["person"] for o in ops}]
+        if waiting or not ops or ops[-1]["person"] != self.head:
+            raise RuleViolation("the head decides only after every present member has spoken and the head "
+                                f"has spoken last; still to speak: {', '.join(waiting) or '—'}",
+                                rule="SoD4", article="Art. 30")
+        if outcome not in CHANGE_OUTCOMES:
+            raise InvalidInput(f"变更事项的决定应为通过、不予通过或者暂缓 (outcome must be one of "
+                               f"{', '.join(CHANGE_OUTCOMES)})", **cit)
+        opinions = [{"person": o["person"], "position": o["position"], "text": o["text"]} for o in ops]
+        departs = departs_from_majority(opinions[:-1], "adopt" if outcome == "adopt" else "reject")
+        if departs and not head_reasons.strip():
+            raise RuleViolation("行政首长的决定与多数意见不一致的，应当在会上说明理由 (head_reasons)",
+                                **ref("R15.venue"))
+        present = self.state["attendance"]["present"]
+        tally = {**{k: sum(1 for o in ops if o["position"] == k) for k in POSITIONS},
+                 "absent": len(self.state["roster"]) - len(present)}
+        return actor, [NewEvent("ChangeItemDecided", {
+            "item_no": item_no, "decision_id": it["decision_id"], "change": it["change"], "outcome": outcome,
+            "head_reasons": head_reasons.strip(), "tally": tally, "departs": departs})]
 
     def record_attendance(self, candidates: tuple[Actor, ...], present: tuple[str, ...]
                           ) -> tuple[Actor, list[NewEvent]]:
@@ -459,6 +526,20 @@ def _ap_placed(m: Meeting, p: dict[str, Any], ev: dict[str, Any]) -> None:
         "placed_at": ev["at"], "recused": [], "opinions": [], "outcome": None})
 
 
+def _ap_change_placed(m: Meeting, p: dict[str, Any], ev: dict[str, Any]) -> None:
+    """R20: a tabled change (termination or major adjustment) of a decided decision; no packet, no draft."""
+    m.state["items"].append({
+        "no": p["item_no"], "decision_id": p["decision_id"], "title": p["title"], "change": p["change"],
+        "reason": p["reason"], "draft_version": None, "packet": None, "packet_sha256": "",
+        "placed_at": ev["at"], "recused": [], "opinions": [], "outcome": None})
+
+
+def _ap_change_decided(m: Meeting, p: dict[str, Any], ev: dict[str, Any]) -> None:
+    m.item(p["item_no"])["outcome"] = {
+        "decision": p["outcome"], "head_reasons": p["head_reasons"], "amendments": "", "reopen_gates": [],
+        "reason": "", "tally": p["tally"], "departs": p["departs"], "artifact_id": "", "at": ev["at"]}
+
+
 def _ap_attendance(m: Meeting, p: dict[str, Any], ev: dict[str, Any]) -> None:
     m.state["attendance"] = {"present": list(p["present"]), "absent": list(p["absent"]), "at": ev["at"]}
 
@@ -500,4 +581,5 @@ _APPLY: dict[str, Any] = {
     "AgendaItemPlaced": _ap_placed, "AttendanceRecorded": _ap_attendance, "MemberRecused": _ap_recused,
     "OpinionRecorded": _ap_opinion, "AgendaItemDecided": _ap_decided, "MinutesGenerated": _ap_minutes,
     "MinutesCorrected": _ap_minutes, "MinutesConfirmed": _ap_confirmed, "AttemptRefused": _ap_refused,
+    "ChangeItemPlaced": _ap_change_placed, "ChangeItemDecided": _ap_change_decided,  # R20 (issue 16)
 }

@@ -176,6 +176,8 @@ def _ap_terminated(d: Folding, e: ev_.DecisionTerminated, ev: dict[str, Any]) ->
     """R20, Art. 37: stopped on a stated basis (`execution.terminate`)."""
     d.state["termination"] = {"basis": e.basis, "reason": e.reason, "basis_ref": e.basis_ref,
                               "from_status": e.from_status, "at": ev["at"], "by": ev["actor"]}
+    if e.meeting_id is not None:  # R20, Arts. 30, 37 (recorded since issue 16)
+        d.state["termination"].update(meeting_id=e.meeting_id, item_no=e.item_no)
     d.state["status"] = "terminated"
 
 
@@ -184,11 +186,32 @@ def _ap_adjustment(d: Folding, e: ev_.AdjustmentOpened, ev: dict[str, Any]) -> N
     d.state.setdefault("adjustments", []).append({"decision_id": e.adjustment_id, "reason": e.reason,
                                                   "basis_ref": e.basis_ref, "at": ev["at"],
                                                   "by": ev["actor"]})
+    if e.meeting_id is not None:  # R20, Arts. 30, 37 (recorded since issue 16)
+        d.state["adjustments"][-1].update(meeting_id=e.meeting_id, item_no=e.item_no)
 
 
 def _ap_adjusts(d: Folding, e: ev_.AdjustsDecision, ev: dict[str, Any]) -> None:
     d.state["adjusts"] = {"decision_id": e.original_id, "title": e.original_title,
                           "reason": e.reason, "basis_ref": e.basis_ref, "at": ev["at"]}
+
+
+def _ap_supervised(d: Folding, e: ev_.ExecutionSupervised, ev: dict[str, Any]) -> None:
+    """R19, Art. 34: the organ's supervision of the execution, in order."""
+    d.state.setdefault("supervisions", []).append({
+        "no": len(d.state.get("supervisions", [])) + 1, "findings": e.findings, "instructions": e.instructions,
+        "units": list(e.units), "due_by": e.due_by, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"]})
+
+
+def _ap_correction_ordered(d: Folding, e: ev_.CorrectionOrdered, ev: dict[str, Any]) -> None:
+    """ACC5, Art. 38 ¶1: the superior organ's order to correct, open until the organ reports."""
+    d.state.setdefault("corrections", []).append({
+        "order_id": e.order_id, "breach": e.breach, "findings": e.findings, "required": e.required,
+        "due_by": e.due_by, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"], "report": None})
+
+
+def _ap_correction_reported(d: Folding, e: ev_.CorrectionReported, ev: dict[str, Any]) -> None:
+    order = next(c for c in d.state["corrections"] if c["order_id"] == e.order_id)
+    order["report"] = {"text": e.report, "at": ev["at"], "by": ev["actor"], "seq": ev["seq"]}
 
 
 def _ap_record_presented(d: Folding, e: ev_.RecordPresented, ev: dict[str, Any]) -> None:
@@ -229,6 +252,8 @@ HANDLERS: dict[str, Handler] = {
     "SupplementRequested": _ap_supplement_requested,  # R11, Art. 26
     "DecisionTerminated": _ap_terminated, "AdjustmentOpened": _ap_adjustment,
     "AdjustsDecision": _ap_adjusts,
+    "ExecutionSupervised": _ap_supervised,  # R19, Art. 34
+    "CorrectionOrdered": _ap_correction_ordered, "CorrectionReported": _ap_correction_reported,  # ACC5
 }
 
 

@@ -151,6 +151,26 @@ def hold_meeting(ctx: Context, c: Cast, decision_id: str, *, opinions: list[tupl
     return mid
 
 
+def hold_change_meeting(ctx: Context, c: Cast, decision_id: str, change: str, *, reason: str = "客观情况发生重大变化",
+                        outcome: str = "adopt", title: str = "市政府常务会议") -> tuple[str, int]:
+    """The organ's collective decision on a change of a decided decision (R20, Arts. 30, 37): the secretariat
+    convenes an executive meeting and tables the termination or major adjustment, the members speak, the
+    head last, and the head decides. Returns the meeting id and the item number the act then names."""
+    sec = c.secretary or identity.register_person(ctx, "秘书（市政府办公室）")
+    if not c.secretary:
+        identity.grant_role(ctx, sec, "secretariat", CITY, reason="演示：任职")
+        c.secretary = sec
+    mid = meetings.convene(ctx, sec, meeting_type="executive", title=title, held_on=ctx.today().isoformat(),
+                           head=c.head, members=[c.member_a, c.member_b]).meeting_id
+    meetings.table_change(ctx, sec, mid, decision_id, change=change, reason=reason)
+    meetings.record_attendance(ctx, sec, mid, [c.member_a, c.member_b, c.head])
+    for who in (c.member_a, c.member_b, c.head):
+        meetings.record_opinion(ctx, who, mid, 1, speaker=who, position="support", text="同意")
+    meetings.decide_change(ctx, c.head, mid, 1, outcome=outcome,
+                           head_reasons="" if outcome == "adopt" else "需进一步研究")  # members supported: reasons
+    return mid, 1
+
+
 def run_demo(ctx: Context, say: Say = print, password: str | None = None, people: Cast | None = None) -> str:
     """Run one decision from opening to evaluation; returns its id."""
     clock = ctx.clock

@@ -17,6 +17,7 @@ from typing import Any
 from decision_engine import procedures
 from decision_engine.audit.canonical import sha256_hex
 from decision_engine.domain import execution as ex
+from decision_engine.domain import supervision as sv
 from decision_engine.domain.decision import Actor, Decision, NewEvent
 from decision_engine.domain.errors import (
     ConcurrencyConflict,
@@ -26,11 +27,10 @@ from decision_engine.domain.errors import (
     RuleViolation,
     Unauthenticated,
 )
-from decision_engine.services import decisions
+from decision_engine.services import decisions, meetings
 from decision_engine.services.context import Context, new_id
 from decision_engine.services.identity import actors_of
 from decision_engine.services.ports import UnitOfWork
-from decision_engine.services.publication import _in_turn
 
 PUBLIC_ACTOR = {"person": "public", "role": "public", "unit": "", "name": "社会公众"}
 MAX_OPINION_CHARS = 5000
@@ -102,28 +102,62 @@ def report_problem(ctx: Context, person_id: str, decision_id: str, *, ground: st
 
 
 # ---------------------------------------------------------------------------------------- change control (R20)
+def _meeting(ctx: Context, meeting_id: str | None) -> dict[str, Any] | None:
+    """The state of the meeting a change rests on (its decided items never change afterwards)."""
+    if not meeting_id:
+        return None
+    with ctx.uow.read() as uow:
+        m, _ = meetings.load_meeting(uow, meeting_id)
+    return m.to_dict()
+
+
+def adopted_changes(ctx: Context, decision_id: str) -> list[dict[str, Any]]:
+    """The change items of a decision its organ's meetings adopted (R20, Arts. 30, 37), not yet acted on:
+    what the termination and adjustment forms offer."""
+    with ctx.uow.read() as uow:
+        d, _ = decisions.load(uow.tx, decision_id)
+        rows = [r for r in meetings.meetings_of(uow, decision_id) if r["outcome"] == "adopt"]
+        states = {mid: meetings.load_meeting(uow, mid)[0].state for mid in {r["meeting_id"] for r in rows}}
+    used = {(str(x.get("meeting_id")), x.get("item_no"))
+            for x in [*d.state.get("adjustments", []), d.state.get("termination") or {}]}
+    out = []
+    for r in rows:
+        it = next((i for i in states[r["meeting_id"]]["items"] if i["no"] == r["item_no"]), None)
+        if it is None or not it.get("change") or (r["meeting_id"], r["item_no"]) in used:
+            continue
+        out.append({"meeting_id": r["meeting_id"], "item_no": r["item_no"], "change": it["change"],
+                    "title": r["title"], "held_on": r["held_on"], "reason": it["reason"]})
+    return out
+
+
 def terminate(ctx: Context, person_id: str, decision_id: str, *, basis: str, reason: str,
-              basis_ref: str = "", expected_seq: int | None = None) -> decisions.Result:
-    """Stop a decided decision on its stated basis: the head or organ only (R20, SoD6, Art. 37)."""
+              basis_ref: str = "", meeting_id: str | None = None, item_no: int | None = None,
+              expected_seq: int | None = None) -> decisions.Result:
+    """Stop a decided decision on its stated basis, carrying out the change item `item_no` adopted at the
+    organ's meeting `meeting_id`: the head or organ only (R20, SoD6, Arts. 30, 37)."""
+    meeting = _meeting(ctx, meeting_id)
+
     def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        return ex.terminate(d, c, basis, reason, basis_ref)
+        return ex.terminate(d, c, basis, reason, basis_ref, meeting, item_no)
     return decisions.run(ctx, person_id, decision_id, act, what="terminate", expected_seq=expected_seq)
 
 
 def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: str, reason: str,
                     unit: str | None = None, due_by: str | None = None, summary: str = "",
-                    basis_ref: str = "", profile: str | None = None) -> decisions.Result:
+                    basis_ref: str = "", profile: str | None = None, meeting_id: str | None = None,
+                    item_no: int | None = None) -> decisions.Result:
     """A major adjustment reruns the procedure (R20, Art. 37): a NEW decision, linked both ways (an
     `AdjustmentOpened` event on the original, `AdjustsDecision` on the new one), in one transaction. The
     original stays intact and readable. Returns the new decision's result."""
     new_did = new_id("MAD")
+    meeting = _meeting(ctx, meeting_id)  # R20, Arts. 30, 37: the change item the organ's meeting adopted
     at = ctx.now_iso()
     try:
         with ctx.uow.write() as uow:
             conn = uow.tx
             d, seq = decisions.load(conn, decision_id)
             actor, here, there = ex.open_adjustment(d, actors_of(conn, person_id, at), new_did, reason,
-                                                    basis_ref)
+                                                    basis_ref, meeting, item_no)
             spec = procedures.load(profile or d.spec.profile)
             _, opened = Decision.open(spec, new_did, (actor,), title=title, category=d.state["category"],
                                       unit=unit or d.state["unit"], today=ctx.today(), due_by=due_by,
@@ -138,6 +172,38 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
     except DomainError as refusal:
         decisions._record_refusal(ctx, person_id, decision_id, "adjust", refusal)
         raise
+
+
+# ---------------------------------------------------------------------------------------- supervision (Arts. 34, 38)
+def supervise(ctx: Context, person_id: str, decision_id: str, *, findings: str, instructions: str = "",
+              units: list[str] | None = None, due_by: str | None = None,
+              expected_seq: int | None = None) -> decisions.Result:
+    """The decision organ supervises and checks the execution (督促检查, R19, Art. 34)."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.supervise(d, c, findings, instructions, tuple(units or ()), due_by, today=today)
+    return decisions.run(ctx, person_id, decision_id, act, what="supervise", expected_seq=expected_seq)
+
+
+def order_correction(ctx: Context, person_id: str, decision_id: str, *, breach: str, findings: str,
+                     required: str, due_by: str | None = None,
+                     expected_seq: int | None = None) -> decisions.Result:
+    """The superior organ of the decision's organ orders the correction of a breach (责令改正, ACC5,
+    Art. 38 ¶1); the order's id is `CO-<decision id>-<n>`."""
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.order_correction(d, c, breach, findings, required, due_by, today=today)
+    return decisions.run(ctx, person_id, decision_id, act, what="order_correction", expected_seq=expected_seq)
+
+
+def report_correction(ctx: Context, person_id: str, order_id: str, *, report: str,
+                      expected_seq: int | None = None) -> decisions.Result:
+    """The decision organ reports how it corrected what it was ordered to (ACC5, Art. 38 ¶1)."""
+    decision_id = sv.decision_of_order(order_id)
+    if not decision_id:
+        raise NotFound(f"no correction order {order_id!r}", rule="ACC5", article="Art. 38 ¶1")
+
+    def act(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
+        return sv.report_correction(d, c, order_id, report)
+    return decisions.run(ctx, person_id, decision_id, act, what="report_correction", expected_seq=expected_seq)
 
 
 # ---------------------------------------------------------------------------------------- public opinions
@@ -212,19 +278,17 @@ def evaluate(ctx: Context, person_id: str, decision_id: str, *, trigger: str, pu
 
 def decide_on_evaluation(ctx: Context, person_id: str, decision_id: str, evaluation_id: str, *,
                          outcome: str, reasons: str, expected_seq: int | None = None) -> decisions.Result:
-    """The organ's decision on an evaluation: continue, adjust (then `open_adjustment`) or stop — a stop
-    also terminates the decision, on this decision as its basis, in the same transaction (R20–R21)."""
+    """The organ's conclusion on an evaluation: continue, adjust or stop (R21, Art. 36). It is the basis of a
+    change, not the change: adjusting or stopping a decided decision then goes through the organ's
+    collective decision — a change item tabled and adopted at its meeting, then `open_adjustment` or
+    `terminate` (R20, Arts. 30, 37)."""
     fields = {"evaluation_id": evaluation_id, "outcome": outcome, "reasons": reasons}
     blob = decisions._store_blob(ctx, None, "application/json", "evaluation_decision.json", fields)
     aid = new_id("A")
 
     def record(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
         return d.record_artifact(c, "evaluation_decision", blob, fields, aid, ctx.calendar, today)
-
-    def stop(d: Decision, c: tuple[Actor, ...], today: date) -> tuple[Actor | None, list[NewEvent]]:
-        return ex.terminate(d, c, f"决策后评估结果：停止执行（评估报告 {evaluation_id}）", reasons, aid)
-    act = _in_turn(record, stop) if outcome == "stop" else record
-    return decisions.run(ctx, person_id, decision_id, act, what=f"evaluation_decision:{outcome}",
+    return decisions.run(ctx, person_id, decision_id, record, what=f"evaluation_decision:{outcome}",
                          expected_seq=expected_seq)
 
 
@@ -296,6 +360,7 @@ def execution_view(ctx: Context, decision_id: str) -> dict[str, Any]:
         "obligations": [dict(o, followed_in=followed.get(o["id"], [])) for o in ex.obligations(d)],
         "reports_due": ex.reports_due(d, ctx.calendar, today),
         "suspension": s["suspension"], "termination": s.get("termination"),
+        "supervisions": s.get("supervisions", []), "corrections": s.get("corrections", []),
         "adjustments": s.get("adjustments", []), "adjusts": s.get("adjusts"),
         "evaluation": {"commissions": post["evaluation_commission"], "reports": post["evaluation_report"],
                        "decisions": post["evaluation_decision"],

@@ -27,6 +27,7 @@ MeetingAct = Callable[[Meeting, UnitOfWork, tuple[Actor, ...], str], tuple[Actor
 
 TYPE_ZH = {"executive": "常务会议", "plenary": "全体会议"}
 POSITION_ZH = {"support": "同意", "oppose": "不同意", "abstain": "弃权"}
+CHANGE_ZH = {"terminate": "终止执行", "adjust": "重大调整"}
 OUTCOME_ZH = {"adopt": "通过", "adopt_with_amendments": "修改后通过", "defer": "暂缓审议",
               "send_back": "退回修改", "reject": "不予通过"}
 
@@ -80,9 +81,9 @@ def _persist(uow: UnitOfWork, m: Meeting, actor: Actor, events: list[NewEvent], 
     for env in stored:
         m.apply(env)
         p = env["payload"]
-        if env["type"] == "AgendaItemPlaced":
+        if env["type"] in ("AgendaItemPlaced", "ChangeItemPlaced"):
             uow.meetings.place_item(mid, p["item_no"], p["decision_id"])
-        elif env["type"] == "AgendaItemDecided":
+        elif env["type"] in ("AgendaItemDecided", "ChangeItemDecided"):
             uow.meetings.decide_item(mid, p["item_no"], p["outcome"], env["at"])
     s = m.state
     values = {"title": s["title"], "meeting_type": s["meeting_type"], "held_on": s["held_on"],
@@ -153,6 +154,25 @@ def place_on_agenda(ctx: Context, person_id: str, meeting_id: str, decision_id: 
         d, _ = decisions.load(uow.tx, decision_id)
         return m.place_item(c, d, lambda packet: sha256_hex(canonical(packet)))
     return _run(ctx, person_id, meeting_id, act, what=f"agenda:{decision_id}")
+
+
+def table_change(ctx: Context, person_id: str, meeting_id: str, decision_id: str, *, change: str,
+                 reason: str) -> MeetingResult:
+    """Table the termination or a major adjustment of a decided decision for the organ's collective decision
+    (R20, Arts. 30, 37); members then speak on it and the head decides it (`decide_change`)."""
+    def act(m: Meeting, uow: UnitOfWork, c: tuple[Actor, ...], at: str) -> tuple[Actor, list[NewEvent]]:
+        d, _ = decisions.load(uow.tx, decision_id)
+        return m.place_change_item(c, d, change, reason)
+    return _run(ctx, person_id, meeting_id, act, what=f"change:{decision_id}")
+
+
+def decide_change(ctx: Context, person_id: str, meeting_id: str, item_no: int, *, outcome: str,
+                  head_reasons: str = "") -> MeetingResult:
+    """The head decides a tabled change after every member has spoken, the head last (R20, SoD4,
+    Arts. 30, 37); an adopted change is then carried out by `execution.terminate` / `open_adjustment`."""
+    return _run(ctx, person_id, meeting_id,
+                lambda m, uow, c, at: m.decide_change_item(c, item_no, outcome=outcome, head_reasons=head_reasons),
+                what=f"decide_change:{item_no}")
 
 
 def record_attendance(ctx: Context, person_id: str, meeting_id: str, present: list[str]) -> MeetingResult:
@@ -314,8 +334,12 @@ def minutes_html(state: dict[str, Any], names: dict[str, str], *, version: int, 
            f'<p>出席：{"、".join(who(p) for p in att["present"])}</p>',
            f'<p>缺席：{"、".join(who(p) for p in att["absent"]) or "无"}</p>']
     for it in state["items"]:
-        out.append(f'<h2>议题{it["no"]}：{e(it["title"])}（{e(it["decision_id"])}，草案第{it["draft_version"]}版，'
-                   f'会议材料 sha256 {e(it["packet_sha256"])}）</h2>')
+        if it.get("change"):  # R20: a tabled termination or major adjustment of a decided decision
+            out.append(f'<h2>议题{it["no"]}：{e(it["title"])}（{e(it["decision_id"])}，'
+                       f'提请{e(CHANGE_ZH.get(it["change"], it["change"]))}：{e(it["reason"])}）</h2>')
+        else:
+            out.append(f'<h2>议题{it["no"]}：{e(it["title"])}（{e(it["decision_id"])}，草案第{it["draft_version"]}版，'
+                       f'会议材料 sha256 {e(it["packet_sha256"])}）</h2>')
         for r in it["recused"]:
             out.append(f'<p>回避：{who(r["person"])}（{e(r["reason"])}）</p>')
         out.append('<ol class="opinions">')

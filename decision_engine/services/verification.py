@@ -247,10 +247,10 @@ def _agenda_items(key: str, events: list[dict[str, Any]]) -> list[dict[str, Any]
     items: dict[int, dict[str, Any]] = {}
     for ev in events:
         p = ev["payload"]
-        if ev["type"] == "AgendaItemPlaced":
+        if ev["type"] in ("AgendaItemPlaced", "ChangeItemPlaced"):
             items[p["item_no"]] = {"meeting_id": key, "item_no": p["item_no"], "decision_id": p["decision_id"],
                                    "outcome": None, "decided_at": None}
-        elif ev["type"] == "AgendaItemDecided" and p["item_no"] in items:
+        elif ev["type"] in ("AgendaItemDecided", "ChangeItemDecided") and p["item_no"] in items:
             items[p["item_no"]].update(outcome=p["outcome"], decided_at=ev["at"])
     return list(items.values())
 

@@ -15,6 +15,7 @@ from decision_engine.services import accountability as acc
 from decision_engine.services import execution, experts, hearings, identity, notifications
 from decision_engine.services import meetings as mtg
 from decision_engine.services import queries as q
+from decision_engine.services.demo import hold_change_meeting
 from decision_engine.services.notifications import Planned
 from tests.api.test_role_matrix import (
     ADMIN,
@@ -72,6 +73,14 @@ def debated(w: Any) -> None:
 def item_decided(w: Any) -> None:
     debated(w)
     mtg.decide_item(w.ctx, w.m.person["admin_head"], w.mid, 1, outcome="adopt")
+
+
+def change_adopted(change: str) -> Any:
+    """A decided decision whose change (terminate, adjust) its organ's meeting adopted (R20, Arts. 30, 37)."""
+    def stage(w: Any) -> None:
+        w.decided()
+        w.mid, w.item = hold_change_meeting(w.ctx, w.c, w.did, change)
+    return stage
 
 
 def minuted(w: Any) -> None:
@@ -154,6 +163,16 @@ def notified(w: Any) -> None:
 def post(path: str, body: Any = None) -> Any:
     """A POST whose path is formatted with the walk (`{did}`, `{mid}`, …)."""
     return lambda w, m, me: ("POST", path.format(**vars(w)), body)
+
+
+def terminate(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/decisions/{w.did}/terminate", {"basis": "客观情况发生重大变化", "reason": "线路取消",
+                                                      "meeting_id": w.mid, "item_no": w.item})
+
+
+def adjust(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
+    return ("POST", f"/decisions/{w.did}/adjustments", {"title": "关于调整公交票价的决定（调整）", "reason": "成本变化",
+                                                        "meeting_id": w.mid, "item_no": w.item})
 
 
 def convene(w: Any, m: Matrix, me: str) -> tuple[str, str, Any]:
@@ -240,10 +259,8 @@ STAGE_CASES = [
                                                            {"reported_to": "中共某市委"}), ORGAN),
     Case("people's congress procedure (R16, Art. 8)", _ready, post("/decisions/{did}/npc-procedure", {
         "procedure": "提请人大常委会审议", "outcome": "通过"}), ORGAN),
-    Case("terminate (R20, SoD6, Art. 37)", decided, post("/decisions/{did}/terminate", {
-        "basis": "客观情况发生重大变化", "reason": "线路取消"}), ORGAN),
-    Case("major adjustment (R20, SoD6, Art. 37)", decided, post("/decisions/{did}/adjustments", {
-        "title": "关于调整公交票价的决定（调整）", "reason": "成本变化"}), ORGAN),
+    Case("terminate (R20, SoD6, Arts. 30, 37)", change_adopted("terminate"), terminate, ORGAN),
+    Case("major adjustment (R20, SoD6, Arts. 30, 37)", change_adopted("adjust"), adjust, ORGAN),
     Case("decision on an evaluation (R21, Art. 36)", evaluated, evaluation_decision, ORGAN),
     Case("public opinion on execution (Art. 34)", decided, execution_opinion, frozenset(EVERYONE)),
     Case("open an accountability case (ACC1, Arts. 38–41)", decided, open_case, CASE_ROLES),

@@ -132,7 +132,8 @@ def test_after_the_decision_over_http(walk: Any) -> None:
     assert any(r[1] == "in_execution" and r[2] == did for r in rows)
     assert h.client.get(f"/api/v1/reports/units/x?start={end}&end={start}",
                         headers=h.as_(c.office)).status_code == 422
-    # Evaluation, the organ's decision to stop, which terminates the decision (R21, R20).
+    # Evaluation and the organ's conclusion to stop (R21); the stop itself is the organ's collective decision
+    # at its meeting (R20, Arts. 30, 37).
     walk.art(c.office, "evaluation_commission", evaluator_unit="某第三方评估机构", trigger="organ_decision",
              reasons="按期评估")
     h.post(c.evaluator, f"/decisions/{did}/evaluation-reports", {
@@ -143,7 +144,33 @@ def test_after_the_decision_over_http(walk: Any) -> None:
                            json={"outcome": "stop", "reasons": "效果未达预期"})
     assert denied.status_code == 403 and denied.json()["rule"], denied.text
     h.post(c.head, f"/decisions/{did}/evaluations/{eid}/decision", {"outcome": "stop", "reasons": "效果未达预期"})
-    assert q.get_decision(walk.ctx, did)["status"] == "terminated"
+    assert q.get_decision(walk.ctx, did)["status"] != "terminated"  # an evaluation does not stop by itself
+    stop = {"basis": "决策后评估结果：停止执行", "reason": "效果未达预期", "basis_ref": eid}
+    r = h.client.post(f"/api/v1/decisions/{did}/terminate", headers=h.as_(c.head), json=stop)
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R20", "Arts. 30, 37"), r.text
+    sec = secretary(walk.ctx, "周秘书")
+    mid = h.post(sec, "/meetings", {"meeting_type": "executive", "title": "市政府第13次常务会议",
+                                    "held_on": walk.ctx.today().isoformat(), "head": c.head,
+                                    "members": [c.member_a, c.member_b]}, status=201)["meeting_id"]
+    r = h.client.post(f"/api/v1/meetings/{mid}/changes", headers=h.as_(sec),
+                      json={"decision_id": did, "change": "pause", "reason": "评估建议停止"})
+    assert r.status_code == 422 and (r.json()["rule"], r.json()["article"]) == ("R20", "Arts. 30, 37"), r.text
+    r = h.client.post(f"/api/v1/meetings/{mid}/changes", headers=h.as_(c.executor),
+                      json={"decision_id": did, "change": "terminate", "reason": "评估建议停止"})
+    assert r.status_code == 403, r.text
+    h.post(sec, f"/meetings/{mid}/changes", {"decision_id": did, "change": "terminate", "reason": "评估建议停止"})
+    h.post(sec, f"/meetings/{mid}/attendance", {"present": [c.member_a, c.member_b, c.head]})
+    for who in (c.member_a, c.member_b, c.head):
+        h.post(who, f"/meetings/{mid}/items/1/opinions", {"speaker": who, "position": "support", "text": "同意停止"})
+    r = h.client.post(f"/api/v1/meetings/{mid}/items/1/change-decision", headers=h.as_(c.head),
+                      json={"outcome": "maybe"})
+    assert r.status_code == 422 and r.json()["rule"] == "R20", r.text
+    assert h.client.post(f"/api/v1/meetings/{mid}/items/1/change-decision", headers=h.as_(c.member_a),
+                         json={"outcome": "adopt"}).status_code == 403
+    h.post(c.head, f"/meetings/{mid}/items/1/change-decision", {"outcome": "adopt"})
+    h.post(c.head, f"/decisions/{did}/terminate", dict(stop, meeting_id=mid, item_no=1))
+    final = q.get_decision(walk.ctx, did)
+    assert final["status"] == "terminated"
 
 
 def test_accountability_over_http(walk: Any) -> None:

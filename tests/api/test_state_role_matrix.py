@@ -23,6 +23,7 @@ from decision_engine.domain.errors import DomainError
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution, identity, queries
+from decision_engine.services.demo import hold_change_meeting
 from tests.conftest import Walk
 
 TRANSIT = "某市公交集团"
@@ -183,8 +184,9 @@ STATES: dict[str, Callable[[Walk], object]] = {
                                                findings="达到预期", recommendation="continue")),
     "closed": lambda w: (_published(w), svc.close(w.ctx, w.c.head, w.did)),
     "withdrawn": lambda w: (w.open(), svc.withdraw(w.ctx, w.c.head, w.did, "不再需要")),
-    "terminated": lambda w: (_executing(w), execution.terminate(w.ctx, w.c.head, w.did, basis="常务会议决定",
-                                                                reason="上位法修改")),
+    "terminated": lambda w: (_executing(w), execution.terminate(
+        w.ctx, w.c.head, w.did, basis="常务会议决定", reason="上位法修改",
+        **dict(zip(("meeting_id", "item_no"), hold_change_meeting(w.ctx, w.c, w.did, "terminate"), strict=True)))),
 }
 
 

@@ -14,6 +14,7 @@ from decision_engine.domain import execution as ex
 from decision_engine.domain.decision import Actor, publication_channel
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from tests.domain.builders import BUREAU, Build, C, refused
+from tests.domain.test_change_control import adopted
 
 ALL_CHANNELS = ["政府公报", "政府网站", "报纸"]
 KPI = {"id": "k1", "name": "准点率", "baseline": 80, "target": 95, "due": "2025-12-31"}
@@ -103,7 +104,7 @@ def test_r17_a_case_whose_publication_is_incomplete_does_not_close(b: Build) -> 
 
 def test_r18_a_terminated_decision_closes_as_it_stands(b: Build) -> None:
     b.decided()
-    b.act(C.head, ex.terminate(b.d, (C.head,), "情况变化", "不再实施"))
+    b.act(C.head, ex.terminate(b.d, (C.head,), "情况变化", "不再实施", meeting=adopted(b), item_no=1))
     b.commit(C.office, b.d.close((C.office,)))
     assert b.d.status == "closed"
 
@@ -182,7 +183,8 @@ def test_r20_a_termination_is_by_the_head_or_organ_on_a_stated_basis(b: Build) -
     refused(lambda: ex.terminate(b.d, (C.head,), " ", "理由"), InvalidInput, "R20", "Art. 37")
     refused(lambda: ex.terminate(b.d, (C.head,), "依据", " "), InvalidInput, "R20", "Art. 37")
     refused(lambda: ex.terminate(b.d, (C.head,), "依据", "理由", "nope"), InvalidInput, "R20", "Art. 37")
-    b.act(C.office, ex.terminate(b.d, (C.office,), "依据", "理由", next(iter(b.state["artifacts"]))))
+    b.act(C.office, ex.terminate(b.d, (C.office,), "依据", "理由", next(iter(b.state["artifacts"])),
+                                 meeting=adopted(b), item_no=1))
     assert b.d.status == "terminated"
     refused(lambda: publish(b), RuleViolation, "R20", "Art. 37")
 
@@ -194,10 +196,11 @@ def test_r20_a_major_adjustment_reruns_the_procedure_as_a_linked_decision(b: Bui
     refused(lambda: ex.open_adjustment(b.d, (C.executor,), "d2", "调整"), NotPermitted, "SoD6", "Arts. 35, 37")
     refused(lambda: ex.open_adjustment(b.d, (C.head,), "d2", " "), InvalidInput, "R20", "Art. 37")
     refused(lambda: ex.open_adjustment(b.d, (C.head,), "d2", "调整", "nope"), InvalidInput, "R20", "Art. 37")
-    actor, here, there = ex.open_adjustment(b.d, (C.head,), "d2", "调整")
+    actor, here, there = ex.open_adjustment(b.d, (C.head,), "d2", "调整", meeting=adopted(b, "adjust"), item_no=1)
     b.act(actor, (actor, here))
     assert b.state["adjustments"][0]["decision_id"] == "d2" and there.payload["original_id"] == "d1"
-    b.act(C.head, ex.terminate(b.d, (C.head,), "调整", "由新决策替代", "d2"))  # the adjustment is a valid basis
+    b.act(C.head, ex.terminate(b.d, (C.head,), "调整", "由新决策替代", "d2", meeting=adopted(b, mid="m10"),
+                               item_no=1))  # the adjustment is a valid basis
 
 
 # R19: execution -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ accountability case (ACC1, ACC2); each done once and refused once with its rule,
 from __future__ import annotations
 
 from decision_engine.services import accountability, identity, queries
+from decision_engine.services.demo import hold_change_meeting
 from tests.pages.conftest import PASSWORD, Site, replay_equals_live
 
 
@@ -26,6 +27,13 @@ def test_terminate_refused_for_a_drafter_then_done_by_the_head(demo_site: tuple[
     assert 'data-rule="R20"' in r.text and _status(site, did) == before
     assert "客观情况发生重大变化</textarea>" in r.text  # the head's input is kept in the re-shown form
     r = site.post(head, page, f"{page}/acts/terminate", {"basis": "情势变更", "reason": "客观情况发生重大变化"})
+    assert 'data-rule="R20"' in r.text and "Arts. 30, 37" in r.text and _status(site, did) == before  # no meeting
+    assert "尚无经会议通过的终止执行事项" in head.get(page).text  # the picker says why it is empty
+    mid, item = hold_change_meeting(site.ctx, site.c, did, "terminate")
+    shown = head.get(page).text
+    assert f'value="{mid}#{item}"' in shown and "会议通过的事项（决策机关集体讨论决定）" in shown
+    r = site.post(head, page, f"{page}/acts/terminate", {"basis": "情势变更", "reason": "客观情况发生重大变化",
+                                                         "change_item": f"{mid}#{item}"})
     assert r.status_code == 200 and 'class="banner refused"' not in r.text
     assert _status(site, did) == "terminated"
     replay_equals_live(site.ctx, did)
@@ -119,6 +127,10 @@ def test_the_organ_decides_on_the_evaluation_and_opens_an_adjustment_from_the_pa
                                                                      "outcome": "adjust", "reasons": "票价结构需调整"})
     assert 'class="banner refused"' not in r.text
     r = site.post(office, page, f"{page}/acts/adjust", {"title": "关于调整公交票价结构的决定", "reason": "评估建议调整"})
+    assert 'data-rule="R20"' in r.text  # the evaluation's conclusion is no collective decision (Arts. 30, 37)
+    mid, item = hold_change_meeting(site.ctx, site.c, did, "adjust")
+    r = site.post(office, page, f"{page}/acts/adjust", {"title": "关于调整公交票价结构的决定", "reason": "评估建议调整",
+                                                       "change_item": f"{mid}#{item}"})
     assert 'class="banner refused"' not in r.text
     new = r.url.path.rsplit("/", 1)[-1]
     assert new != did and queries.get_decision(site.ctx, new)["title"] == "关于调整公交票价结构的决定"

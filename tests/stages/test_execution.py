@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from decision_engine.adapters.store import state_text
-from decision_engine.domain.errors import DomainError, InvalidInput, NotPermitted, RuleViolation
+from decision_engine.domain.errors import DomainError, InvalidInput, NotFound, NotPermitted, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution as ex
 from decision_engine.services import experts, identity, queries, verification
-from decision_engine.services.demo import TRANSIT
+from decision_engine.services.demo import TRANSIT, hold_change_meeting
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -280,9 +280,23 @@ def test_termination_by_anyone_but_the_head_or_organ_is_refused(walk: Any) -> No
             InvalidInput, "R20", "Art. 37")
 
 
+def test_a_termination_without_the_organs_collective_decision_is_refused(walk: Any) -> None:
+    """R20, Arts. 30, 37: 未经法定程序不得随意变更或者停止执行 — the meeting's adopted change item first."""
+    executing(walk)
+    refused(walk, lambda: ex.terminate(walk.ctx, walk.c.head, walk.did, basis="市长决定", reason="上位法修改"),
+            RuleViolation, "R20", "Arts. 30, 37")
+    mid, item = hold_change_meeting(walk.ctx, walk.c, walk.did, "terminate", outcome="defer")
+    refused(walk, lambda: ex.terminate(walk.ctx, walk.c.head, walk.did, basis="常务会议", reason="上位法修改",
+                                       meeting_id=mid, item_no=item), RuleViolation, "R20", "Arts. 30, 37")
+    with pytest.raises(NotFound):
+        ex.terminate(walk.ctx, walk.c.head, walk.did, basis="x", reason="y", meeting_id="MTG-none", item_no=1)
+
+
 def test_a_terminated_decision_records_its_basis_and_takes_no_more_reports(walk: Any) -> None:
     executing(walk)
-    ex.terminate(walk.ctx, walk.c.head, walk.did, basis="市政府第12次常务会议决定", reason="上位法修改")
+    mid, item = hold_change_meeting(walk.ctx, walk.c, walk.did, "terminate")
+    ex.terminate(walk.ctx, walk.c.head, walk.did, basis="市政府第12次常务会议决定", reason="上位法修改",
+                 meeting_id=mid, item_no=item)
     v = view(walk)
     assert v["status"] == "terminated" and v["termination"]["basis"] == "市政府第12次常务会议决定"
     refused(walk, lambda: ex.report_progress(walk.ctx, walk.c.executor, walk.did, "x"),
@@ -295,7 +309,9 @@ def test_a_terminated_decision_records_its_basis_and_takes_no_more_reports(walk:
 def test_a_terminated_decision_is_closed_for_the_archive_by_the_organ(walk: Any) -> None:
     """R18 Art. 33: the record of a terminated decision is archived like any other."""
     executing(walk)
-    ex.terminate(walk.ctx, walk.c.head, walk.did, basis="市政府第12次常务会议决定", reason="上位法修改")
+    mid, item = hold_change_meeting(walk.ctx, walk.c, walk.did, "terminate")
+    ex.terminate(walk.ctx, walk.c.head, walk.did, basis="市政府第12次常务会议决定", reason="上位法修改",
+                 meeting_id=mid, item_no=item)
     refused(walk, lambda: svc.close(walk.ctx, walk.c.executor, walk.did), NotPermitted, "R18", "Art. 33")
     svc.close(walk.ctx, walk.c.head, walk.did)
     assert view(walk)["status"] == "closed"
@@ -304,9 +320,10 @@ def test_a_terminated_decision_is_closed_for_the_archive_by_the_organ(walk: Any)
 
 def test_a_major_adjustment_opens_a_new_linked_decision_and_leaves_the_original_intact(walk_any: Any) -> None:
     walk = executing(walk_any)
+    mid, item = hold_change_meeting(walk.ctx, walk.c, walk.did, "adjust")
     before = queries.get_decision(walk.ctx, walk.did)
     r = ex.open_adjustment(walk.ctx, walk.c.head, walk.did, title="关于调整公交票价方案的决定（调整）",
-                           reason="客流变化较大，票价方案需重大调整")
+                           reason="客流变化较大，票价方案需重大调整", meeting_id=mid, item_no=item)
     new = queries.get_decision(walk.ctx, r.decision_id)
     assert new["status"] == "draft" and new["stage"] == "S0" and new["id"] != walk.did
     with walk.ctx.store.read() as conn:
@@ -399,8 +416,13 @@ def test_the_scheduled_evaluation_falls_due_and_the_organ_decides_to_stop(walk_a
     assert (info.value.rule, info.value.article) == ("R21", "Art. 36")
     r = ex.decide_on_evaluation(walk.ctx, walk.c.head, walk.did, evaluation, outcome="stop",
                                 reasons="评估认为应停止执行")
-    assert [e["type"] for e in r.events] == ["ArtifactRecorded", "DecisionTerminated"]
+    # R20, Arts. 30, 37: the evaluation's conclusion is the basis of a stop, not the stop itself
+    assert [e["type"] for e in r.events] == ["ArtifactRecorded"] and view(walk)["status"] != "terminated"
+    mid, item = hold_change_meeting(walk.ctx, walk.c, walk.did, "terminate", reason="决策后评估认为应停止执行")
+    ex.terminate(walk.ctx, walk.c.head, walk.did, basis="决策后评估结果：停止执行", reason="评估认为应停止执行",
+                 basis_ref=r.events[0]["payload"]["artifact_id"], meeting_id=mid, item_no=item)
     assert view(walk)["termination"]["basis_ref"] == r.events[0]["payload"]["artifact_id"]
+    assert view(walk)["termination"]["meeting_id"] == mid
     replay_equals_live(walk.ctx, walk.did)
     report = verification.verify(walk.ctx)  # every chain (opinions' too) and every projection
     assert report.ok, report.findings

@@ -1,5 +1,6 @@
 """Accountability (责任追究): ACC1 grounds citing Arts. 38–41 and the persons concerned, ACC3 sanctions each
-with its person, measure and legal basis after a finding, ACC4 a dissenter's reduction considered (Art. 38 ¶3).
+with its person, measure and legal basis after a finding, ACC4 a dissenter's reduction considered (Art. 38 ¶3),
+ACC5 the superior organ's order to correct and the organ's report on it (Art. 38 ¶1).
 
 These are the rules of the accountability case, an aggregate of its own (`domain/accountability.py`, stream
 `accountability:<id>`), not of the decision: nothing here is registered on the decision's registry.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from decision_engine.domain.errors import InvalidInput, RuleViolation
+from decision_engine.domain.law import ref
 
 ARTICLES = ("Art. 38", "Art. 39", "Art. 40", "Art. 41")
 # Who answers under which article (Arts. 38–41): the capacity a person is named in.
@@ -70,3 +72,25 @@ def sanctions(sanctions: list[Any], found: set[str], dissenters: set[str]) -> li
         clean.append({k: str(s.get(k) or "").strip() for k in ("person", "measure", "basis",
                                                                "dissent_considered")})
     return clean
+
+
+def check_correction_order(breach: str, findings: str, required: str) -> None:
+    """ACC5, Art. 38 ¶1: an order to correct (责令改正) names the provision breached, the facts found and what
+    the organ must correct."""
+    for value, what in ((breach, "所违反的规定 (breach)"), (findings, "查明的事实 (findings)"),
+                        (required, "应当改正的事项 (required)")):
+        if not value.strip():
+            raise InvalidInput(f"责令改正应当写明{what}", **ref("ACC5.correction"))
+
+
+def check_correction_report(corrections: list[dict[str, Any]], order_id: str, report: str) -> None:
+    """ACC5, Art. 38 ¶1: the organ reports how it corrected a breach it was ordered to correct, once per
+    order, in words."""
+    cit = ref("ACC5.correction")
+    order = next((c for c in corrections if c["order_id"] == order_id), None)
+    if order is None:
+        raise InvalidInput(f"本决策没有责令改正 {order_id} (no such correction order on this decision)", **cit)
+    if order.get("report") is not None:
+        raise RuleViolation(f"责令改正 {order_id} 的改正情况已经报告 (the correction is already reported)", **cit)
+    if not report.strip():
+        raise InvalidInput("改正情况报告应当写明如何改正 (report)", **cit)

@@ -4,6 +4,7 @@ obligations the execution follows from R10 (Arts. 23–24) and R12 (Arts. 25, 28
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,7 @@ from decision_engine.domain.law import ref
 from decision_engine.domain.procedure import ArtifactKind
 from decision_engine.domain.rules.registry import DecisionView, Registry
 from decision_engine.domain.rules.risk import effective_report
-from decision_engine.domain.values import Actor, iso_date
+from decision_engine.domain.values import DECIDED, Actor, iso_date
 
 ART35_GROUNDS = ("problems_found", "major_change_of_circumstances", "force_majeure")
 KPI_DIRECTIONS = ("increase", "decrease")
@@ -41,6 +42,75 @@ def check_suspension(ground: str, reason: str, urgency: str) -> None:
     if not urgency.strip():
         raise RuleViolation("情况紧急的，行政首长方可先决定中止执行：应说明紧急情况 (urgency)；不紧急的，变更或者停止执行应当"
                             "依照法定程序由决策机关决定", **ref("R20.change"))
+
+
+# R19, Art. 34: the furthest a rectification date set at a supervision may lie ahead before it is taken for a
+# typing slip (days).
+RECTIFY_HORIZON_DAYS = 366
+
+
+def check_rectify_by(value: str | None, today: date, cit_key: str) -> str | None:
+    """A rectification date set by a supervision or a correction order: a date, not before the act, within a
+    year (an implausible date is refused, not stored)."""
+    if value is None or not str(value).strip():
+        return None
+    cit = ref(cit_key)
+    day = iso_date(value, "due_by", **cit)
+    if day < today:
+        raise RuleViolation(f"整改期限 {day.isoformat()} 早于作出之日 {today.isoformat()} (the date to correct by is "
+                            "before the act)", **cit)
+    if (day - today).days > RECTIFY_HORIZON_DAYS:
+        raise InvalidInput(f"整改期限 {day.isoformat()} 超出一年，疑为录入错误 (the date to correct by is more than a "
+                           "year ahead)", **cit)
+    return day.isoformat()
+
+
+def check_supervision(state: dict[str, Any], status: str, findings: str, units: list[str]) -> None:
+    """R19, Art. 34: the organ supervises and checks (督促检查) the execution of a decision it made, through
+    the execution units it designated: the findings are on the record; the units named are designated ones."""
+    cit = ref("R19.supervision")
+    if status not in (*DECIDED, "suspended"):
+        raise RuleViolation(f"督促检查的是已作出决策的执行情况；本事项当前状态：{status} (supervision concerns the "
+                            "execution of a decision made)", **cit)
+    designated = list(state.get("execution_units") or [])
+    if not designated:
+        raise RuleViolation("决策机关尚未指定执行单位，无执行情况可督促检查 (no execution unit is designated)", **cit)
+    if not findings.strip():
+        raise InvalidInput("督促检查应当记载检查发现的情况 (findings)", **cit)
+    strangers = [u for u in units if u not in designated]
+    if strangers:
+        raise InvalidInput(f"以下单位不是本决策的执行单位：{'、'.join(strangers)} (not designated execution units)",
+                           **cit)
+
+
+def check_adopted_change(decision_id: str, organ: str | None, meeting: dict[str, Any] | None,
+                         item_no: int | None, change: str, used: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """R20, Arts. 30, 37: a decided decision is terminated or majorly adjusted only on a change item of THIS
+    decision adopted at an executive or plenary meeting of ITS organ (依法作出的重大行政决策，未经法定程序不得
+    随意变更或者停止执行); an item is acted on once. Returns the meeting and item the act rests on."""
+    cit = ref("R20.collective")
+    what = "终止执行" if change == "terminate" else "重大调整"
+    if meeting is None or item_no is None:
+        raise RuleViolation(f"{what}应当经决策机关常务会议或者全体会议讨论决定：请注明通过该事项的会议和议题 "
+                            "(meeting_id, item_no)", **cit)
+    item = next((it for it in meeting.get("items") or [] if it["no"] == item_no), None)
+    if item is None or item.get("change") is None or item["decision_id"] != decision_id:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题不是本决策的变更事项 "
+                            "(not a change item of this decision)", **cit)
+    if item["change"] != change:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题提请的不是{what} "
+                            "(the item tabled another change)", **cit)
+    if meeting.get("organ") is not None and organ is not None and meeting["organ"] != organ:
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”不是本决策机关的会议 (the meeting is "
+                            "not of the decision's organ)", **cit)
+    outcome = item.get("outcome") or {}
+    if outcome.get("decision") != "adopt":
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题尚未经会议通过 "
+                            "(the change is not adopted)", **cit)
+    if any(u.get("meeting_id") == meeting["id"] and u.get("item_no") == item_no for u in used):
+        raise RuleViolation(f"会议“{meeting.get('title', meeting.get('id'))}”第 {item_no} 项议题已据以办理 (the "
+                            "adopted item was already acted on)", **cit)
+    return {"meeting_id": str(meeting["id"]), "item_no": int(item_no)}
 
 
 # ---------------------------------------------------------------------------------------- queries the checks read

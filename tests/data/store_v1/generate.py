@@ -23,7 +23,7 @@ from decision_engine.adapters.tables import DECISIONS, EVENTS, PROCEDURE_SPECS
 from decision_engine.config import Settings
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution, legality
-from decision_engine.services.demo import cast, demo_clock, run_demo
+from decision_engine.services.demo import cast, demo_clock, hold_change_meeting, run_demo
 from decision_engine.services.demo_portfolio import seed_portfolio
 
 
@@ -36,8 +36,12 @@ def main(out: pathlib.Path, commit: str) -> None:
     c = cast(ctx)
     did = run_demo(ctx, lambda m: None, people=c)
     ids = seed_portfolio(ctx, c, lambda m: None)
-    execution.open_adjustment(ctx, c.head, did, title="调整", reason="客观情况变化")
-    execution.terminate(ctx, c.head, did, basis="市政府常务会议决定", reason="上位法修改")
+    # R20, Arts. 30, 37 (issue 16): each change carries out an item adopted at the organ's meeting
+    mid, item = hold_change_meeting(ctx, c, did, "adjust")
+    execution.open_adjustment(ctx, c.head, did, title="调整", reason="客观情况变化", meeting_id=mid, item_no=item)
+    mid, item = hold_change_meeting(ctx, c, did, "terminate")
+    execution.terminate(ctx, c.head, did, basis="市政府常务会议决定", reason="上位法修改", meeting_id=mid,
+                        item_no=item)
     svc.close(ctx, c.head, did)
     svc.resume(ctx, c.head, ids["tickets"], "情况消除，恢复执行")
     legality.request_supplement(ctx, c.reviewer, ids["parking"], items=["成本监审报告"], reason="缺少定价依据")
