@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from api.errors import SafeJSONResponse
+from api.errors import ReplayedRefusal, SafeJSONResponse
 from decision_engine.config import Settings
 from decision_engine.domain.errors import DomainError, InvalidInput, Unauthenticated
 from decision_engine.services import idempotency, identity
@@ -114,6 +114,8 @@ def idempotent(ctx: Context, person_id: str, key: str | None, fingerprint: dict[
         return SafeJSONResponse(_render(out, action()), status_code=status_code)
     req_hash = idempotency.request_hash(fingerprint)
     first = idempotency.claim(ctx, person_id, key, req_hash)
+    if first is not None and first.status >= 400 and "message" in first.body:
+        raise ReplayedRefusal(first.body, first.status)  # said in the reader's language, as the first was
     if first is not None:
         return SafeJSONResponse(first.body, status_code=first.status, headers={"Idempotent-Replayed": "true"})
     try:

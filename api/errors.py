@@ -83,11 +83,27 @@ WRITE_ERRORS = responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 READ_ERRORS = responses(401, 403, 404, 422, 429, 503)
 
 
+class ReplayedRefusal(DomainError):
+    """A refusal given before to the same Idempotency-Key, answered again as it was (status and body), and
+    said in the reader's language like any refusal."""
+
+    def __init__(self, body: dict[str, Any], status: int) -> None:
+        super().__init__(str(body.get("message", "")), rule=str(body.get("rule", "")),
+                         article=str(body.get("article", "")))
+        self.body, self.status = dict(body), status
+
+    def to_dict(self) -> dict[str, object]:
+        """The body first given."""
+        return dict(self.body)
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else \
         {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else \
         {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+    if isinstance(exc, ReplayedRefusal):
+        headers = {**(headers or {}), "Idempotent-Replayed": "true"}
     body = exc.to_dict()
     if prefers_chinese(request.headers.get("accept-language", "")):
         body = refusals.refusal(refusals.with_names(body, _names(request)), "zh_CN")

@@ -295,6 +295,20 @@ def test_a_retried_refusal_is_replayed_without_recording_a_second_attempt(api: A
     assert api.seq() == before
 
 
+def test_a_replayed_refusal_is_said_in_chinese_to_a_chinese_reader(api: Api) -> None:
+    w = api.walk
+    w.open()
+    key = {"Idempotency-Key": "finalize-too-early-zh"}
+    first = api.post(w.c.head, f"/decisions/{w.did}/finalize", headers=key)
+    assert first.status_code == 409 and "finalization refused" in first.json()["message"]
+    before = api.seq()
+    again = api.post(w.c.head, f"/decisions/{w.did}/finalize", headers={**key, "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert again.status_code == 409 and again.headers["idempotent-replayed"] == "true"
+    assert again.headers["content-language"] == "zh-CN"
+    assert again.json()["message"].startswith("不能作出决定") and again.json()["rule"] == first.json()["rule"]
+    assert api.seq() == before
+
+
 def test_reusing_a_key_with_a_different_body_is_422_and_writes_nothing(api: Api) -> None:
     w = api.walk
     w.open().start()
