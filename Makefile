@@ -51,12 +51,17 @@ pytest: $(STAMP)
 test: $(STAMP) system-deps lint typecheck layers pytest
 
 # Mutation testing of the pure domain against the in-memory domain tests only ([tool.mutmut] in pyproject.toml).
-# MUTANTS narrows the run to mutant-name globs, e.g. MUTANTS='decision_engine.domain.stage_rules.*';
-# MUTATION_JOBS caps the parallel children. The survivors: $(VENV)/bin/mutmut results.
+# MODULE narrows the run to one module: a stage of domain/rules (MODULE=legality -> the mutants of
+# decision_engine.domain.rules.legality.*) or else a module of domain/ (MODULE=authority). MUTANTS narrows it to
+# mutant-name globs, e.g. MUTANTS='decision_engine.domain.rules.hearing.x_art_*'. MUTATION_JOBS caps the parallel
+# children (1 by default: the machine's cores are shared); mutmut runs under nice. Survivors: mutmut results.
+MODULE ?=
 MUTANTS ?=
-MUTATION_JOBS ?= 2
+MUTATION_JOBS ?= 1
+MUTATION_NICE ?= 10
+MUTATION_TARGET = $(if $(MODULE),'decision_engine.domain.$(if $(wildcard decision_engine/domain/rules/$(MODULE).py),rules.)$(MODULE).*')
 mutation: $(STAMP)
-	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	nice -n $(MUTATION_NICE) $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTATION_TARGET) $(MUTANTS)
 	$(VENV)/bin/mutmut results
 
 bench: $(STAMP)

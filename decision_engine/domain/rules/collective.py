@@ -179,6 +179,7 @@ def check_collective(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S5's checks: the meeting record (R13–R15, SoD4), the Party report (R16)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("meeting_record", art_meeting)  # R13–R15, SoD4, Arts. 25, 29–30
     reg.artifact("party_report", art_party_report)  # R16, Art. 31
     reg.artifact("other_material", art_other_material)  # R14, Art. 29(6)

@@ -119,6 +119,7 @@ def art_evaluation_decision(d: DecisionView, k: ArtifactKind, actor: Actor, f: d
 
 def register(reg: Registry) -> None:
     """S8's checks: commission, report, the organ's decision (R21, SoD3)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("evaluation_commission", art_commission)  # R21, SoD3, Art. 36
     reg.artifact("evaluation_report", art_evaluation_trigger, art_evaluation,
                  art_evaluation_participation)  # R21, SoD3, Art. 36

@@ -332,6 +332,7 @@ def art_report(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any]
 
 def register(reg: Registry) -> None:
     """S7's checks: designation, targets, KPI revisions, reports (R18, R19)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("execution_unit_designation", art_designation)  # R19, Art. 34
     reg.artifact("execution_targets", art_targets)  # R19, Art. 34; R21, Art. 36
     reg.artifact("kpi_revision", art_kpi_revision)  # R19, Art. 34; R18, Art. 33

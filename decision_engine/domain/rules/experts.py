@@ -186,6 +186,7 @@ def check_expert_review(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S2's checks: selection, declaration, opinion, adoption (R9, SoD2)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("selection_note", art_selection_note)  # R9, Art. 20
     reg.artifact("conflict_declaration", art_expert_selected)  # R9, Art. 20
     reg.artifact("expert_opinion", art_expert_opinion, art_expert_selected)  # R9, SoD2, Arts. 19–20

@@ -186,6 +186,7 @@ def check_hearing(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """The hearing's checks: notice, selection, list, delivery, record (R7, SoD5)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("hearing_notice", art_hearing_notice)  # R7, Art. 16
     reg.artifact("hearing_selection_method", art_selection_method)  # R7, Art. 16
     reg.artifact("hearing_participant_list", art_participant_list)  # R7, Art. 16

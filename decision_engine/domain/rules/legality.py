@@ -173,6 +173,7 @@ def check_legality_supplement(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S4's checks: submission, opinion, supplement, answers to the opinion (R8, R11–R13, SoD1, ND1)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("legality_submission", art_legality_submission)  # R8, R11, Arts. 18, 26 ¶2
     reg.artifact("legality_opinion", art_legality_opinion, art_no_pending_supplement)  # R11–R13, SoD1, ND1
     reg.artifact("legality_supplement", art_supplement)  # R11, Art. 26

@@ -56,5 +56,6 @@ def art_cleanup(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any
 
 def register(reg: Registry) -> None:
     """The normative document's own artifacts: filing (ND3) and clean-up (ND4); ND1 runs in legality."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("filing_record", art_filing)  # ND3, seeds 001, 004
     reg.artifact("cleanup_review", art_cleanup)  # ND4, seeds 001, 003

@@ -168,6 +168,7 @@ def check_participation(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S1's checks: the comment notice (R6), the opinion summary (R6, R8), the method (R5)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("comment_notice", art_comment_notice)  # R6, Art. 15
     reg.artifact("opinion_summary", art_opinion_summary)  # R6, Art. 15; R8, Arts. 18, 29(2)
     reg.artifact("participation_record", art_participation_method)  # R5, Art. 14

@@ -81,6 +81,7 @@ def check_publication(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S6's checks: the publication record and the channels (R17)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("publication_record", art_publication)  # R17, Art. 32
     reg.artifact("interpretation", art_interpretation)  # R17, Art. 32
     reg.gate("publication", check_publication)  # R17, Art. 32

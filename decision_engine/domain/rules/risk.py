@@ -133,6 +133,7 @@ def check_risk(d: DecisionView, g: GateSpec) -> list[Missing]:
 
 def register(reg: Registry) -> None:
     """S3's checks: the risk report and the controllable conclusion (R10)."""
+    # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
     reg.artifact("risk_report", art_risk_report, art_risk_report_content, art_risk_commission)  # R10, Arts. 23–24
     reg.artifact("risk_continuity", art_risk_continuity)  # R10, Art. 24
     reg.gate("risk_assessment", check_risk)  # R10, Arts. 23–24
