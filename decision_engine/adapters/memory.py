@@ -246,6 +246,14 @@ class MemoryPersons(_Repo):
     def exists(self, person_id: str) -> bool:
         return person_id in self.t.persons
 
+    def person(self, person_id: str) -> tuple[str, bool] | None:
+        row = self.t.persons.get(person_id)
+        return None if row is None else (str(row["name"]), bool(row["active"]))
+
+    def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
+        return [(r["role"], r["unit"], r["valid_from"], r["valid_to"])
+                for r in sorted(self.t.roles, key=lambda r: r["valid_from"]) if r["person_id"] == person_id]
+
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         held = [r for r in self.t.roles if r["valid_from"] <= at and (r["valid_to"] is None or r["valid_to"] > at)
                 and self.t.persons.get(r["person_id"], {}).get("active")]

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, delete, exists, func, insert, sele
 
 from decision_engine.adapters import comment_store as cs
 from decision_engine.adapters import store as st
+from decision_engine.adapters.identity_repo import IdentityRepo
 from decision_engine.adapters.tables import (
     ACCOUNTABILITY_CASES,
     ARTIFACTS,
@@ -199,6 +200,12 @@ class SqlPersons(_Repo):
 
     def exists(self, person_id: str) -> bool:
         return self.conn.execute(select(PERSONS.c.id).where(PERSONS.c.id == person_id)).first() is not None
+
+    def person(self, person_id: str) -> tuple[str, bool] | None:
+        return IdentityRepo(self.conn).person(person_id)
+
+    def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
+        return IdentityRepo(self.conn).roles_of(person_id)
 
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         """(role, person, unit) held at `at` by active persons, oldest grant first."""

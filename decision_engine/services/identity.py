@@ -25,8 +25,9 @@ from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, Unauthenticated
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services.clock import iso
-from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id
+from decision_engine.services.context import SYSTEM_ACTOR, Context, new_id, unit_of
 from decision_engine.services.organisation import chart_of
+from decision_engine.services.ports import UnitOfWork
 
 _hasher = PasswordHasher()
 FOREVER = datetime.max.replace(tzinfo=UTC)  # the end of a lock the security administrator set
@@ -37,9 +38,10 @@ SECURITY_EVENTS = ("PersonRegistered", "RoleGranted", "RoleEnded", "TokenIssued"
                    "ClientThrottled")
 
 
-def actors_of(conn: Tx, person_id: str, at: str) -> tuple[Actor, ...]:
-    """The roles a person holds at a moment, as Actors (validity periods respected)."""
-    repo = IdentityRepo(conn)
+def actors_of(tx: UnitOfWork | Tx, person_id: str, at: str) -> tuple[Actor, ...]:
+    """The roles a person holds at a moment, as Actors (validity periods respected); `tx` is a unit of work,
+    or the transaction handle of a caller not behind the port yet."""
+    repo = unit_of(tx).persons
     person = repo.person(person_id)
     if person is None:
         raise Unauthenticated(f"unknown person {person_id!r}")

@@ -6,9 +6,9 @@ works through the unit's repositories: `uow.events`, `uow.decisions`, `uow.cases
 SQLite and PostgreSQL implement it in `adapters/repositories.py`, memory in `adapters/memory.py` (unit
 tests). Services import no database library (import-linter contract in pyproject.toml).
 
-`uow.tx` is the transaction handle that modules not yet behind the port still take (`identity.actors_of`,
-`queries.replay`): passing it keeps their reads in the same transaction. `decisions.load`,
-`decisions._persist` and `organisation.chart_of` take a unit of work (or, from callers not ported yet, a
+`uow.tx` is the transaction handle that modules not yet behind the port still take (`queries.replay`):
+passing it keeps their reads in the same transaction. `decisions.load`, `decisions._persist`,
+`identity.actors_of` and `organisation.chart_of` take a unit of work (or, from callers not ported yet, a
 transaction handle, which `context.unit_of` wraps).
 """
 
@@ -124,6 +124,12 @@ class Persons(Protocol):
 
     def exists(self, person_id: str) -> bool:
         ...
+
+    def person(self, person_id: str) -> tuple[str, bool] | None:
+        """(name, active) of a person, or None."""
+
+    def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
+        """(role, unit, valid_from, valid_to) of every assignment a person ever held, oldest first."""
 
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         """(role, person, unit) held at `at` by active persons, oldest grant first."""

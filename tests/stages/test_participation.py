@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from decision_engine.adapters import store as st
 from decision_engine.adapters.tables import COMMENT_IDENTITIES
 from decision_engine.domain import participation as dp
 from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
@@ -76,7 +77,7 @@ def test_the_commenters_identity_is_kept_apart_and_only_committed_to_in_the_log(
                              contact="li@example.cn")["tracking_number"]
     anonymous = part.submit_comment(walk.ctx, walk.did, "匿名意见")["tracking_number"]
     with walk.ctx.store.read() as conn:
-        events = svc.st.stream_events(conn, dp.comments_stream(walk.did))
+        events = st.stream_events(conn, dp.comments_stream(walk.did))
         ident = conn.execute(COMMENT_IDENTITIES.select()).mappings().all()
     assert "李四" not in json.dumps(events, ensure_ascii=False)
     assert len(ident) == 1 and ident[0]["tracking_number"] == tn and ident[0]["name"] == "李四"
@@ -259,12 +260,12 @@ def test_letters_are_entered_by_the_undertaking_unit_and_late_letters_are_flagge
 def test_comments_never_enter_the_decisions_projection(walk: Any) -> None:
     noticed(walk)
     with walk.ctx.store.read() as conn:
-        before = len(svc.st.load_decision(conn, walk.did)["state"])
+        before = len(st.load_decision(conn, walk.did)["state"])
     tns = [r["tracking_number"] for r in part.import_comments(
         walk.ctx, walk.c.drafter, walk.did, [{"text": f"第{i}条意见：建议{i}"} for i in range(300)])]
     part.cluster_comments(walk.ctx, walk.c.drafter, walk.did)
     with walk.ctx.store.read() as conn:
-        state = svc.st.load_decision(conn, walk.did)["state"]
+        state = st.load_decision(conn, walk.did)["state"]
     assert len(state) == before and tns[0] not in state
 
 
@@ -302,7 +303,7 @@ def test_concurrent_comments_share_durable_transactions_and_a_refused_one_does_n
     accepted = [a for a in answers if not a.startswith("refused")]
     assert len(accepted) == 54 == len(set(accepted)) and answers.count("refused:R6") == 6
     with walk.ctx.store.read() as conn:
-        events = svc.st.stream_events(conn, dp.comments_stream(walk.did))
+        events = st.stream_events(conn, dp.comments_stream(walk.did))
     assert sorted(e["payload"]["tracking_number"] for e in events) == sorted(accepted)
     replay_equals_live(walk)
 
