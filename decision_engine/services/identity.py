@@ -39,12 +39,12 @@ SECURITY_EVENTS = ("PersonRegistered", "RoleGranted", "RoleEnded", "TokenIssued"
 
 def actors_of(conn: Tx, person_id: str, at: str) -> tuple[Actor, ...]:
     """The roles a person holds at a moment, as Actors (validity periods respected)."""
-    repo = IdentityRepo(conn)
-    person = repo.person(person_id)
-    if person is None:
+    found = IdentityRepo(conn).person_roles(person_id)  # the roles cached on the person's roles_version
+    if found is None:
         raise Unauthenticated(f"unknown person {person_id!r}")
-    return tuple(Actor(person=person_id, role=role, unit=unit, name=person[0])
-                 for role, unit, start, end in repo.roles_of(person_id) if start <= at and (end is None or at < end))
+    name, roles = found
+    return tuple(Actor(person=person_id, role=role, unit=unit, name=name)
+                 for role, unit, start, end in roles if start <= at and (end is None or at < end))
 
 
 def _held(conn: Tx, person_id: str, at: str) -> set[str]:
