@@ -3,11 +3,13 @@ this module is the only one that knows the tables). Every method runs in the cal
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from decision_engine.adapters.tables import (
     ACCOUNT_LOCKS,
@@ -21,6 +23,7 @@ from decision_engine.adapters.tables import (
 Tx = Connection  # the transaction handle services pass through (they import no database library)
 
 _PERSON = select(PERSONS.c.name, PERSONS.c.active).where(PERSONS.c.id == bindparam("p"))
+_PERSON_VERSION = select(PERSONS.c.name, PERSONS.c.roles_version).where(PERSONS.c.id == bindparam("p"))
 _ROLES_OF = select(ROLE_ASSIGNMENTS.c.role, ROLE_ASSIGNMENTS.c.unit, ROLE_ASSIGNMENTS.c.valid_from,
                    ROLE_ASSIGNMENTS.c.valid_to) \
     .where(ROLE_ASSIGNMENTS.c.person_id == bindparam("p")).order_by(ROLE_ASSIGNMENTS.c.valid_from)
@@ -31,6 +34,26 @@ _TOKEN = select(TOKENS.c.person_id, TOKENS.c.expires_at, TOKENS.c.revoked_at,
     .where(TOKENS.c.token_hash == bindparam("h"))
 _FAILURES = select(func.count(), func.min(AUTH_FAILURES.c.at)) \
     .where(AUTH_FAILURES.c.scope == bindparam("s"), AUTH_FAILURES.c.at > bindparam("since"))
+
+
+Role = tuple[str, str, str, str | None]  # (role, unit, valid_from, valid_to) of one assignment
+
+# The role rows of each person as of a roles_version (migration 0014), per database engine: the person's row is
+# read on every request anyway, and carries the version; the roles are read again only when it changed. Keyed
+# by the engine too, as two databases (two tests, two stores in one process) number their versions alike.
+# Bounded: past ROLE_CACHE_SIZE people, an engine's entries are dropped and filled again as requests come.
+ROLE_CACHE_SIZE = 20_000
+_role_cache: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, tuple[Role, ...]]]] = \
+    weakref.WeakKeyDictionary()
+_role_cache_lock = threading.Lock()
+
+
+def _roles_cached(engine: Engine) -> dict[str, tuple[int, tuple[Role, ...]]]:
+    cache = _role_cache.get(engine)
+    if cache is None:
+        with _role_cache_lock:
+            cache = _role_cache.setdefault(engine, {})
+    return cache
 
 
 class IdentityRepo:
@@ -49,9 +72,31 @@ class IdentityRepo:
         """Whether a person is registered."""
         return self.person(person_id) is not None
 
-    def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
+    def roles_of(self, person_id: str) -> list[Role]:
         """(role, unit, valid_from, valid_to) of every assignment a person ever held, oldest first."""
         return [(r.role, r.unit, r.valid_from, r.valid_to) for r in self.conn.execute(_ROLES_OF, {"p": person_id})]
+
+    def person_roles(self, person_id: str) -> tuple[str, tuple[Role, ...]] | None:
+        """(name, every assignment as `roles_of` gives it) of a person, or None: one lookup of the person's row
+        by key, and the role rows only when the person's roles_version is not the one cached (a role granted,
+        ended or edited since: the very next call reads them, in this transaction)."""
+        row = self.conn.execute(_PERSON_VERSION, {"p": person_id}).first()
+        if row is None:
+            return None
+        version = int(row.roles_version)
+        cache = _roles_cached(self.conn.engine)
+        hit = cache.get(person_id)
+        if hit is not None and hit[0] == version:
+            return str(row.name), hit[1]
+        roles = tuple(self.roles_of(person_id))
+        if not self.conn.get_execution_options().get("decide_write"):
+            # Filled from read transactions only: a write transaction may have changed the roles (and bumped
+            # the version) and roll back, and the number it saw would be taken again by the next change.
+            # A read sees committed rows only, the roles read after the version, so they are never older.
+            if len(cache) >= ROLE_CACHE_SIZE:
+                cache.clear()
+            cache[person_id] = (version, roles)
+        return str(row.name), roles
 
     def add_person(self, person_id: str, name: str, at: str, password_hash: str | None) -> None:
         """Register a person's projection row."""

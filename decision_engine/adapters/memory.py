@@ -254,6 +254,10 @@ class MemoryPersons(_Repo):
         return [(r["role"], r["unit"], r["valid_from"], r["valid_to"])
                 for r in sorted(self.t.roles, key=lambda r: r["valid_from"]) if r["person_id"] == person_id]
 
+    def person_roles(self, person_id: str) -> tuple[str, list[tuple[str, str, str, str | None]]] | None:
+        found = self.person(person_id)
+        return None if found is None else (found[0], self.roles_of(person_id))
+
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         held = [r for r in self.t.roles if r["valid_from"] <= at and (r["valid_to"] is None or r["valid_to"] > at)
                 and self.t.persons.get(r["person_id"], {}).get("active")]

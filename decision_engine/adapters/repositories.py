@@ -207,6 +207,10 @@ class SqlPersons(_Repo):
     def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
         return IdentityRepo(self.conn).roles_of(person_id)
 
+    def person_roles(self, person_id: str) -> tuple[str, list[tuple[str, str, str, str | None]]] | None:
+        found = IdentityRepo(self.conn).person_roles(person_id)  # cached on the person's roles_version
+        return None if found is None else (found[0], list(found[1]))
+
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         """(role, person, unit) held at `at` by active persons, oldest grant first."""
         R = ROLE_ASSIGNMENTS

@@ -107,6 +107,9 @@ class PersonRow(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     created_at: str = Field(max_length=40)
     active: bool = True
+    # migration 0014: bumped by triggers on every change to the person's role_assignments rows, so that a
+    # request's roles are cached on (person, roles_version) (`IdentityRepo.person_roles`, issue 19 §2)
+    roles_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class RoleAssignmentRow(SQLModel, table=True):

@@ -40,13 +40,14 @@ SECURITY_EVENTS = ("PersonRegistered", "RoleGranted", "RoleEnded", "TokenIssued"
 
 def actors_of(tx: UnitOfWork | Tx, person_id: str, at: str) -> tuple[Actor, ...]:
     """The roles a person holds at a moment, as Actors (validity periods respected); `tx` is a unit of work,
-    or the transaction handle of a caller not behind the port yet."""
-    repo = unit_of(tx).persons
-    person = repo.person(person_id)
-    if person is None:
+    or the transaction handle of a caller not behind the port yet. The SQL store answers from the roles cached
+    on the person's roles_version (migration 0014)."""
+    found = unit_of(tx).persons.person_roles(person_id)
+    if found is None:
         raise Unauthenticated(f"unknown person {person_id!r}")
-    return tuple(Actor(person=person_id, role=role, unit=unit, name=person[0])
-                 for role, unit, start, end in repo.roles_of(person_id) if start <= at and (end is None or at < end))
+    name, roles = found
+    return tuple(Actor(person=person_id, role=role, unit=unit, name=name)
+                 for role, unit, start, end in roles if start <= at and (end is None or at < end))
 
 
 def _held(conn: Tx, person_id: str, at: str) -> set[str]:

@@ -131,6 +131,9 @@ class Persons(Protocol):
     def roles_of(self, person_id: str) -> list[tuple[str, str, str, str | None]]:
         """(role, unit, valid_from, valid_to) of every assignment a person ever held, oldest first."""
 
+    def person_roles(self, person_id: str) -> tuple[str, list[tuple[str, str, str, str | None]]] | None:
+        """(name, roles_of) of a person in one read, or None for an unknown person."""
+
     def role_holders(self, at: str) -> list[tuple[str, str, str]]:
         """(role, person, unit) held at `at` by active persons, oldest grant first."""
 
