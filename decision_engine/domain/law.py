@@ -130,6 +130,8 @@ CITATIONS: dict[str, Citation] = {
     "R12.conclusion": _c("R12", "Arts. 27–28", "the opinion's conclusion", "合法性审查意见"),
     "R12.opinion": _c("R12", "Art. 28", "legal advisers heard; the unit adjusts the draft to the opinion",
                       "组织法律顾问、公职律师提出意见；承办单位根据审查意见调整"),
+    "R12.prompt": _c("R12", "Art. 28", "the department responsible for legality review gives its opinion promptly: "
+                     "by the deadline the submission allows", "负责合法性审查的部门应当及时提出合法性审查意见"),
     "R12.nonadoption": _c("R12", "Art. 28; seed 000", "the unit explains in writing an opinion it does not adopt",
                           "不采纳审查意见的书面说明"),
     "SoD1.reviewer": _c("SoD1", "Arts. 25, 28", "the undertaking unit never clears its own review",

@@ -180,3 +180,25 @@ def test_r14_other_materials_go_into_the_packet(b: Build) -> None:
     others = assemble_packet(b.d)["other_materials"]
     assert [(o["artifact_id"], o["title"], o["reason"]) for o in others] == [
         (aid, "成本监审报告", "票价调整须附成本监审结论")]
+
+
+# R12, Art. 28 ----------------------------------------------------------------------------------------
+def test_r12_the_opinion_is_due_by_the_deadline_the_submission_allows_and_the_clock_cites_art_28(b: Build) -> None:
+    from decision_engine.domain.rules.legality import opinion_due
+    from decision_engine.services.clock_duties import watched
+    b.open().start().determine().coordinate().participate()
+    assert opinion_due(b.d, b.cal) is None  # nothing submitted: nothing due
+    b.submission(9)
+    due = b.cal.add_working_days(b.today, 9).due
+    assert opinion_due(b.d, b.cal) == (due, False)
+    w = next(x for x in watched(b.d, b.cal, b.today) if x.name == "legality_review")
+    assert (w.due, w.rule, w.article, w.role) == (due, "R12", "Art. 28", "legality_reviewer")
+    assert law.ref("R12.prompt") == {"rule": w.rule, "article": w.article}
+
+
+def test_r12_an_opinion_given_and_cleared_is_no_longer_due(b: Build) -> None:
+    from decision_engine.domain.rules.legality import opinion_due
+    from decision_engine.services.clock_duties import watched
+    b.ready()
+    assert opinion_due(b.d, b.cal) is None
+    assert [x for x in watched(b.d, b.cal, b.today) if x.name == "legality_review"] == []
