@@ -52,6 +52,9 @@ CITATIONS: dict[str, Citation] = {
     "R2.catalogue": _c("R2", "Art. 3 ¶3", "the catalogue, published after the Party committee consents",
                        "决策事项目录经同级党委同意后公布"),
     "R3.proposal": _c("R3", "Art. 10", "where a proposal comes from and what it argues", "决策建议的提出"),
+    "R3.study": _c("R3", "Art. 10", "a proposal is studied before the organ decides whether to start: argued by the "
+                   "proposing department or lower government, studied by the unit it is passed to otherwise",
+                   "决策事项建议经研究论证后，报请决策机关决定是否启动决策程序"),
     "R3.start": _c("R3", "Art. 11", "the start decision names the undertaking unit(s), one lead",
                    "决策启动，明确决策承办单位"),
     "R3.opening": _c("R3", "Arts. 10–11", "who opens a decision", "决策启动"),
@@ -253,6 +256,7 @@ PROCEDURE_BINDINGS: dict[str, str] = {
     "artifacts.legal_adviser_opinion": "R12.opinion",
     "artifacts.amendment_record": "R12.opinion",
     "artifacts.party_report": "R16.party_report",
+    "artifacts.proposal_study": "R3.study",
     "artifacts.other_material": "R14.other_materials",
     "artifacts.execution_unit_designation": "R19.execution",
 }
