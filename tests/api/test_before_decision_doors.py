@@ -118,3 +118,17 @@ def test_r3_a_deputys_proposal_is_studied_before_the_start_through_the_artifact_
         "kind": "proposal_study", "fields": {"proposal_id": pid, "unit": walk.bureau, "study": "经调研论证，建议启动"}})
     assert r.status_code == 201, r.text
     assert _post(walk, client, walk.c.head, f"/decisions/{walk.did}/artifacts", start).status_code == 201
+
+
+def test_r6_a_comment_notice_publishes_the_draft_with_its_explanation(walk_any: Any, client: TestClient) -> None:
+    from datetime import timedelta
+    walk = walk_any.open().start().determine().coordinate()
+    today = walk.ctx.today()
+    notice = {"explanation": "  ", "channels": ["政府网站"], "method": "留言", "published_at": today.isoformat(),
+              "deadline": (today + timedelta(days=30)).isoformat()}
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {"kind": "comment_notice",
+                                                                                 "fields": notice})
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R6", "第十五条第一款"), r.text
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {
+        "kind": "comment_notice", "fields": {**notice, "explanation": "起草背景、依据和主要内容的说明"}})
+    assert r.status_code == 201, r.text
