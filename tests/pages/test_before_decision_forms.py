@@ -1,0 +1,32 @@
+"""The page forms of the articles before the decision meeting (issue 16): the organ's level and the law whose
+procedure prevails on the 立项 form (R1, Arts. 2, 42; Art. 3 ¶2), refused in a banner with the rule and
+article in Chinese, and kept on the decision page when accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.conftest import Site
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def test_the_open_form_asks_for_the_organ_level_in_chinese_and_refuses_a_level_outside_the_regulation(
+        site: Site) -> None:
+    client = site.client(site.c.drafter)
+    form = client.get("/decisions/new").text
+    assert "决策机关层级" in form and "乡级人民政府（参照执行）" in form and "法律、行政法规另有规定的决策程序" in form
+    r = site.post(client, "/decisions/new", "/decisions/new", {
+        "title": "关于调整公交票价的决定", "category": "public_project", "unit": "某市交通运输局",
+        "organ_level": "village"})
+    assert r.url.path == "/decisions/new"
+    assert 'data-rule="R1"' in r.text and 'data-article="Arts. 2, 42"' in r.text and "县级以上地方人民政府" in r.text
+
+
+def test_an_accepted_level_and_law_are_shown_on_the_decision_page(site: Site) -> None:
+    client = site.client(site.c.drafter)
+    r = site.post(client, "/decisions/new", "/decisions/new", {
+        "title": "关于调整公交票价的决定", "category": "public_project", "unit": "某市交通运输局",
+        "organ_level": "county", "procedure_by_law": "价格法第二十三条"})
+    assert r.url.path.startswith("/decisions/MAD-"), r.text[:300]
+    assert "县级人民政府" in r.text and "价格法第二十三条" in r.text
