@@ -30,3 +30,15 @@ def test_an_accepted_level_and_law_are_shown_on_the_decision_page(site: Site) ->
         "organ_level": "county", "procedure_by_law": "价格法第二十三条"})
     assert r.url.path.startswith("/decisions/MAD-"), r.text[:300]
     assert "县级人民政府" in r.text and "价格法第二十三条" in r.text
+
+
+def test_the_meeting_page_lists_the_other_materials_of_the_packet(site: Site) -> None:
+    from tests.conftest import Walk
+    walk = Walk(site.ctx)
+    walk.c = site.c  # the site's people, who can log in
+    walk.ready()
+    walk.art(walk.c.drafter, "other_material", title="成本监审报告", reason="票价调整须附成本监审结论")
+    walk.meeting()
+    page = site.client(walk.c.head).get(f"/meetings/{walk.meeting_id}")
+    assert page.status_code == 200
+    assert "其他材料" in page.text and "成本监审报告" in page.text and "票价调整须附成本监审结论" in page.text
