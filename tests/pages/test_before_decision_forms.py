@@ -42,3 +42,23 @@ def test_the_meeting_page_lists_the_other_materials_of_the_packet(site: Site) ->
     page = site.client(walk.c.head).get(f"/meetings/{walk.meeting_id}")
     assert page.status_code == 200
     assert "其他材料" in page.text and "成本监审报告" in page.text and "票价调整须附成本监审结论" in page.text
+
+
+def test_the_publish_form_asks_how_the_interpretation_is_made_public_and_refuses_without_it(site: Site) -> None:
+    from decision_engine.services import queries
+    from tests.conftest import Walk
+    walk = Walk(site.ctx)
+    walk.c = site.c
+    walk.decided()
+    office = site.client(walk.c.office)
+    page = f"/decisions/{walk.did}"
+    assert "宣传解读方式（新闻发布会、接受访谈等）" in office.get(page).text
+    r = site.post(office, page, f"{page}/publish", {"channels": "政府公报\n政府网站\n某市日报",
+                                                     "interpretation": "政策解读"})
+    assert 'class="banner refused"' in r.text and 'data-rule="R17"' in r.text and "新闻发布会" in r.text
+    assert queries.get_decision(site.ctx, walk.did)["status"] == "decided"  # nothing half-written
+    r = site.post(office, page, f"{page}/publish", {"channels": "政府公报\n政府网站\n某市日报",
+                                                     "interpretation": "政策解读", "interpretation_means": "新闻发布会"})
+    assert 'class="banner refused"' not in r.text, r.text[:400]
+    kinds = [a["kind"] for a in queries.get_decision(site.ctx, walk.did)["artifacts"]]
+    assert "interpretation" in kinds and "publication_record" in kinds
