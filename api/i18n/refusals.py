@@ -479,6 +479,11 @@ ZH: dict[str, str] = {
     '公告公布的是草案第 {} 版，当前草案为第 {} 版：应当公布当前版本的决策草案 (the notice publishes the draft under way)': '公告公布的是草案第 {0} 版，当前草案为第 {1} 版：应当公布当前版本的决策草案',
     '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式 (interpretation.means: press_conference, interview, or another means)': '对社会公众普遍关心或者专业性、技术性较强的重大行政决策，应当通过新闻发布会、接受访谈等方式进行宣传解读：请写明解读方式',
     '需要报送的其他材料应当写明材料名称和报送理由 (other_material: {})': '需要报送的其他材料应当写明材料名称和报送理由',
+    '决策事项建议应当写明提出者：{} (proposal.source must be one of {})': '决策事项建议应当写明提出者：{0}',
+    '没有编号为 {} 的决策事项建议 (no proposal with this id)': '没有编号为 {0} 的决策事项建议',
+    '研究论证意见应当写明承担研究论证的单位和研究论证情况 (proposal_study: unit, study)': '研究论证意见应当写明承担研究论证的单位和研究论证情况',
+    '本程序要求决策启动前有决策事项建议并经研究论证 (a proposal on record before the start)': '本程序要求决策启动前有决策事项建议并经研究论证',
+    '决策事项建议 {} 应当交有关单位研究论证后，再报请决策机关决定是否启动 (a proposal passed to a unit is studied before the start)': '决策事项建议 {0} 应当交有关单位研究论证后，再报请决策机关决定是否启动',
 }
 
 # The acts the domain names in its refusals ("… needs one of the roles", "… is only possible before").

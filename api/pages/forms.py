@@ -18,6 +18,7 @@ from decision_engine.domain.decision import (
     MEETING_TYPES,
 )
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.rules.initiation import PROPOSAL_SOURCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "start_decision": (F("lead_unit", "text", N_("lead unit")), F("units", "lines", N_("undertaking units")),
                        F("affected_units", "lines", N_("affected units to consult"), optional=True),
                        F("decision", "textarea", N_("text of the start decision"), optional=True)),
-    "proposal": tuple(F(n, "textarea", label) for n, label in (
-        ("problem", N_("problem")), ("reasons", N_("reasons")), ("basis", N_("legal basis")),
-        ("plan", N_("preliminary plan")), ("necessity", N_("necessity")), ("feasibility", N_("feasibility")))),
+    "proposal": (F("source", "choice", N_("proposed by"), options=tuple(PROPOSAL_SOURCES)),
+                 *(F(n, "textarea", label) for n, label in (
+                     ("problem", N_("problem")), ("reasons", N_("reasons")), ("basis", N_("legal basis")),
+                     ("plan", N_("preliminary plan")), ("necessity", N_("necessity")),
+                     ("feasibility", N_("feasibility"))))),
+    "proposal_study": (F("proposal_id", "text", N_("proposal")), F("unit", "text", N_("unit that studied it")),
+                       F("study", "textarea", N_("study and argument"))),
     "catalog_entry": (F("catalog", "text", N_("catalogue")), F("party_consent_at", "date", N_("Party committee consent on")),
                       F("published_at", "date", N_("published on"))),
     "consultation": (F("unit", "text", N_("unit consulted")), F("opinion", "textarea", N_("opinion")),

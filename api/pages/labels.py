@@ -41,6 +41,11 @@ CATEGORIES = {
     "gov_legislation": N_("government legislation (excluded)"),
     "emergency_response": N_("emergency response (excluded)"), "normative": N_("normative document"),
 }
+PROPOSAL_SOURCES = {  # R3, Art. 10
+    "leader": N_("a leader of the decision organ"), "department": N_("a department of the organ"),
+    "lower_government": N_("the lower-level government"), "deputy": N_("a people's congress deputy"),
+    "cppcc_member": N_("a CPPCC member"), "citizen": N_("a citizen, legal person or other organisation"),
+}
 ORGAN_LEVELS = {  # R1, Arts. 2, 42
     "province": N_("provincial government"), "city": N_("city government"), "county": N_("county government"),
     "department": N_("department of a government (by reference)"),
@@ -66,6 +71,7 @@ VALUES = {
     "open": N_("open"), "closed": N_("closed"), "no_liability": N_("no liability"),
     "corrected": N_("ordered to correct"), "sanctioned": N_("sanctioned according to law"),
     "disqualified": N_("disqualified"), "referred": N_("referred to the competent organ"),
+    **PROPOSAL_SOURCES,  # R3, Art. 10: who proposed the matter
 }
 EVENTS = {
     "DecisionOpened": N_("decision opened"), "DeterminationRecorded": N_("determination recorded"),

@@ -52,6 +52,9 @@ CITATIONS: dict[str, Citation] = {
     "R2.catalogue": _c("R2", "Art. 3 ¶3", "the catalogue, published after the Party committee consents",
                        "决策事项目录经同级党委同意后公布"),
     "R3.proposal": _c("R3", "Art. 10", "where a proposal comes from and what it argues", "决策建议的提出"),
+    "R3.study": _c("R3", "Art. 10", "a proposal is studied before the organ decides whether to start: argued by the "
+                   "proposing department or lower government, studied by the unit it is passed to otherwise",
+                   "决策事项建议经研究论证后，报请决策机关决定是否启动决策程序"),
     "R3.start": _c("R3", "Art. 11", "the start decision names the undertaking unit(s), one lead",
                    "决策启动，明确决策承办单位"),
     "R3.opening": _c("R3", "Arts. 10–11", "who opens a decision", "决策启动"),
@@ -130,6 +133,8 @@ CITATIONS: dict[str, Citation] = {
     "R12.conclusion": _c("R12", "Arts. 27–28", "the opinion's conclusion", "合法性审查意见"),
     "R12.opinion": _c("R12", "Art. 28", "legal advisers heard; the unit adjusts the draft to the opinion",
                       "组织法律顾问、公职律师提出意见；承办单位根据审查意见调整"),
+    "R12.prompt": _c("R12", "Art. 28", "the department responsible for legality review gives its opinion promptly: "
+                     "by the deadline the submission allows", "负责合法性审查的部门应当及时提出合法性审查意见"),
     "R12.nonadoption": _c("R12", "Art. 28; seed 000", "the unit explains in writing an opinion it does not adopt",
                           "不采纳审查意见的书面说明"),
     "SoD1.reviewer": _c("SoD1", "Arts. 25, 28", "the undertaking unit never clears its own review",
@@ -265,6 +270,7 @@ PROCEDURE_BINDINGS: dict[str, str] = {
     "artifacts.legal_adviser_opinion": "R12.opinion",
     "artifacts.amendment_record": "R12.opinion",
     "artifacts.party_report": "R16.party_report",
+    "artifacts.proposal_study": "R3.study",
     "artifacts.other_material": "R14.other_materials",
     "artifacts.execution_unit_designation": "R19.execution",
 }

@@ -5,8 +5,8 @@ One clock run handles every decision that is due (DESIGN "Where Prefect fits"):
 * **comment windows** (R6, Art. 15): a notice whose deadline has passed is closed —
   `CommentWindowClosed` on the decision's stream, and a notice to the undertaking unit to dispose of
   the opinions (R8, Art. 18);
-* **deadlines**: the legality review (R11, Art. 26 ¶2: the deadline the unit requested, at least
-  7 working days), publication (R17, Art. 32: 20 working days, profile default), the decision's own
+* **deadlines**: the legality review (R12, Art. 28: the opinion given promptly, by the deadline the unit
+  requested, which allows at least 7 working days, R11, Art. 26 ¶2), publication (R17, Art. 32: 20 working days, profile default), the decision's own
   due date (R22, Art. 38 ¶2) and each execution unit's report (R19, Art. 34): a *reminder* to the
   people responsible a few working days before (setting `reminder_working_days_before`); once passed,
   `DeadlinePassed` and an *escalation* to the head of their unit; some working days later
@@ -42,6 +42,7 @@ from decision_engine.domain.decision import DECIDED, PRE_DECISION, Actor, Decisi
 from decision_engine.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, Unavailable
 from decision_engine.domain.law import ref
 from decision_engine.domain.organisation import OrgChart
+from decision_engine.domain.rules.legality import opinion_due
 from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services import compliance, notifications, organisation
@@ -127,18 +128,10 @@ def watched(d: Decision, cal: StatutoryCalendar, today: date) -> list[Watched]:
     (R22) and each execution unit's report (R19)."""
     out: list[Watched] = []
     s = d.state
-    if s["status"] in PRE_DECISION and d.spec.has_gate("legality_review"):
-        sub = d.latest("legality_review", "legality_submission")
-        if sub is not None and not d.gate_satisfied(d.spec.gate("legality_review")):
-            requested = sub["fields"].get("requested_deadline")
-            if requested:
-                due, provisional = statutory_day(requested), False
-            else:
-                dur = d.spec.durations["legality_review"]
-                dl = cal.add_working_days(_day(sub["at"]), dur.days)
-                due, provisional = dl.due, dl.provisional
-            out.append(Watched("legality_review", "合法性审查期限", due, provisional, "legality_review",
-                               **ref("R11.review_time"), role="legality_reviewer", unit=None))
+    review = opinion_due(d, cal) if s["status"] in PRE_DECISION else None
+    if review is not None:  # R12, Art. 28: the reviewer gives its opinion promptly, by the deadline allowed
+        out.append(Watched("legality_review", "合法性审查期限", review[0], review[1], "legality_review",
+                           **ref("R12.prompt"), role="legality_reviewer", unit=None))
     if s["status"] in DECIDED and s.get("decided_on") and d.spec.has_gate("publication") \
             and "publication" in d.spec.durations and not d.gate_satisfied(d.spec.gate("publication")):
         dur = d.spec.durations["publication"]

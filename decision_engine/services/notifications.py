@@ -225,7 +225,7 @@ def set_contact(ctx: Context, person_id: str, *, email: str | None = None, heads
 # a duty id is `kind[:window[:detail]]`, e.g. `reminder:legality_review`, `deadline_passed:publication`,
 # `execution_report_due:某市公交集团`, `comment_window_closed:A-…`.
 DUTY_BASIS: dict[str, tuple[str, str]] = {
-    "comment_window_closed": ("R6", "Art. 15"), "legality_review": ("R11", article("R11.review_time")),
+    "comment_window_closed": ("R6", "Art. 15"), "legality_review": ("R12", article("R12.prompt")),
     "publication": ("R17", "Art. 32"), "due_by": ("R22", "Art. 38 ¶2"), "execution_report": ("R19", "Art. 34"),
     "execution_report_due": ("R19", "Art. 34"), "evaluation_due": ("R21", "Art. 36"),
     "undue_delay": ("R22", "Art. 38 ¶2")}

@@ -100,3 +100,35 @@ def test_r14_an_other_material_goes_through_the_artifact_door_into_the_packet(wa
     assert r.status_code == 201, r.text
     packet = meetings.packet_preview(walk.ctx, walk.did)
     assert [o["title"] for o in packet["other_materials"]] == ["成本监审报告"]
+
+
+def test_r3_a_deputys_proposal_is_studied_before_the_start_through_the_artifact_door(walk_any: Any,
+                                                                                     client: TestClient) -> None:
+    walk = walk_any.open()
+    proposal = {"source": "deputy", "problem": "公交运营亏损", "reasons": "成本上升", "basis": "价格法",
+                "plan": "分步调价", "necessity": "必要", "feasibility": "可行"}
+    r = _post(walk, client, walk.c.office, f"/decisions/{walk.did}/artifacts", {"kind": "proposal",
+                                                                                "fields": proposal})
+    assert r.status_code == 201, r.text
+    pid = next(a["id"] for a in q.get_decision(walk.ctx, walk.did)["artifacts"] if a["kind"] == "proposal")
+    start = {"kind": "start_decision", "fields": {"lead_unit": walk.bureau, "units": [walk.bureau]}}
+    r = _post(walk, client, walk.c.head, f"/decisions/{walk.did}/artifacts", start)
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R3", "第十条"), r.text
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {
+        "kind": "proposal_study", "fields": {"proposal_id": pid, "unit": walk.bureau, "study": "经调研论证，建议启动"}})
+    assert r.status_code == 201, r.text
+    assert _post(walk, client, walk.c.head, f"/decisions/{walk.did}/artifacts", start).status_code == 201
+
+
+def test_r6_a_comment_notice_publishes_the_draft_with_its_explanation(walk_any: Any, client: TestClient) -> None:
+    from datetime import timedelta
+    walk = walk_any.open().start().determine().coordinate()
+    today = walk.ctx.today()
+    notice = {"explanation": "  ", "channels": ["政府网站"], "method": "留言", "published_at": today.isoformat(),
+              "deadline": (today + timedelta(days=30)).isoformat()}
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {"kind": "comment_notice",
+                                                                                 "fields": notice})
+    assert r.status_code == 409 and (r.json()["rule"], r.json()["article"]) == ("R6", "第十五条第一款"), r.text
+    r = _post(walk, client, walk.c.drafter, f"/decisions/{walk.did}/artifacts", {
+        "kind": "comment_notice", "fields": {**notice, "explanation": "起草背景、依据和主要内容的说明"}})
+    assert r.status_code == 201, r.text

@@ -7,6 +7,8 @@ at publication (R17, Art. 32)."""
 
 from __future__ import annotations
 
+import copy
+
 from decision_engine.audit.canonical import canonical
 from decision_engine.domain import events as ev
 from decision_engine.domain import law
@@ -14,6 +16,7 @@ from decision_engine.domain import participation as dp
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import RuleViolation
 from decision_engine.domain.meeting import assemble_packet
+from decision_engine.domain.procedure import Procedure
 from tests.domain.builders import BUREAU, Build, C, refused
 
 
@@ -180,3 +183,78 @@ def test_r14_other_materials_go_into_the_packet(b: Build) -> None:
     others = assemble_packet(b.d)["other_materials"]
     assert [(o["artifact_id"], o["title"], o["reason"]) for o in others] == [
         (aid, "成本监审报告", "票价调整须附成本监审结论")]
+
+
+# R12, Art. 28 ----------------------------------------------------------------------------------------
+def test_r12_the_opinion_is_due_by_the_deadline_the_submission_allows_and_the_clock_cites_art_28(b: Build) -> None:
+    from decision_engine.domain.rules.legality import opinion_due
+    from decision_engine.services.clock_duties import watched
+    b.open().start().determine().coordinate().participate()
+    assert opinion_due(b.d, b.cal) is None  # nothing submitted: nothing due
+    b.submission(9)
+    due = b.cal.add_working_days(b.today, 9).due
+    assert opinion_due(b.d, b.cal) == (due, False)
+    w = next(x for x in watched(b.d, b.cal, b.today) if x.name == "legality_review")
+    assert (w.due, w.rule, w.article, w.role) == (due, "R12", "Art. 28", "legality_reviewer")
+    assert law.ref("R12.prompt") == {"rule": w.rule, "article": w.article}
+
+
+def test_r12_an_opinion_given_and_cleared_is_no_longer_due(b: Build) -> None:
+    from decision_engine.domain.rules.legality import opinion_due
+    from decision_engine.services.clock_duties import watched
+    b.ready()
+    assert opinion_due(b.d, b.cal) is None
+    assert [x for x in watched(b.d, b.cal, b.today) if x.name == "legality_review"] == []
+
+
+# R3, Art. 10 -----------------------------------------------------------------------------------------
+PROPOSAL = {"problem": "公交运营亏损", "reasons": "成本上升", "basis": "价格法", "plan": "分步调价", "necessity": "必要",
+            "feasibility": "可行"}
+
+
+def _start(b: Build) -> None:
+    b.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU], affected_units=[])
+
+
+def test_r3_a_proposal_passed_to_a_unit_must_be_studied_before_the_start(b: Build) -> None:
+    b.open()
+    cit = law.ref("R3.study")
+    refused(lambda: b.art(C.drafter, "proposal", **PROPOSAL), RuleViolation, *cit.values(), says="提出者")
+    refused(lambda: b.art(C.drafter, "proposal", source="someone", **PROPOSAL), RuleViolation, *cit.values())
+    pid = b.art(C.office, "proposal", source="deputy", **PROPOSAL)
+    refused(lambda: _start(b), RuleViolation, *cit.values(), says="研究论证")
+    refused(lambda: b.art(C.drafter, "proposal_study", proposal_id="nope", unit=BUREAU, study="论证"), RuleViolation,
+            *cit.values())
+    refused(lambda: b.art(C.drafter, "proposal_study", proposal_id=pid, unit=BUREAU, study=" "), RuleViolation,
+            *cit.values())
+    assert b.state["start"] is None
+
+
+def test_r3_a_studied_proposal_or_one_argued_by_the_proposing_department_lets_the_organ_start(b: Build) -> None:
+    b.open()
+    pid = b.art(C.office, "proposal", source="citizen", **PROPOSAL)
+    b.art(C.drafter, "proposal_study", proposal_id=pid, unit=BUREAU, study="经调研论证，建议启动")
+    b.art(C.office, "proposal", source="department", **PROPOSAL)  # argued by the department itself, Art. 10(2)
+    _start(b)
+    assert b.state["start"] is not None
+
+
+def test_r3_without_the_procedure_flag_a_start_needs_no_proposal_and_with_it_one_is_required() -> None:
+    plain = Build().open()
+    _start(plain)  # proposal_before_start = false in order713.toml: existing flows start as before
+    assert plain.state["start"] is not None
+    flagged = Build()
+    flagged.spec = _with_setting(flagged.spec, proposal_before_start=True)
+    flagged.d = Decision(flagged.spec)
+    flagged.open()
+    refused(lambda: _start(flagged), RuleViolation, *law.ref("R3.study").values(), says="决策事项建议")
+    flagged.art(C.office, "proposal", source="department", **PROPOSAL)
+    _start(flagged)
+    assert flagged.state["start"] is not None
+
+
+def _with_setting(spec: Procedure, **settings: object) -> Procedure:
+    """The procedure with a profile's settings overlaid (as a jurisdiction profile would set them)."""
+    data = copy.deepcopy(spec.data)
+    data.setdefault("settings", {}).update(settings)
+    return Procedure(data)

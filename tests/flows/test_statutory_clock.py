@@ -112,7 +112,7 @@ def test_a_legality_review_deadline_is_reminded_before_and_escalated_after(walk:
 
     run_clock(walk, due + timedelta(days=1))
     passed = last(walk, "DeadlinePassed")["payload"]
-    assert (passed["deadline"], passed["rule"], passed["article"]) == ("legality_review", "R11", "Art. 26 ¶2")
+    assert (passed["deadline"], passed["rule"], passed["article"]) == ("legality_review", "R12", "Art. 28")
     assert told(walk, "deadline_passed:legality_review") == {
         "deadline_passed:legality_review": {c.legal_director}}  # the head of the reviewing unit
 

@@ -18,7 +18,7 @@ UNREAD = re.compile(r'id="inbox-link">[^<]*<span class="badge"[^>]*>(\d+)</span>
 
 def _notify(site: Site, person: str, decision_id: str = "D-inbox-test") -> list[str]:
     planned = [notifications.Planned(decision_id, person, "reminder:legality_review", f"2026-12-0{i + 1}",
-                                     "reminder", 0, f"合法性审查意见将于期限届满 {i}", "《条例》第二十六条（R11）",
+                                     "reminder", 0, f"合法性审查意见将于期限届满 {i}", "《条例》第二十八条（R12）",
                                      f"/decisions/{decision_id}") for i in range(2)]
     with site.ctx.store.write() as conn:
         return notifications.record(conn, planned, at=site.ctx.now_iso())
@@ -32,7 +32,7 @@ def test_inbox_shows_unread_count_and_marks_read(site: Site) -> None:
     inbox = client.get("/inbox")
     assert inbox.status_code == 200
     assert "合法性审查意见将于期限届满 1" in inbox.text
-    assert '<span class="rule">R11</span> Art. 26 ¶2' in inbox.text  # the legal basis, not the duty's id
+    assert '<span class="rule">R12</span> Art. 28' in inbox.text  # the legal basis (the opinion given promptly)
     assert 'href="/decisions/D-inbox-test"' in inbox.text and "2026-12-01" in inbox.text
     r = site.post(client, "/inbox", f"/notifications/{ids[0]}/read", {"back": "/inbox"})
     assert r.status_code == 200 and r.url.path == "/inbox"

@@ -31,9 +31,51 @@ def art_start(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
                             rule="R3", article="Art. 11")
     if d.state["start"]:
         raise RuleViolation("the decision has already been started", rule="R3", article="Art. 11")
+    check_proposals_studied(d)
 
 
-# R3, Art. 10: a proposal's six required elements are enforced as the kind's required fields (no check).
+# R3, Art. 10: a proposal's six required elements are enforced as the kind's required fields; where it comes
+# from decides who argues it. A department of the organ or the lower government argues its own proposal
+# (Art. 10(2)); the organ's leaders', deputies', CPPCC members' and citizens' proposals are passed to a unit
+# for study (Art. 10(1), (3)). The organ decides whether to start after the study.
+PROPOSAL_SOURCES = {"leader": "决策机关领导人员", "department": "决策机关所属部门", "lower_government": "下一级人民政府",
+                    "deputy": "人大代表", "cppcc_member": "政协委员", "citizen": "公民、法人或者其他组织"}
+ARGUED_BY_PROPOSER = ("department", "lower_government")
+
+
+def art_proposal(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any], cal: StatutoryCalendar,
+                 today: date) -> None:
+    """R3, Art. 10: a proposal says where it comes from (the source decides who studies it)."""
+    if f.get("source") not in PROPOSAL_SOURCES:
+        raise RuleViolation(f"决策事项建议应当写明提出者：{'、'.join(PROPOSAL_SOURCES.values())} "
+                            f"(proposal.source must be one of {', '.join(PROPOSAL_SOURCES)})", **ref("R3.study"))
+
+
+def art_proposal_study(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
+                       cal: StatutoryCalendar, today: date) -> None:
+    """R3, Art. 10: the study of a recorded proposal, by the unit it was passed to, with what it found."""
+    ids = {a["id"] for a in d.artifacts_of("initiation", "proposal", all_rounds=True)}
+    if f["proposal_id"] not in ids:
+        raise RuleViolation(f"没有编号为 {f['proposal_id']} 的决策事项建议 (no proposal with this id)", **ref("R3.study"))
+    if not str(f["study"]).strip() or not str(f["unit"]).strip():
+        raise RuleViolation("研究论证意见应当写明承担研究论证的单位和研究论证情况 (proposal_study: unit, study)",
+                            **ref("R3.study"))
+
+
+def check_proposals_studied(d: DecisionView) -> None:
+    """R3, Art. 10: the organ decides whether to start after the study: every proposal passed to a unit has
+    its study on record; where the procedure requires a proposal before the start (`proposal_before_start`),
+    there is one."""
+    proposals = d.artifacts_of("initiation", "proposal", all_rounds=True)
+    if d.spec.settings.get("proposal_before_start") and not proposals:
+        raise RuleViolation("本程序要求决策启动前有决策事项建议并经研究论证 (a proposal on record before the start)",
+                            **ref("R3.study"))
+    studied = {a["fields"]["proposal_id"] for a in d.artifacts_of("initiation", "proposal_study", all_rounds=True)}
+    unstudied = [p["id"] for p in proposals
+                 if p["fields"].get("source") not in ARGUED_BY_PROPOSER and p["id"] not in studied]
+    if unstudied:
+        raise RuleViolation(f"决策事项建议 {', '.join(unstudied)} 应当交有关单位研究论证后，再报请决策机关决定是否启动 "
+                            "(a proposal passed to a unit is studied before the start)", **ref("R3.study"))
 
 
 def art_catalog_entry(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
@@ -68,7 +110,9 @@ def check_coordination(d: DecisionView, g: GateSpec) -> list[Missing]:
 def register(reg: Registry) -> None:
     """S0's checks: the start decision (R3), the catalogue (R2), coordination (R4)."""
     # pragma: no mutate block (the table is built once at import, rules.DEFAULT: structural, not a rule)
-    reg.artifact("start_decision", art_start)  # R3, Art. 11
+    reg.artifact("start_decision", art_start)  # R3, Arts. 10–11
+    reg.artifact("proposal", art_proposal)  # R3, Art. 10
+    reg.artifact("proposal_study", art_proposal_study)  # R3, Art. 10
     reg.artifact("catalog_entry", art_catalog_entry)  # R2, Art. 3 ¶3
     reg.artifact("draft_options", art_draft_options)  # R3, Art. 12 ¶4
     reg.gate("coordination", check_coordination)  # R4, Art. 13

@@ -14,6 +14,7 @@ from decision_engine.domain.procedure import ArtifactKind, GateSpec
 from decision_engine.domain.rules.common import need_draft
 from decision_engine.domain.rules.normative import check_normative_checklist
 from decision_engine.domain.rules.registry import DecisionView, Registry
+from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.domain.values import Actor, iso_date
 
 LEGALITY_CONCLUSIONS = ("lawful", "lawful_if_amended", "unlawful", "exploratory_risk_stated")
@@ -30,6 +31,25 @@ def pending_supplement(d: DecisionView) -> dict[str, Any] | None:
     answered = [a["seq"] for a in d.artifacts_of("legality_review", "legality_supplement")]
     last = reqs[-1]
     return None if answered and max(answered) > last["seq"] else last
+
+
+def opinion_due(d: DecisionView, cal: StatutoryCalendar) -> tuple[date, bool] | None:
+    """R12, Art. 28: the legality review department gives its opinion promptly (及时). The day it is due, and
+    whether that day is provisional (a calendar year not yet published): the deadline the submission
+    requested (which allows at least the review time of R11, Art. 26 ¶2), or without one, the review time
+    counted in working days from the submission. None when no submission awaits the review (none recorded, or
+    the review gate already satisfied)."""
+    if not d.spec.has_gate("legality_review"):
+        return None
+    sub = d.latest("legality_review", "legality_submission")
+    g = d.spec.gate("legality_review")
+    if sub is None or d.gate_status(g) in ("cleared", "exempted", "not_applicable"):
+        return None
+    requested = sub["fields"].get("requested_deadline")
+    if requested:
+        return statutory_day(str(requested)), False
+    dl = cal.add_working_days(statutory_day(sub["at"]), d.spec.durations["legality_review"].days)
+    return dl.due, dl.provisional
 
 
 def art_legality_submission(d: DecisionView, k: ArtifactKind, actor: Actor, f: dict[str, Any],
