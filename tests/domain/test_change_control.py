@@ -63,6 +63,8 @@ def test_r20_the_head_decides_a_tabled_change_after_the_members_and_gives_reason
     s.act(s.agg.record_opinion((C.head,), 1, "head", "support", "调整"))
     refused(lambda: s.agg.decide_change_item((C.member_a,), 1, outcome="adopt"), NotPermitted, "SoD4", "Art. 30")
     refused(lambda: s.agg.decide_change_item((C.head,), 1, outcome="maybe"), InvalidInput, "R20", ART)
+    refused(lambda: s.agg.decide_item((C.head,), 1, outcome="adopt", current_draft_version=1, artifact_id="x"),
+            RuleViolation, "R20", ART, says="变更决定")  # a change is not a decision to be made
     refused(lambda: s.agg.decide_change_item((C.head,), 1, outcome="adopt"), RuleViolation, "R15", "Art. 30 ¶1",
             says="说明理由")
     s.act(s.agg.decide_change_item((C.head,), 1, outcome="adopt", head_reasons="情况紧迫，必须调整"))
