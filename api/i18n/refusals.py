@@ -445,6 +445,7 @@ ZH: dict[str, str] = {
     '提请终止执行或者重大调整应当说明理由 (reason)': '提请终止执行或者重大调整应当说明理由',
     '该变更事项已列入本次会议议程 (the change is already on this agenda)': '该变更事项已列入本次会议议程',
     '第 {} 项议题不是变更事项 (not a tabled change)': '第 {0} 项议题不是变更事项',
+    '第 {} 项议题是变更事项，应作出变更决定 (a tabled change is decided as a change)': '第 {0} 项议题是变更事项，应作出变更决定',
     '变更事项的决定应为通过、不予通过或者暂缓 (outcome must be one of {})': '变更事项的决定应为通过、不予通过或者暂缓',
     '行政首长的决定与多数意见不一致的，应当在会上说明理由 (head_reasons)': '行政首长的决定与多数意见不一致的，应当在会上说明理由',
     '会议“{}”第 {} 项议题提请的不是{} (the item tabled another change)': '会议“{0}”第 {1} 项议题提请的不是{2}',

@@ -103,7 +103,10 @@ def router(ctx: Context) -> APIRouter:
                                                        position=_text(form, "position"), text=_text(form, "text")),
             "recuse": lambda: meetings.recuse(ctx, pid, meeting_id, item, _text(form, "member"),
                                               _text(form, "reason")),
-            "decide": lambda: meetings.decide_item(ctx, pid, meeting_id, item, outcome=_text(form, "outcome"),
+            "decide": lambda: meetings.decide_change(ctx, pid, meeting_id, item, outcome=_text(form, "outcome"),
+                                                     head_reasons=_text(form, "head_reasons"))
+            if meetings.is_change_item(ctx, meeting_id, item)  # R20: a tabled termination or major adjustment
+            else meetings.decide_item(ctx, pid, meeting_id, item, outcome=_text(form, "outcome"),
                                                    head_reasons=_text(form, "head_reasons"),
                                                    amendments=_text(form, "amendments"),
                                                    reopen_gates=_lines(form, "reopen_gates"),

@@ -24,6 +24,7 @@ from decision_engine.domain import events as ev
 from decision_engine.domain.calendar import StatutoryCalendar
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import InvalidInput, RuleViolation
+from decision_engine.domain.law import ref
 from decision_engine.domain.rules.evaluation import EVALUATION_OUTCOMES, pre_decision_units
 from decision_engine.domain.rules.execution import (
     KPI_DIRECTIONS,
@@ -97,6 +98,49 @@ def reports_due(d: Decision, cal: StatutoryCalendar, today: date) -> list[dict[s
                         "since": since.isoformat(), "due": dl.due.isoformat(), "provisional": dl.provisional,
                         "overdue": today > dl.due, "days_overdue": max(0, (today - dl.due).days),
                         "rule": "R19", "article": "Art. 34"})
+    return out
+
+
+# R19, Art. 40 (inference, profile settings): how many calendar days a periodic report may be overdue before the
+# unit is flagged for delay, and how many days after the event a problem report is still "prompt" (及时).
+FAILURE_AFTER_DAYS = 10
+PROBLEM_REPORT_DAYS = 5
+FAILURE_ZH = {"report_missed": "逾期未报送执行情况", "problem_report_late": "问题迟报",
+              "problem_not_reported": "问题漏报"}
+
+
+def execution_failures(d: Decision, cal: StatutoryCalendar, today: date) -> list[dict[str, Any]]:
+    """The execution units' failures to report that Art. 40 names (拖延……或者对执行中发现的重大问题瞒报、谎报、
+    漏报), each a finding citing R19 Art. 40 for the statutory clock to raise: a periodic report overdue more
+    than the profile's grace (`execution_failure_after_days`); a problem report filed more than
+    `problem_report_days` after the event it reports; a suspension on an Art. 35 ground with no problem report
+    on record from any execution unit before it (the omission). Pure."""
+    cit = ref("R19.failure")
+    out: list[dict[str, Any]] = []
+    after = int(d.spec.settings.get("execution_failure_after_days") or FAILURE_AFTER_DAYS)
+    for r in reports_due(d, cal, today):
+        if r["overdue"] and r["days_overdue"] > after:
+            out.append({"failure": "report_missed", "unit": r["unit"], "due": r["due"], "report": "",
+                        "detail": f"{r['unit']}执行情况报告应于{r['due']}报送，已逾期{r['days_overdue']}日", **cit})
+    limit = int(d.spec.settings.get("problem_report_days") or PROBLEM_REPORT_DAYS)
+    problems = [r for r in report_versions(d) if r["report_kind"] == "problem"]
+    for r in problems:
+        occurred = r["fields"].get("occurred_on")
+        if r["supersedes"] or not occurred:
+            continue
+        late = (on_date(r["at"]) - iso_date(occurred, "occurred_on", **cit)).days
+        if late > limit:
+            due = iso_date(occurred, "occurred_on", **cit) + timedelta(days=limit)
+            out.append({"failure": "problem_report_late", "unit": r["unit"], "due": due.isoformat(),
+                        "report": r["id"], "detail": f"{r['unit']}于{on_date(r['at']).isoformat()}报告"
+                        f"{occurred}发生的问题，迟于{limit}日", **cit})
+    suspension = d.state.get("suspension")
+    if d.status == "suspended" and suspension and suspension.get("ground") in GROUND_ZH:
+        if not any(r["at"] <= suspension["at"] for r in problems):
+            for unit in d.state["execution_units"]:
+                out.append({"failure": "problem_not_reported", "unit": unit,
+                            "due": on_date(suspension["at"]).isoformat(), "report": "",
+                            "detail": f"决策因“{GROUND_ZH[suspension['ground']]}”中止执行，此前{unit}未报告该问题", **cit})
     return out
 
 

@@ -387,6 +387,9 @@ class Meeting:
                                article="Art. 30")
         self._require_roll("deciding an item")
         it = self._undecided(item_no)
+        if it.get("change"):
+            raise RuleViolation(f"第 {item_no} 项议题是变更事项，应作出变更决定 (a tabled change is decided as a change)",
+                                **ref("R20.collective"))
         eligible = self.eligible(it)
         ops = it["opinions"]
         waiting = [p for p in eligible if p not in {o["person"] for o in ops}]

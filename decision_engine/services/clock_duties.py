@@ -14,7 +14,10 @@ One clock run handles every decision that is due (DESIGN "Where Prefect fits"):
 * **undue delay** (R22, Art. 38 ¶2): an incident — by ``services.accountability`` when it is
   installed, otherwise by the minimal `UndueDelayIncidentOpened` here;
 * **execution reports due** (R19, Art. 34) and **scheduled post-evaluations** (R21, Art. 36):
-  `ExecutionReportDue` / `EvaluationDue`, with notices to the execution unit / the organ.
+  `ExecutionReportDue` / `EvaluationDue`, with notices to the execution unit / the organ;
+* **execution failures** (R19, Art. 40): an execution unit whose periodic report is long overdue, whose
+  problem report came late, or that reported nothing before the head suspended on an Art. 35 ground —
+  `ExecutionFailureFound` (an `execution_failure` finding) and an escalation to the decision organ.
 
 Every act carries a deterministic key ``(decision, duty, due)``, stored in ``clock_duties`` in the same
 transaction as its events and notifications: running a duty twice, or retrying after a crash, appends
@@ -52,7 +55,8 @@ from decision_engine.services.ports import UnitOfWork
 
 CLOCK_ACTOR = Actor(SYSTEM_ACTOR["person"], SYSTEM_ACTOR["role"], SYSTEM_ACTOR["unit"], "法定时限时钟")
 LIVE = (*PRE_DECISION, *DECIDED, "suspended")
-KINDS = ("comment_window", "reminder", "deadline", "undue_delay", "execution_report", "evaluation")
+KINDS = ("comment_window", "reminder", "deadline", "undue_delay", "execution_report", "execution_failure",
+         "evaluation")
 ACTED_KINDS = tuple(k for k in KINDS if k != "undue_delay")  # undue delay opens incidents instead
 
 
@@ -60,10 +64,12 @@ def plan(due: Sequence[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
     """The due items grouped by kind, in the order the clock acts on them (undue delay apart)."""
     return [(kind, items) for kind in ACTED_KINDS if (items := [i for i in due if i["kind"] == kind])]
 KIND_ZH = {"comment_window": "征求意见期届满", "reminder": "到期提醒", "deadline": "逾期督办",
-           "undue_delay": "久拖不决", "execution_report": "执行情况报告", "evaluation": "决策后评估"}
+           "undue_delay": "久拖不决", "execution_report": "执行情况报告", "execution_failure": "执行单位未依法报告",
+           "evaluation": "决策后评估"}
 EVENT_ZH = {"CommentWindowClosed": "公开征求意见期届满", "DeadlinePassed": "期限届满未办结",
             "DeadlineEscalated": "逾期报决策机关督办", "UndueDelayIncidentOpened": "久拖不决事件立案",
             "ExecutionReportDue": "执行情况报告到期", "EvaluationDue": "决策后评估日期已到",
+            "ExecutionFailureFound": "执行单位未依法报告（第四十条）",
             "ArchiveExported": "档案包已导出", "ComplianceReportGenerated": "生成依法行政考核报告"}
 REMINDER_DAYS, ORGAN_DAYS = 3, 5  # defaults when a pinned procedure predates these settings
 DOCUMENT_TRIGGERS = ("GateCleared", "GateExempted", "DecisionFinalized", "DecisionClosed")
@@ -206,6 +212,21 @@ def duties_of(d: Decision, cal: StatutoryCalendar, today: date, *, incidents: bo
                 facts, incident=f"UD-{d.id}-{w.due.isoformat()}", days_late=(today - w.due).days)), [],
                 "", ""))
     execution = _execution()
+    if execution is not None and s["status"] in (*DECIDED, "suspended") and hasattr(execution, "execution_failures"):
+        for f in execution.execution_failures(d, cal, today):
+            # R19, Art. 40: an execution unit that delays or omits a report it owes is flagged to the organ,
+            # which orders the correction (由决策机关责令改正)
+            what = execution.FAILURE_ZH[f["failure"]]
+            items.append(_item(d, "execution_failure", f"execution_failure:{f['failure']}:{_short(f['unit'] + f['report'])}",
+                               date.fromisoformat(f["due"]),
+                               ("ExecutionFailureFound", {"finding": "execution_failure", "failure": f["failure"],
+                                                          "unit": f["unit"], "due": f["due"], "report": f["report"],
+                                                          "detail": f["detail"], "rule": f["rule"],
+                                                          "article": f["article"]}),
+                               [("organ", "decision_organ", None, 0, "escalation")],
+                               f"【执行监督】{f['unit']}{what}：{title}",
+                               f"{f['detail']}。依据{f['rule']}，《条例》第四十条，决策执行单位拖延执行或者对执行中发现的"
+                               "重大问题瞒报、谎报、漏报的，由决策机关责令改正，请督促检查并依法处理。"))
     if execution is not None and s["status"] in (*DECIDED, "suspended"):
         for t in execution.evaluation_triggers(d, today, 0):
             if t["trigger"] == "scheduled":  # R21, Art. 36: the date fixed at decision time

@@ -12,8 +12,11 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from decision_engine.domain import authority
 from decision_engine.domain.decision import Decision
+from decision_engine.domain.law import article
 from decision_engine.domain.statutory_time import statutory_day
+from decision_engine.services import organisation
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import load
 from decision_engine.services.queries import deadlines
@@ -43,24 +46,58 @@ def _year_of(state: dict[str, Any]) -> int:
     return int(str(state["opened_at"])[:4])
 
 
+def leader_of(state: dict[str, Any]) -> str | None:
+    """The leader who answers for a decision's making (ACC6, Art. 9): the head who presided the adopting
+    meeting (the author of its meeting record), else the person recorded as deciding it; None before."""
+    records = [a for a in state.get("artifacts", {}).values() if a["kind"] == "meeting_record"]
+    if records:
+        return str(records[-1]["author"]["person"])
+    by = state.get("decided_by")
+    return str(by["person"]) if isinstance(by, dict) and by.get("person") else None
+
+
 def metrics(ctx: Context, year: int, *, unit: str | None = None) -> dict[str, Any]:
-    """Per-unit metrics for decisions opened in a year (and the totals), from the projections and events."""
+    """Per-unit metrics for decisions opened in a year (and the totals), from the projections and events;
+    and the same per decision organ and per leader who decided (ACC6, Art. 9: 将重大行政决策情况作为考核评价
+    决策机关及其领导人员的重要内容 — the organ and its leaders are assessed, not only the units), with the
+    organ's own record after the decision: the superior organ's orders to correct (Art. 38 ¶1), its
+    supervisions of the execution (Art. 34) and the execution failures flagged (Art. 40)."""
     cal = ctx.calendar
     today = ctx.today()
     units: dict[str, dict[str, Any]] = defaultdict(_empty)
+    organs: dict[str, dict[str, Any]] = defaultdict(_empty)
+    leaders: dict[str, dict[str, Any]] = defaultdict(_empty)
     with ctx.uow.read() as uow:
         states = uow.decisions.states_opened_in(year, unit)
         suspensions = uow.events.count_by_stream("DecisionSuspended")
+        failures = uow.events.count_by_stream("ExecutionFailureFound")
         cases = uow.cases.count_by_decision()
         kept = {s["id"]: publication_kept(load(uow.tx, s["id"])[0], cal, today) for s in states
                 if s.get("decided_on")}
+        chart = organisation.chart_of(uow.tx)
+        heads = {h for s in states if (h := leader_of(s)) is not None}
+        names = uow.persons.names(sorted(heads))
     for s in states:
-        for key in (s["unit"], "__all__"):
-            _add(units[key], s, cal, today, int(suspensions.get(f"decision:{s['id']}", 0)), kept.get(s["id"]))
-            units[key]["accountability_cases"] += int(cases.get(s["id"], 0))  # Arts. 38–41
+        organ = authority.decision_organ(s, chart) or "—"
+        head = leader_of(s)
+        for table, key in ((units, s["unit"]), (units, "__all__"), (organs, organ), (leaders, head)):
+            if key is None:
+                continue
+            m = table[key]
+            _add(m, s, cal, today, int(suspensions.get(f"decision:{s['id']}", 0)), kept.get(s["id"]))
+            m["accountability_cases"] += int(cases.get(s["id"], 0))  # Arts. 38–41
+            corrections = s.get("corrections") or []
+            m["corrections_ordered"] += len(corrections)  # Art. 38 ¶1
+            m["corrections_open"] += sum(1 for c in corrections if c.get("report") is None)
+            m["supervisions"] += len(s.get("supervisions") or [])  # Art. 34
+            m["execution_failures"] += int(failures.get(f"decision:{s['id']}", 0))  # Art. 40
     return {"year": year, "computed_on": today.isoformat(), "targets": TARGETS,
             "units": {u: _finish(m) for u, m in sorted(units.items()) if u != "__all__"},
-            "total": _finish(units["__all__"])}
+            "total": _finish(units["__all__"]),
+            "assessment": {"rule": "ACC6", "article": article("ACC6.assessment"),
+                           "organs": {o: dict(_finish(m), organ_name=chart.organ_name(o) if o != "—" else "—")
+                                      for o, m in sorted(organs.items())},
+                           "leaders": {p: dict(_finish(m), name=names.get(p, p)) for p, m in sorted(leaders.items())}}}
 
 
 def _empty() -> dict[str, Any]:
@@ -68,7 +105,8 @@ def _empty() -> dict[str, Any]:
             "gates": defaultdict(Counter), "exemptions": [], "overdue": 0, "suspensions": 0,
             "evaluations": 0, "accountability_cases": 0, "finalized": 0, "legality_cleared_at_finalization": 0,
             "normative_published": 0, "normative_reviewed": 0, "normative_filed": 0,
-            "normative_filed_on_time": 0, "publication_due": 0, "publication_on_time": 0}
+            "normative_filed_on_time": 0, "publication_due": 0, "publication_on_time": 0,
+            "corrections_ordered": 0, "corrections_open": 0, "supervisions": 0, "execution_failures": 0}
 
 
 def _add(m: dict[str, Any], s: dict[str, Any], cal: Any, today: date, suspensions: int,

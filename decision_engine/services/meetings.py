@@ -175,6 +175,13 @@ def decide_change(ctx: Context, person_id: str, meeting_id: str, item_no: int, *
                 what=f"decide_change:{item_no}")
 
 
+def is_change_item(ctx: Context, meeting_id: str, item_no: int) -> bool:
+    """Whether an agenda item is a tabled change (R20) rather than a decision to be made."""
+    with ctx.uow.read() as uow:
+        m, _ = load_meeting(uow, meeting_id)
+    return any(it["no"] == item_no and it.get("change") for it in m.state["items"])
+
+
 def record_attendance(ctx: Context, person_id: str, meeting_id: str, present: list[str]) -> MeetingResult:
     """Call the roll: who is present, who is absent; no quorum, no meeting (R15, Art. 30)."""
     return _run(ctx, person_id, meeting_id, lambda m, uow, c, at: m.record_attendance(c, tuple(present)),

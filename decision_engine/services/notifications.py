@@ -228,7 +228,7 @@ DUTY_BASIS: dict[str, tuple[str, str]] = {
     "comment_window_closed": ("R6", "Art. 15"), "legality_review": ("R12", article("R12.prompt")),
     "publication": ("R17", "Art. 32"), "due_by": ("R22", "Art. 38 ¶2"), "execution_report": ("R19", "Art. 34"),
     "execution_report_due": ("R19", "Art. 34"), "evaluation_due": ("R21", "Art. 36"),
-    "undue_delay": ("R22", "Art. 38 ¶2")}
+    "undue_delay": ("R22", "Art. 38 ¶2"), "execution_failure": ("R19", article("R19.failure"))}
 
 
 def duty_basis(duty: str) -> tuple[str, str] | None:

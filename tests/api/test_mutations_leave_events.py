@@ -179,6 +179,12 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/v1/org/units"): "tests/api/test_org.py",
     ("POST", "/api/v1/org/units/move"): "tests/api/test_org.py",
     ("POST", "/api/v1/org/units/retire"): "tests/api/test_org.py",
+    # issue 16: each refused there with its rule (the refusal recorded, nothing else written) and allowed
+    ("POST", "/api/v1/decisions/{decision_id}/supervisions"): "tests/api/test_after_decision_doors.py",
+    ("POST", "/api/v1/decisions/{decision_id}/corrections"): "tests/api/test_after_decision_doors.py",
+    ("POST", "/api/v1/corrections/{order_id}/report"): "tests/api/test_after_decision_doors.py",
+    ("POST", "/api/v1/meetings/{meeting_id}/changes"): "tests/api/test_stage_routes.py",
+    ("POST", "/api/v1/meetings/{meeting_id}/items/{item_no}/change-decision"): "tests/api/test_stage_routes.py",
 }
 
 

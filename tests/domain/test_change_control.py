@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from decision_engine.domain import execution as ex
+from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.domain.meeting import Meeting
 from tests.domain.builders import Build, C, Stream, refused
@@ -62,6 +63,8 @@ def test_r20_the_head_decides_a_tabled_change_after_the_members_and_gives_reason
     s.act(s.agg.record_opinion((C.head,), 1, "head", "support", "调整"))
     refused(lambda: s.agg.decide_change_item((C.member_a,), 1, outcome="adopt"), NotPermitted, "SoD4", "Art. 30")
     refused(lambda: s.agg.decide_change_item((C.head,), 1, outcome="maybe"), InvalidInput, "R20", ART)
+    refused(lambda: s.agg.decide_item((C.head,), 1, outcome="adopt", current_draft_version=1, artifact_id="x"),
+            RuleViolation, "R20", ART, says="变更决定")  # a change is not a decision to be made
     refused(lambda: s.agg.decide_change_item((C.head,), 1, outcome="adopt"), RuleViolation, "R15", "Art. 30 ¶1",
             says="说明理由")
     s.act(s.agg.decide_change_item((C.head,), 1, outcome="adopt", head_reasons="情况紧迫，必须调整"))
@@ -115,3 +118,24 @@ def test_r20_an_old_termination_without_a_meeting_still_replays_as_it_was() -> N
     typed = ev.DEFAULT.read(old)
     assert isinstance(typed, ev.DecisionTerminated) and typed.meeting_id is None
     assert typed.to_payload() == old["payload"]  # the stored bytes are unchanged
+
+
+def test_r20_a_change_is_tabled_only_at_a_meeting_of_the_decisions_own_organ() -> None:
+    from tests.domain.test_authority import CHART, COUNTY_GOV, charted
+    b = charted()
+    b.decided()
+    county = Stream(Meeting(chart=CHART))
+    county_sec = Actor("county_sec", "secretariat", "县人民政府", "县政府秘书")
+    county.act(Meeting.convene((county_sec,), "m-county", meeting_type="executive", title="县政府常务会议",
+                               held_on="2025-06-03", head="county_head", head_roles=("admin_head",),
+                               members=("member_a", "member_b"), quorum_fraction=0.5, profile="order713",
+                               head_units=(COUNTY_GOV,), chart=CHART))
+    assert county.agg.state["organ"] == "county"
+    refused(lambda: county.agg.place_change_item((C.secretary,), b.d, "terminate", "理由"), RuleViolation, "R20",
+            ART, says="不是本决策机关")
+    city = Stream(Meeting(chart=CHART))
+    city.act(Meeting.convene((C.secretary,), "m-city", meeting_type="executive", title="市政府常务会议",
+                             held_on="2025-06-03", head="head", head_roles=("admin_head",),
+                             members=("member_a", "member_b"), quorum_fraction=0.5, profile="order713",
+                             head_units=(C.head.unit,), chart=CHART))
+    city.act(city.agg.place_change_item((C.secretary,), b.d, "terminate", "理由"))

@@ -311,3 +311,65 @@ def test_every_notified_duty_names_the_rule_and_article_it_rests_on(walk: Any) -
         if item["event"] and "rule" in item["event"][1]:
             facts = item["event"][1]
             assert basis == (facts["rule"], facts["article"]), (item["duty"], facts)
+
+
+# ---------------------------------------------------------------------------------------- R19, Art. 40 (issue 16)
+def _executing(walk: Any) -> Any:
+    from decision_engine.services import execution
+    walk.ready().meeting().report()
+    svc.finalize(walk.ctx, walk.c.head, walk.did)
+    execution.designate_execution_units(walk.ctx, walk.c.head, walk.did, ["某市公交集团"])
+    return execution
+
+
+def failures(walk: Any) -> list[dict[str, Any]]:
+    return [e["payload"] for e in queries.events(walk.ctx, walk.did) if e["type"] == "ExecutionFailureFound"]
+
+
+def test_an_execution_unit_that_misses_its_report_is_flagged_to_the_organ_under_art_40(walk: Any) -> None:
+    c, ctx = walk.c, walk.ctx
+    _executing(walk)
+    report_due = ctx.calendar.add_calendar_days(ctx.today(), 90).due
+    run_clock(walk, report_due + timedelta(days=10))  # overdue, within the grace: a delay, not yet a failure
+    assert failures(walk) == []
+    run_clock(walk, report_due + timedelta(days=11))
+    [found] = failures(walk)
+    assert (found["finding"], found["failure"], found["unit"], found["rule"], found["article"]) == (
+        "execution_failure", "report_missed", "某市公交集团", "R19", "Art. 40")
+    assert c.head in set().union(*told(walk, "execution_failure").values())  # the organ orders the correction
+    run_clock(walk, report_due + timedelta(days=12))  # the same missed report is flagged once
+    assert len(failures(walk)) == 1
+    replay_equals_live(walk)
+
+
+def test_a_late_problem_report_is_flagged_and_a_prompt_one_is_not(walk: Any) -> None:
+    c, ctx = walk.c, walk.ctx
+    execution = _executing(walk)
+    today = ctx.today()
+    execution.report_problem(ctx, c.executor, walk.did, ground="problems_found", summary="站点施工受阻",
+                             occurred_on=(today - timedelta(days=5)).isoformat())
+    run_clock(walk, today)
+    assert failures(walk) == []  # within the days a report is prompt (及时)
+    execution.report_problem(ctx, c.executor, walk.did, ground="major_change_of_circumstances", summary="客流骤降",
+                             occurred_on=(today - timedelta(days=6)).isoformat())
+    run_clock(walk, today)
+    [found] = failures(walk)
+    assert (found["failure"], found["rule"], found["article"]) == ("problem_report_late", "R19", "Art. 40")
+    replay_equals_live(walk)
+
+
+def test_a_suspension_on_an_art_35_ground_nobody_reported_flags_the_omission(walk: Any) -> None:
+    c, ctx = walk.c, walk.ctx
+    _executing(walk)
+    svc.suspend(ctx, c.head, walk.did, "problems_found", "票务系统故障", urgency="继续执行将造成损失")
+    run_clock(walk, ctx.today())
+    [found] = failures(walk)
+    assert (found["failure"], found["unit"], found["article"]) == ("problem_not_reported", "某市公交集团", "Art. 40")
+    other = type(walk)(ctx)
+    other.c = c
+    execution = _executing(other)
+    execution.report_problem(ctx, c.executor, other.did, ground="problems_found", summary="票务系统故障",
+                             occurred_on=ctx.today().isoformat())
+    svc.suspend(ctx, c.head, other.did, "problems_found", "票务系统故障", urgency="继续执行将造成损失")
+    run_clock(other, ctx.today())
+    assert failures(other) == []  # reported before the head suspended: no omission

@@ -30,6 +30,7 @@ def test_terminate_refused_for_a_drafter_then_done_by_the_head(demo_site: tuple[
     assert 'data-rule="R20"' in r.text and "Arts. 30, 37" in r.text and _status(site, did) == before  # no meeting
     assert "尚无经会议通过的终止执行事项" in head.get(page).text  # the picker says why it is empty
     mid, item = hold_change_meeting(site.ctx, site.c, did, "terminate")
+    assert "提请终止执行" in head.get(f"/meetings/{mid}").text  # the meeting page shows the tabled change
     shown = head.get(page).text
     assert f'value="{mid}#{item}"' in shown and "会议通过的事项（决策机关集体讨论决定）" in shown
     r = site.post(head, page, f"{page}/acts/terminate", {"basis": "情势变更", "reason": "客观情况发生重大变化",
@@ -136,3 +137,24 @@ def test_the_organ_decides_on_the_evaluation_and_opens_an_adjustment_from_the_pa
     assert new != did and queries.get_decision(site.ctx, new)["title"] == "关于调整公交票价结构的决定"
     assert queries.get_decision(site.ctx, did)["status"] == view["status"]  # the original stays intact
     replay_equals_live(site.ctx, did)
+
+
+def test_the_head_decides_a_tabled_change_from_the_meeting_page(demo_site: tuple[Site, str]) -> None:
+    """R20, Arts. 30, 37: the meeting page shows a tabled termination and its head's decision form decides it."""
+    from decision_engine.services import meetings
+    site, did = demo_site
+    c, ctx = site.c, site.ctx
+    sec = c.secretary or identity.register_person(ctx, "秘书")
+    if not c.secretary:
+        identity.grant_role(ctx, sec, "secretariat", "某市人民政府", reason="任职")
+    mid = meetings.convene(ctx, sec, meeting_type="executive", title="市政府常务会议", held_on=ctx.today().isoformat(),
+                           head=c.head, members=[c.member_a, c.member_b]).meeting_id
+    meetings.table_change(ctx, sec, mid, did, change="terminate", reason="上位法修改")
+    meetings.record_attendance(ctx, sec, mid, [c.member_a, c.member_b, c.head])
+    for who in (c.member_a, c.member_b, c.head):
+        meetings.record_opinion(ctx, who, mid, 1, speaker=who, position="support", text="同意")
+    head = site.client(c.head)
+    page = f"/meetings/{mid}"
+    r = site.post(head, page, f"{page}/decide", {"item_no": "1", "outcome": "adopt"})
+    assert 'class="banner refused"' not in r.text, r.text[:500]
+    assert meetings.get_meeting(ctx, mid)["items"][0]["outcome"]["decision"] == "adopt"
