@@ -56,8 +56,8 @@ def print_people(settings: Settings) -> None:
         rows = identity.people(ctx)
     finally:
         ctx.store.dispose()
-    Console(width=max(160, Console().width)).print(people_table(rows, title=f"演示人员：以人员编号和口令 {DEMO_PASSWORD} 登录 "
-                                             f"(demo people: log in with the id and the password {DEMO_PASSWORD})"))
+    Console(width=max(160, Console().width)).print(people_table(rows, title=f"演示人员：以姓名（同名时以人员编号）和口令 {DEMO_PASSWORD} 登录 "
+                                             f"(demo people: log in with the name, or the id where two share it, and the password {DEMO_PASSWORD})"))
 
 
 def prefect_healthy(api_url: str, timeout: float = 2.0) -> bool:

@@ -114,6 +114,11 @@ ZH: dict[str, str] = {
         "意见征求期至 {0} 届满，届满前不能确认公众参与办结",
     "gate not cleared": "该环节尚未办结",
     "field '{}'": "“{0}”一项",
+    # why a gate reopens (shown on the timeline)
+    "draft version {} is not the version assessed: assess it, or the assessor records why the change does not touch the risk (risk_continuity)":
+        "草案第 {0} 版不是已评估的版本：请重新评估，或由风险评估单位说明修改不影响风险",
+    "draft version {} differs from the version under legality review; it must be reviewed again":
+        "草案第 {0} 版与送审的版本不同，须重新进行合法性审查",
     # execution, suspension, termination (R19, R20)
     "{} concerns a decided decision; status is {}": "{0}只适用于已作出的决策；当前状态：{1}",
     "a termination states its basis and reason": "终止执行须写明依据和理由",

@@ -18,14 +18,16 @@ from decision_engine.domain.decision import (
     MEETING_TYPES,
 )
 from decision_engine.domain.errors import InvalidInput
+from decision_engine.domain.execution import EVALUATION_OUTCOMES
 from decision_engine.domain.rules.initiation import PROPOSAL_SOURCES
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input: text, textarea, date, lines (one item per line), bool, choice, int, table (rows of inputs),
-    person (one person chosen by name) or people (persons ticked by name); for person and people, `options`
-    names the roles whose holders are offered."""
+    """One input: text, textarea, date, lines (one item per line), bool, choice, int, number, table (rows of
+    inputs), person (one person chosen by name), people (persons ticked by name) or artifact (one of the
+    decision's records chosen by its name and date); for person and people, `options` names the roles whose
+    holders are offered, for artifact the kinds of record."""
 
     name: str
     type: str
@@ -47,7 +49,10 @@ OPINION_ROW = ("opinion", "disposition", "reason")
 COLUMN_OPTIONS: dict[str, tuple[str, ...]] = {"disposition": ("adopted", "partly", "not_adopted"),
                                               "position": ("support", "oppose", "abstain")}
 COLUMN_LABELS: dict[str, str] = {"opinion": N_("Opinion"), "disposition": N_("Handling"), "reason": N_("Reason"),
-                                 "person": N_("Member"), "position": N_("Position"), "text": N_("What was said")}
+                                 "person": N_("Member"), "position": N_("Position"), "text": N_("What was said"),
+                                 "id": N_("No."), "summary": N_("Content"), "name": N_("Indicator"),
+                                 "unit": N_("Unit of measure"), "baseline": N_("Baseline"), "target": N_("Target")}
+NUMBER_COLUMNS = frozenset({"baseline", "target"})  # entered as text, recorded as numbers (R19, Art. 34)
 TABLE_ROWS = 6  # empty rows offered on a form (a refused form shows the rows typed, plus two)
 FIELDS: dict[str, tuple[Field, ...]] = {
     "start_decision": (F("lead_unit", "text", N_("lead unit")), F("units", "lines", N_("undertaking units")),
@@ -141,6 +146,30 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                          F("summary", "textarea", N_("summary")),
                          F("ground", "choice", N_("Art. 35 ground (problem reports)"), options=ART35_GROUNDS,
                            optional=True)),
+    "draft_options": (F("options", "table", N_("options, each numbered and summarised"), columns=("id", "summary")),),
+    "risk_continuity": (F("report_id", "artifact", N_("risk report assessed"), options=("risk_report",)),
+                        F("reason", "textarea", N_("why the change does not touch the risk"))),
+    "party_reply": (F("reply", "textarea", N_("reply")), F("replied_at", "date", N_("replied on"))),
+    "execution_targets": (F("kpis", "table", N_("indicators"), columns=("id", "name", "unit", "baseline", "target")),
+                          F("evaluation_on", "date", N_("evaluation planned on"), optional=True)),
+    "kpi_revision": (F("kpi_id", "text", N_("indicator number")), F("reason", "textarea", N_("reason")),
+                     F("name", "text", N_("Indicator"), optional=True),
+                     F("baseline", "number", N_("Baseline"), optional=True),
+                     F("target", "number", N_("Target"), optional=True)),
+    "evaluation_commission": (F("evaluator_unit", "text", N_("evaluating unit")),
+                              F("trigger", "choice", N_("trigger"), options=EVALUATION_TRIGGERS),
+                              F("reasons", "textarea", N_("Reasons"))),
+    "evaluation_decision": (F("evaluation_id", "artifact", N_("Evaluation report"), options=("evaluation_report",)),
+                            F("outcome", "choice", N_("Outcome"), options=EVALUATION_OUTCOMES),
+                            F("reasons", "textarea", N_("Reasons"))),
+    "hearing_selection_method": (F("method", "textarea", N_("selection method")),
+                                 F("published_at", "date", N_("published on"))),
+    "legality_supplement": (F("explanation", "textarea", N_("explanation")),),
+    "cosign_legal_office": (F("signed_at", "date", N_("signed on")),),
+    "cosign_general_office": (F("signed_at", "date", N_("signed on")),),
+    "filing_record": (F("filed_with", "text", N_("filed with")), F("filed_at", "date", N_("filed on"))),
+    "validity_period": (F("valid_until", "date", N_("valid until")),),
+    "cleanup_review": (F("outcome", "text", N_("Outcome")), F("reasons", "textarea", N_("Reasons"))),
     "evaluation_report": (F("trigger", "choice", N_("trigger"), options=EVALUATION_TRIGGERS),
                           F("public_input", "textarea", N_("public input")),
                           F("deputy_participation", "textarea", N_("participation of deputies and members")),
@@ -185,8 +214,19 @@ def table_rows(f: Field, form: FormData) -> list[dict[str, str]]:
         if not any(f"f_{f.name}-{i}-{c}" in form for c in f.columns):
             break
         if any(row.values()):
-            rows.append(row)
+            rows.append({c: _number(v) if c in NUMBER_COLUMNS else v for c, v in row.items()})
     return rows
+
+
+def _number(raw: str) -> Any:
+    """A typed number as a number (the domain refuses what is not one, with its rule)."""
+    try:
+        return int(raw)
+    except ValueError:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
 
 
 def _value(f: Field, raw: str, rule: str, article: str) -> Any:
@@ -194,6 +234,8 @@ def _value(f: Field, raw: str, rule: str, article: str) -> Any:
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if f.type == "bool":
         return raw.lower() in ("true", "1", "yes", "on")
+    if f.type == "number":
+        return _number(raw)
     if f.type == "int":
         try:
             return int(raw) if raw else None

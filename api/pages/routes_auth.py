@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from api.pages.i18n import LANGUAGES, N_
 from api.pages.web import PageRoute, checked_form, flash, gettext, person_of, render
 from decision_engine.domain.errors import DomainError, TooManyAttempts
-from decision_engine.services import identity
+from decision_engine.services import access, identity
 from decision_engine.services.context import Context
 
 WRONG = N_("Unknown person or wrong password.")
@@ -20,6 +20,15 @@ WRONG = N_("Unknown person or wrong password.")
 def _safe_next(target: str) -> str:
     """Only a path on this site (no open redirect)."""
     return target if target.startswith("/") and not target.startswith("//") else "/work"
+
+
+def _person_named(ctx: Context, typed: str) -> str:
+    """The person a login names: by name (as the official knows themselves) when exactly one active person
+    bears it, else the text as a person id (a name two people share needs the id)."""
+    if typed.startswith("P-"):
+        return typed
+    named = [p["id"] for p in identity.people(ctx) if p["active"] and p["name"] == typed]
+    return named[0] if len(named) == 1 else typed
 
 
 def router(ctx: Context) -> APIRouter:
@@ -37,7 +46,7 @@ def router(ctx: Context) -> APIRouter:
     @r.post("/login")
     async def login(request: Request) -> Response:
         form = await checked_form(request)
-        pid = str(form.get("person_id") or "").strip()
+        pid = await run_in_threadpool(_person_named, ctx, str(form.get("person_id") or "").strip())
         target = _safe_next(str(form.get("next") or "/work"))
         client = request.client.host if request.client else "?"
         try:
@@ -56,7 +65,11 @@ def router(ctx: Context) -> APIRouter:
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         lang = request.session.get("lang")
         request.session.clear()  # a new session on login (no fixation)
-        request.session.update(person=pid, name=person["name"], **({"lang": lang} if lang else {}))
+        # the navigation offers the procedure's pages only to one who may read them (the 三员 may not: SEC4)
+        reader = any(r["role"] in access.READER_ROLES and not r["valid_to"] for r in person["roles"])
+        people_reader = any(r["role"] in access.PERSON_READERS and not r["valid_to"] for r in person["roles"])
+        request.session.update(person=pid, name=person["name"], reader=reader, people_reader=people_reader,
+                               **({"lang": lang} if lang else {}))
         return RedirectResponse(target, status_code=303)
 
     @r.post("/logout")

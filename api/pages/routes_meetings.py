@@ -15,7 +15,7 @@ from api.pages.web import text as _text
 from decision_engine.domain.decision import HEAD_DECISIONS, MEETING_TYPES
 from decision_engine.domain.errors import DomainError
 from decision_engine.domain.meeting import CAPACITIES, POSITIONS
-from decision_engine.services import meetings, queries
+from decision_engine.services import access, meetings, queries
 from decision_engine.services.context import Context
 from decision_engine.services.identity import person_view
 
@@ -76,11 +76,15 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/meetings/{meeting_id}")
     def page(request: Request, meeting_id: str) -> Response:
-        require_reader(request, ctx)
+        pid = require_reader(request, ctx)
         m = meetings.get_meeting(ctx, meeting_id)
         ready = queries.list_decisions(ctx, status="ready_for_decision", limit=200)["items"]
+        # a decision is linked, and offered for the agenda, only to one who may read it (AR13)
+        readable = access.readable(ctx, access.current_actors(ctx, pid),
+                                   [str(x["id"]) for x in ready] + [str(i["decision_id"]) for i in m["items"]])
         return render(request, "meeting.html", mt=m, names=_names(ctx, m["roster"]), positions=POSITIONS,
-                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES, ready=ready)
+                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES,
+                      ready=[x for x in ready if x["id"] in readable], readable=readable)
 
     @r.get("/meetings/{meeting_id}/minutes")
     def minutes(request: Request, meeting_id: str, version: int | None = None) -> Response:

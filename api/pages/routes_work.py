@@ -19,7 +19,7 @@ from api.pages.web import (
     require_reader,
 )
 from decision_engine import procedures
-from decision_engine.services import identity, notifications, work
+from decision_engine.services import access, identity, notifications, queries, work
 from decision_engine.services.context import Context
 
 
@@ -29,6 +29,7 @@ def router(ctx: Context) -> APIRouter:
     web.UNREAD_COUNTER[:] = [lambda pid: notifications.unread_count(ctx, pid)]
     web.PEOPLE_NAMES[:] = [lambda: {p["id"]: p["name"] for p in identity.people(ctx)}]
     web.PEOPLE[:] = [lambda: identity.people(ctx)]
+    web.DECISION_TITLES[:] = [lambda did: str(queries.get_decision(ctx, did)["title"])]
 
     @r.get("/inbox")
     def inbox(request: Request, unread: str = "") -> Response:
@@ -51,8 +52,11 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/legal")
     def legal(request: Request) -> Response:
-        require_reader(request, ctx)
-        return render(request, "legal.html", items=work.legal_queue(ctx), today=ctx.today().isoformat())
+        pid = require_reader(request, ctx)
+        items = work.legal_queue(ctx)  # only the submissions of decisions the reader stands in relation to (AR13)
+        shown = access.readable(ctx, access.current_actors(ctx, pid), [str(i["decision_id"]) for i in items])
+        return render(request, "legal.html", items=[i for i in items if i["decision_id"] in shown],
+                      today=ctx.today().isoformat())
 
     @r.get("/dashboard")
     def dashboard(request: Request) -> Response:

@@ -6,6 +6,7 @@ get: the page that follows shows the banner and keeps what was typed)."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -92,27 +93,42 @@ def bj(at: str | None) -> str:
 
 @pass_context
 def field_label(context: JinjaContext, kind: str, field: str) -> str:
-    """An artifact field's label in the reader's language (its name when the forms do not know it)."""
-    return translations(_lang(context)).gettext(forms.field_label(kind, field))
+    """An artifact field's label in the reader's language: the form's, else the stored fields' table, else the
+    field as a code word in words."""
+    said = forms.field_label(kind, field)
+    if said == field:
+        said = labels.STORED_FIELDS.get(field, field)
+    if said == field:
+        return plain(context, field)
+    return translations(_lang(context)).gettext(said)
 
 
 @pass_context
 def column_label(context: JinjaContext, column: str) -> str:
     """A table column's heading in the reader's language (its name when unknown)."""
-    msg = forms.COLUMN_LABELS.get(column)
-    return translations(_lang(context)).gettext(msg) if msg else column
+    msg = forms.COLUMN_LABELS.get(column) or labels.STORED_FIELDS.get(column)
+    return translations(_lang(context)).gettext(msg) if msg else plain(context, column)
 
 
 @pass_context
 def said(context: JinjaContext, error: dict[str, Any]) -> dict[str, Any]:
     """A refusal in the page's language: its message, article and missing items in words (api/i18n/refusals)."""
-    return refusal_words.refusal(error, _lang(context))
+    out = refusal_words.refusal(error, _lang(context))
+    return dict(out, message=unid(str(out.get("message", ""))))
 
 
 @pass_context
 def need_words(context: JinjaContext, need: str) -> str:
-    """A missing item's need (the domain's words) in the page's language."""
-    return refusal_words.say(need, _lang(context)) or need
+    """A missing item's need (the domain's words) in the page's language, naming no record by its id."""
+    return unid(refusal_words.say(need, _lang(context)) or need)
+
+
+@pass_context
+def may_trace(context: JinjaContext, person: str) -> bool:
+    """Whether the reader may open a person's trace-back page (their own, or as one who reads people's)."""
+    request = context.get("request")
+    session = request.session if request is not None else {}
+    return bool(session.get("people_reader")) or person == session.get("person")
 
 
 # The stage a status itself stands in (issue 18 §7): a decision in execution is in S7 even while its publication
@@ -146,15 +162,83 @@ def code_words(context: JinjaContext, value: Any) -> str:
 @pass_context
 def article_words(context: JinjaContext, article: str) -> str:
     """An article as the law cites it on a Chinese page (第二十五条), as written on an English one."""
-    return refusal_words.article_zh(str(article)) if _lang(context) == "zh_CN" else str(article)
+    return cite_zh(str(article)) if _lang(context) == "zh_CN" else str(article)
 
 
-templates.env.globals.update(_=_, label=label, said=said, need_words=need_words, stage_text=stage_text,
+_CITATION = re.compile(r"Arts?\.\s*\d[\d()¶\s,–\-]*(?:\s*\(inference\))?")
+_IDS = re.compile(r"\b(?:MAD|MTG|DOC|AC|P|A|N|T)-[0-9a-f]{12}\b")
+# Internal references an artifact keeps for the record (where it came from, which row it is): shown to nobody.
+HIDDEN_FIELDS = frozenset({"generated_from", "cluster_id", "artifact_id", "opinion_id", "report_id",
+                           "evaluation_id", "kpi_id", "meeting_id", "item_no", "stream", "seq"})
+
+
+def cite_zh(text: str) -> str:
+    """Every article cited in English inside a text ("R17 Art. 32; 价格法 Art. 23") as the law cites it
+    (第三十二条), and the profile's "(profile default, inference)" in Chinese."""
+    text = text.replace("(profile default, inference)", "（规则默认值，推定）").replace("(inference)", "（推定）")
+    text = re.sub(r";?\s*\bseeds?\s+\d+(?:,\s*\d+)*", "", text)  # the rule book's own sources, not the law
+    return _CITATION.sub(lambda m: refusal_words.article_zh(m.group(0).rstrip(" ,")) +
+                         (" " if m.group(0).endswith(" ") else ""), text)
+
+
+@pass_context
+def cite(context: JinjaContext, text: Any) -> str:
+    """A citation (or a text holding citations) in the page's language."""
+    return cite_zh(str(text or "")) if _lang(context) == "zh_CN" else str(text or "")
+
+
+def _title(decision_id: str) -> str:
+    try:
+        return DECISION_TITLES[0](decision_id) if DECISION_TITLES else decision_id
+    except DomainError:
+        return decision_id
+
+
+def unid(text: str) -> str:
+    """A text with every person named and every decision by its title instead of an id ("《题目》（MAD-…）"
+    keeps the title once); other record ids are left out."""
+    names = PEOPLE_NAMES[0]() if PEOPLE_NAMES and "P-" in text else {}
+    text = re.sub(r"\s*[（(]MAD-[0-9a-f]{12}[）)]", "", text)
+    text = re.sub(r"\s*\b(?:A|N|T|AC|DOC)-[0-9a-f]{12}\b\s*", "", text)
+
+    def one(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if found.startswith("P-"):
+            return names.get(found, "")
+        if found.startswith("MAD-"):
+            return f"《{_title(found)}》"
+        return ""
+    return _IDS.sub(one, text)
+
+
+@pass_context
+def plain(context: JinjaContext, value: Any) -> str:
+    """A stored value as a reader reads it: a code word in words, an id as a name or a title, a citation as
+    the law cites it (on a Chinese page)."""
+    v = str(value)
+    if _lang(context) != "zh_CN":
+        return unid(v)
+    if re.fullmatch(r"[a-z][a-z0-9_]*(?::[A-Za-z0-9_]*)?:?", v):
+        said = refusal_words.word(v.rstrip(":"))
+        if said == v.rstrip(":") and v in labels.STORED_FIELDS:
+            said = translations("zh_CN").gettext(labels.STORED_FIELDS[v])
+        return said
+    if re.fullmatch(r"[A-Z][A-Za-z]+", v) and v in labels.EVENTS:
+        return translations("zh_CN").gettext(labels.EVENTS[v])
+    head, colon, rest = v.partition(": ")
+    if colon and re.fullmatch(r"[a-z][a-z0-9_]*(?::[A-Za-z0-9_]*)?:?", head):  # "clear:legality_review: SoD8 …"
+        return f"{plain(context, head)}：{cite_zh(unid(rest))}"
+    return cite_zh(unid(v))
+
+
+templates.env.globals.update(_=_, label=label, cite=cite, may_trace=may_trace, plain=plain, hidden_fields=HIDDEN_FIELDS, said=said, need_words=need_words, stage_text=stage_text,
                              code_words=code_words, article_words=article_words, name=name, roles_text=roles_text, field_label=field_label,
                              column_label=column_label,
                              rows_to_offer=forms.rows_to_offer,
                              column_options=forms.COLUMN_OPTIONS, column_labels=forms.COLUMN_LABELS)
 templates.env.filters["bj"] = bj
+templates.env.filters["cite"] = cite
+templates.env.filters["plain"] = plain
 
 
 def lang_of(request: Request) -> str:
@@ -210,6 +294,7 @@ def require_reader(request: Request, ctx: Context, decision_id: str | None = Non
 UNREAD_COUNTER: list[Callable[[str], int]] = []  # set by register_pages: the notification service's counter
 PEOPLE_NAMES: list[Callable[[], dict[str, str]]] = []  # set by register_pages: person id → name
 PEOPLE: list[Callable[[], list[dict[str, Any]]]] = []  # set by register_pages: the people and their roles now
+DECISION_TITLES: list[Callable[[str], str]] = []  # set by register_pages: decision id → title
 
 
 def people_with(roles: tuple[str, ...]) -> list[dict[str, str]]:
@@ -221,6 +306,7 @@ def people_with(roles: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 templates.env.globals["people_with"] = people_with
+templates.env.globals["all_roles"] = tuple(r for r in labels.ROLES if r not in ("system", "none"))
 
 
 def named(error: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def test_inbox_shows_unread_count_and_marks_read(site: Site) -> None:
     inbox = client.get("/inbox")
     assert inbox.status_code == 200
     assert "合法性审查意见将于期限届满 1" in inbox.text
-    assert '<span class="rule">R12</span> Art. 28' in inbox.text  # the legal basis (the opinion given promptly)
+    assert '<span class="rule">R12</span> 第二十八条' in inbox.text  # the legal basis (the opinion given promptly), as the law cites it
     assert 'href="/decisions/D-inbox-test"' in inbox.text and "2026-12-01" in inbox.text
     r = site.post(client, "/inbox", f"/notifications/{ids[0]}/read", {"back": "/inbox"})
     assert r.status_code == 200 and r.url.path == "/inbox"

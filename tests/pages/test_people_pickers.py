@@ -87,3 +87,35 @@ def test_hearing_participants_and_meeting_attendance_are_ticked_by_name_on_the_d
     head_page = site.client(site.c.head).get(page).text
     meeting_form = head_page[head_page.index('id="art-meeting_record"'):].split("</details>")[0]
     assert 'type="checkbox" name="f_attendance"' in meeting_form and "(person ids)" not in meeting_form
+
+
+def test_an_official_logs_in_by_name_and_a_shared_name_needs_the_id(site: Site) -> None:
+    from decision_engine.services import identity
+    from tests.pages.conftest import PASSWORD
+    who = names(site)
+    client = site.client()
+    r = client.post("/login", data={"csrf_token": csrf_of(client.get("/login").text), "person_id": who[site.c.drafter],
+                                    "password": PASSWORD, "next": "/work"}, follow_redirects=False)
+    assert r.headers["location"] == "/work"
+    twin = identity.register_person(site.ctx, who[site.c.drafter], password=PASSWORD)
+    other = site.client()
+    r = other.post("/login", data={"csrf_token": csrf_of(other.get("/login").text), "person_id": who[site.c.drafter],
+                                   "password": PASSWORD, "next": "/work"}, follow_redirects=False)
+    assert r.headers["location"].startswith("/login")  # two people share the name: not guessed
+    r = other.post("/login", data={"csrf_token": csrf_of(other.get("/login").text), "person_id": twin,
+                                   "password": PASSWORD, "next": "/work"}, follow_redirects=False)
+    assert r.headers["location"] == "/work"
+    client.close()
+    other.close()
+
+
+def test_the_forms_pick_experts_people_and_records_by_name(demo_site: tuple[Site, str]) -> None:
+    site, did = demo_site
+    who = names(site)
+    page = site.client(site.c.office).get("/experts").text
+    assert '<select id="pa-person" name="person_id" required>' in page and who[site.c.expert_a] in page
+    page = site.client(site.c.head).get(f"/decisions/{did}").text
+    acc = page[page.index('id="acc-person"'):page.index("</select>", page.index('id="acc-person"'))]
+    assert f'value="{site.c.executor}"' in acc and who[site.c.executor] in acc
+    ref = page[page.index('id="adj-ref"'):page.index("</select>", page.index('id="adj-ref"'))]
+    assert "<option" in ref and "A-" not in re.sub(r'value="[^"]*"', "", ref)

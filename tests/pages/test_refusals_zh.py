@@ -60,6 +60,10 @@ def raise_sites() -> dict[str, str]:
                     (k.value for k in node.keywords if k.arg == "need"), None)
                 if need is not None:
                     found.setdefault(template(need), where)
+            elif _name(node) == "GateReopened":  # the reason a gate reopens, shown on the timeline
+                reason = next((k.value for k in node.keywords if k.arg == "reason"), None)
+                if reason is not None and not isinstance(reason, ast.Name):
+                    found.setdefault(template(reason), where)
     return found
 
 
