@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from decision_engine.domain.errors import InvalidInput, RuleViolation
-from tests.domain.builders import BUREAU, Build, C, refused
+from tests.domain.builders import BUREAU, FINANCE, Build, C, refused
+from tests.domain.mutant_helpers import gate_missing
 
 
 def started_without_draft(b: Build) -> Build:
@@ -30,3 +31,15 @@ def test_r3_each_option_is_named_and_summarised(b: Build) -> None:
                 [{"id": "A", "summary": None}, {"id": "B", "summary": "乙"}]):
         refused(lambda o=bad: b.art(C.drafter, "draft_options", options=o), InvalidInput, "R3", "Art. 12 ¶4")
     b.art(C.drafter, "draft_options", options=[{"id": "A", "summary": "甲"}, {"id": "B", "summary": "乙"}])
+
+
+def test_r4_each_coordination_gap_names_its_gate_and_the_unit(b: Build) -> None:
+    b.open().start(affected=(FINANCE, "某市发改委"))
+    b.coordinate()
+    gaps = gate_missing(b, "coordination")
+    assert [(m.rule, m.article, m.kind) for m in gaps] == [("R4", "Art. 13", "consultation")]
+    assert "某市发改委" in gaps[0].need
+    c = Build()
+    c.open().start()
+    c.art(C.drafter, "consultation", unit=FINANCE, opinion="不同意", dispute=True)
+    assert [(m.rule, m.kind) for m in gate_missing(c, "coordination")] == [("R4", "dispute_statement")]
