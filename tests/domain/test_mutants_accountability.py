@@ -39,3 +39,8 @@ def test_acc3_the_sanction_is_kept_with_each_of_its_parts() -> None:
     found(t)
     t.act(t.agg.close((C.auditor,), "sanctioned", [SANCTION | {"dissent_considered": "已从轻"}], {"drafter"}))
     assert t.agg.state["outcome"]["sanctions"][0]["dissent_considered"] == "已从轻"
+
+
+def test_acc1_each_ground_is_kept_with_its_article_and_facts() -> None:
+    _, events = opened(grounds=[{"article": " Art. 39 ", "text": " 未履行公众参与程序 "}])
+    assert events[0].payload["grounds"] == [{"article": "Art. 39", "text": "未履行公众参与程序"}]
