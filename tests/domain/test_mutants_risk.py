@@ -51,3 +51,12 @@ def test_r10_each_risk_gap_names_its_gate_and_what_is_needed(b: Build) -> None:
     b.risk("not_controllable")
     assert [(m.rule, m.article, m.kind) for m in gate_missing(b, "risk_assessment")] == [
         ("R10", "Art. 23", "dept_opinions"), ("R10", "Art. 24", "risk_report")]
+
+
+def test_r10_a_report_of_an_earlier_round_still_reopens_on_the_next_draft(b: Build) -> None:
+    report = assessed(b)
+    b.draft("v2")
+    b.art(C.assessor, "risk_continuity", report_id=report, reason=REASON)  # round 2 holds no report of its own
+    b.clear("risk_assessment", C.bureau_head)
+    _, events = b.d.add_draft_version((C.drafter,), blob("v3"), "v3", "", "v3", b.today)
+    assert any(e.payload.get("gate") == "risk_assessment" for e in events if e.type == "GateReopened")
