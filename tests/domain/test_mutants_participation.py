@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from decision_engine.domain.errors import RuleViolation
+from decision_engine.domain.errors import InvalidInput, RuleViolation
 from decision_engine.domain.rules import participation as p
 from tests.domain.builders import Build, C, refused
 from tests.domain.mutant_helpers import gate_missing
@@ -79,3 +79,20 @@ def test_r5_a_hearing_notice_alone_is_not_a_participation_method(b: Build) -> No
     b.hearing_notice()
     gaps = gate_missing(b, "public_participation")
     assert ("R5", "Art. 14", "participation_record") in [(m.rule, m.article, m.kind) for m in gaps]
+
+
+def test_r6_a_notice_date_outside_the_horizon_is_named_by_its_field(b: Build) -> None:
+    drafted(b)
+    far = (b.today + timedelta(days=400)).isoformat()
+    refused(lambda: b.notice(deadline=far), InvalidInput, "R6", "Art. 15", says="comment_notice.deadline")
+
+
+def test_r6_a_notice_of_an_earlier_round_can_still_be_corrected(b: Build) -> None:
+    drafted(b)
+    first = b.notice(30)
+    b.advance(31)
+    b.summary()
+    b.clear("public_participation", C.bureau_head)
+    b.commit(C.head, b.d.reopen_gates((C.head,), ("public_participation",), "再次征求意见"))
+    assert b.state["gates"]["public_participation"]["round"] == 2
+    b.notice(30, corrects=first, correction_reason="更正联系方式")
