@@ -4,18 +4,17 @@ rule and article, and the allowed case beside them."""
 
 from __future__ import annotations
 
-from decision_engine.domain.errors import Missing, NotPermitted, RuleViolation
+from datetime import timedelta
+
+from decision_engine.domain.errors import InvalidInput, Missing, NotPermitted, RuleViolation
 from decision_engine.domain.rules import legality
-from tests.domain.builders import Build, C, blob, refused
+from tests.domain.builders import BUREAU, Build, C, blob, refused
+from tests.domain.mutant_helpers import gate_missing as _gm
 from tests.domain.test_legality import OPINION, opinion, participated, submitted
 
 
 def gate_missing(b: Build, gate_id: str = "legality_review") -> list[Missing]:
-    """What the gate needs, each item naming its gate and saying what is needed."""
-    out = b.d.missing_for(b.spec.gate(gate_id))
-    for m in out:
-        assert m.gate == gate_id and isinstance(m.need, str) and m.need.strip(), m
-    return out
+    return _gm(b, gate_id)
 
 
 def test_sod1_the_opinion_check_itself_refuses_the_undertaking_unit(b: Build) -> None:
@@ -88,3 +87,33 @@ def test_r12_only_the_amendment_record_on_the_new_version_answers_it(b: Build) -
     assert ("R12", "Art. 28", "amendment_record") in b.missing("legality_review")
     b.art(C.drafter, "amendment_record", changes=["已删除第五条"])
     assert ("R12", "Art. 28", "amendment_record") not in b.missing("legality_review")
+
+
+def test_r13_an_exploratory_conclusion_without_any_risk_statement_is_refused(b: Build) -> None:
+    submitted(b)
+    b.determination("exploratory_reform", True, actor=C.head)
+    refused(lambda: opinion(b, "exploratory_risk_stated"), RuleViolation, "R13", "Art. 25 ¶2")
+    refused(lambda: opinion(b, "exploratory_risk_stated", risk_statement=""), RuleViolation, "R13", "Art. 25 ¶2")
+    opinion(b, "exploratory_risk_stated", risk_statement="试点风险")
+
+
+def test_r3_no_legality_submission_before_a_draft_exists(b: Build) -> None:
+    b.open()
+    b.art(C.head, "start_decision", lead_unit=BUREAU, units=[BUREAU], affected_units=[])
+    refused(lambda: b.submission(), RuleViolation, "R3", "Art. 12", says="legality_submission")
+
+
+def test_r8_a_comment_notice_alone_is_not_the_opinion_summary(b: Build) -> None:
+    b.open().start().determine().coordinate()
+    b.notice(30)
+    b.advance(31)
+    refused(lambda: b.submission(), RuleViolation, "R8", "Arts. 18, 29(2)")
+    b.summary()
+    b.submission()
+
+
+def test_r11_a_review_deadline_up_to_366_days_out_is_plausible_and_367_is_not(b: Build) -> None:
+    participated(b)
+    refused(lambda: b.submission(requested_deadline=(b.today + timedelta(days=367)).isoformat()),
+            InvalidInput, "R11", "Art. 26 ¶2")
+    b.submission(requested_deadline=(b.today + timedelta(days=366)).isoformat())
