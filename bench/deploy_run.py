@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import os
 import shutil
 import statistics
@@ -45,72 +44,25 @@ from decision_engine.services.demo import cast  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ databases
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _as_postgres(cmd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", cmd], capture_output=True, text=True,
-                          timeout=300)
-
-
 @contextmanager
 def replicated(say: Any) -> Iterator[tuple[str, str | None]]:
-    """(primary URL, replica URL) of a private primary and its streaming standby; or, when that cannot be
-    started here, (a fresh database on DECIDE_TEST_POSTGRES_URL, None) with the reason printed."""
-    why = ""
-    pg = _pg_bin()
-    if os.geteuid() != 0:
-        why = "not root: cannot run PostgreSQL as the postgres OS user"
-    elif pg is None:
-        why = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"
-    if why:
-        yield from _fallback(say, why)
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="decide-repl-"))
-    shutil.chown(tmp, "postgres")
-    p1, p2 = procs.free_port(), procs.free_port()
-    started: list[Path] = []
+    """(primary URL, standby URL) of bench/procs.py's private primary and streaming standby; or, when that
+    cannot be started here, (a fresh database on DECIDE_TEST_POSTGRES_URL, None) with the reason printed."""
     try:
-        opts = f"-k {tmp} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on"
-        steps = [
-            f"{pg}/initdb -D {tmp}/primary -U postgres -A trust >/dev/null",
-            f"echo 'host replication all 127.0.0.1/32 trust' >> {tmp}/primary/pg_hba.conf",
-            f"{pg}/pg_ctl -D {tmp}/primary -o '-p {p1} {opts}' -l {tmp}/primary.log -w start",
-        ]
-        for step in steps:
-            r = _as_postgres(step)
-            if r.returncode != 0:
-                raise RuntimeError(f"{step.split()[0]}: {(r.stderr or r.stdout).strip()[-300:]}")
-        started.append(tmp / "primary")
-        r = _as_postgres(f"{pg}/pg_basebackup -h 127.0.0.1 -p {p1} -U postgres -D {tmp}/replica -R -X stream")
-        if r.returncode != 0:
-            raise RuntimeError(f"pg_basebackup: {r.stderr.strip()[-300:]}")
-        r = _as_postgres(f"{pg}/pg_ctl -D {tmp}/replica -o '-p {p2} {opts}' -l {tmp}/replica.log -w start")
-        if r.returncode != 0:
-            raise RuntimeError(f"standby: {r.stderr.strip()[-300:]}")
-        started.append(tmp / "replica")
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        why = f"a local streaming replica could not be started: {exc}"
-    if why:
-        for d in reversed(started):
-            _as_postgres(f"{pg}/pg_ctl -D {d} -m immediate stop")
-        shutil.rmtree(tmp, ignore_errors=True)
-        yield from _fallback(say, why)
+        pair = procs.streaming_pair()
+        primary, standby = pair.__enter__()
+    except procs.ReplicaUnavailable as exc:
+        yield from _fallback(say, str(exc))
         return
     try:
         import psycopg
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{p1}/postgres", autocommit=True) as conn:
-            conn.execute('CREATE DATABASE "decide"')
+        with psycopg.connect(procs.plain(primary).rsplit("/", 1)[0] + "/postgres") as conn:
             state = conn.execute("SELECT state, sync_state FROM pg_stat_replication").fetchall()
-        say(f"primary on :{p1}, streaming standby on :{p2} (pg_stat_replication: {state})")
-        yield (f"postgresql+psycopg://postgres@127.0.0.1:{p1}/decide",
-               f"postgresql+psycopg://postgres@127.0.0.1:{p2}/decide")
+        say(f"primary {primary.rsplit('@', 1)[1]}, streaming standby {standby.rsplit('@', 1)[1]} "
+            f"(pg_stat_replication: {state})")
+        yield primary, standby
     finally:
-        for d in reversed(started):
-            _as_postgres(f"{pg}/pg_ctl -D {d} -m fast stop")
-        shutil.rmtree(tmp, ignore_errors=True)
+        pair.__exit__(None, None, None)
 
 
 def _fallback(say: Any, why: str) -> Iterator[tuple[str, str | None]]:

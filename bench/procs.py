@@ -1,7 +1,7 @@
 """Separate processes for the benches and the multi-process test: uvicorn with N worker processes on one port
 (readiness polled, never slept for; the whole process group stopped at the end), which worker process holds
-the server side of a client's connection (from the kernel's socket table, /proc/net/tcp), and a fresh
-PostgreSQL database. Used by bench/scale.py, bench/deploy_run.py and tests/integration/test_multiprocess.py.
+the server side of a client's connection (from the kernel's socket table, /proc/net/tcp), a fresh
+PostgreSQL database, and a private PostgreSQL primary with a streaming standby. Used by bench/scale.py, bench/deploy_run.py and tests/integration/test_multiprocess.py.
 """
 
 from __future__ import annotations
@@ -187,3 +187,62 @@ def serving_process(server_port: int, client_port: int, pids: Sequence[int]) -> 
             except OSError:
                 continue
     return None
+
+
+class ReplicaUnavailable(RuntimeError):
+    """A local streaming replica cannot be started here (and why)."""
+
+
+def _pg_bin() -> Path | None:
+    import glob
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _as_postgres(cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", cmd], capture_output=True, text=True,
+                          timeout=300)
+
+
+@contextmanager
+def streaming_pair(database: str = "decide") -> Iterator[tuple[str, str]]:
+    """A private PostgreSQL primary (initdb in a temporary directory, a free port, fsync on, a `replication`
+    line in its own pg_hba.conf) with an empty `database`, and a hot standby streaming from it
+    (`pg_basebackup -R -X stream`), both run as the `postgres` OS user; yields (primary URL, standby URL)
+    and stops both at the end. ReplicaUnavailable, with the reason, when that cannot be done here."""
+    import shutil
+    import tempfile
+    pg = _pg_bin()
+    if os.geteuid() != 0:
+        raise ReplicaUnavailable("not root: cannot run PostgreSQL as the postgres OS user")
+    if pg is None:
+        raise ReplicaUnavailable("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin)")
+    tmp = Path(tempfile.mkdtemp(prefix="decide-repl-"))
+    shutil.chown(tmp, "postgres")
+    p1, p2 = free_port(), free_port()
+    started: list[Path] = []
+    opts = f"-k {tmp} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on"
+    steps = [(f"{pg}/initdb -D {tmp}/primary -U postgres -A trust >/dev/null", None),
+             (f"echo 'host replication all 127.0.0.1/32 trust' >> {tmp}/primary/pg_hba.conf", None),
+             (f"{pg}/pg_ctl -D {tmp}/primary -o '-p {p1} {opts}' -l {tmp}/primary.log -w start", tmp / "primary"),
+             (f"{pg}/pg_basebackup -h 127.0.0.1 -p {p1} -U postgres -D {tmp}/replica -R -X stream", None),
+             (f"{pg}/pg_ctl -D {tmp}/replica -o '-p {p2} {opts}' -l {tmp}/replica.log -w start", tmp / "replica")]
+    try:
+        try:
+            for cmd, server in steps:
+                r = _as_postgres(cmd)
+                if r.returncode != 0:
+                    raise ReplicaUnavailable(f"{Path(cmd.split()[0]).name}: {(r.stderr or r.stdout).strip()[-300:]}")
+                if server is not None:
+                    started.append(server)
+            import psycopg
+            with psycopg.connect(f"postgresql://postgres@127.0.0.1:{p1}/postgres", autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{database}"')
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise ReplicaUnavailable(f"a local streaming replica could not be started: {exc}") from None
+        yield (f"postgresql+psycopg://postgres@127.0.0.1:{p1}/{database}",
+               f"postgresql+psycopg://postgres@127.0.0.1:{p2}/{database}")
+    finally:
+        for d in reversed(started):
+            _as_postgres(f"{pg}/pg_ctl -D {d} -m fast stop")
+        shutil.rmtree(tmp, ignore_errors=True)
