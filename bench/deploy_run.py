@@ -138,67 +138,32 @@ def replica_connections(url: str) -> int:
 
 
 def prefect_pool(url: str, data_dir: Path, say: Any, bound: float = 300.0) -> None:
-    """A Prefect server (its own database on the same PostgreSQL server), a process work pool `decide`, the
-    checkpoint sequencer deployed to it (`python -m flows.deployments deploy`), one `prefect worker`, and one
-    run of the deployment; the engine's record then holds the sequenced log and a signed checkpoint."""
-    from decision_engine.serve import prefect_healthy
-    home = data_dir / "prefect"
-    home.mkdir(parents=True, exist_ok=True)
-    server_db, server_db_name = procs.fresh_pg_database(url, "prefect")
-    port = procs.free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir), "DECIDE_SEQUENCER_INTERVAL_SECONDS": "3600"}
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "pieces.log").open("ab")
-    started: list[subprocess.Popen[bytes]] = []
-
-    def spawn(*cmd: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, "-m", *cmd], cwd=ROOT, env={**env, **extra}, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        started.append(proc)
-        return proc
-
+    """bench/procs.py's Prefect pieces (a server with its own database on the same PostgreSQL server, a
+    process work pool `decide`, the checkpoint sequencer deployed to it, one `prefect worker`) and one run of
+    the deployment; the engine's record then holds the sequenced log and a signed checkpoint."""
     t0 = time.monotonic()
     try:
-        server = spawn("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), extra={
-            "PREFECT_API_DATABASE_CONNECTION_URL": server_db.replace("+psycopg", "+asyncpg")})
-        while not prefect_healthy(api_url):
-            if server.poll() is not None or time.monotonic() - t0 > bound:
-                say(f"prefect: the server did not start within {bound:.0f} s (see {home}/pieces.log)")
-                return
-            time.sleep(0.5)  # polling interval
-        up = time.monotonic() - t0
-        client = {**env, "PREFECT_API_URL": api_url}
-        for cmd in (["prefect", "work-pool", "create", "decide", "--type", "process"],
-                    ["flows.deployments", "deploy", "--work-pool", "decide", "--only", "checkpoint-sequencer"]):
-            r = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, env=client, capture_output=True, text=True,
-                               timeout=bound)
-            if r.returncode != 0:
-                say(f"prefect: {' '.join(cmd[:3])} failed: {(r.stderr or r.stdout).strip()[-500:]}")
-                return
-        spawn("prefect", "worker", "start", "--pool", "decide", extra={"PREFECT_API_URL": api_url})
-        from prefect.deployments import run_deployment
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-        t1 = time.monotonic()
-        with temporary_settings({PREFECT_API_URL: api_url}):
-            run = run_deployment("checkpoint-sequencer/checkpoint-sequencer", timeout=bound, poll_interval=1,
-                                 as_subflow=False)
-        ran = time.monotonic() - t1
-        ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
-        try:
-            from decision_engine.services import transparency
-            size = transparency.tree_size(ctx)
-        finally:
-            ctx.store.dispose()
-        say(f"prefect: server up in {up:.0f} s (its database on PostgreSQL); work pool `decide` (process), "
-            f"checkpoint-sequencer deployed, one worker; a run {run.state.name if run.state else '?'} "
-            f"{ran:.0f} s after it was asked for (the worker polls every 10 s); the log now holds {size:,} leaves")
+        with procs.prefect_work_pool(url, data_dir, ["checkpoint-sequencer"], bound=bound) as pool:
+            from prefect.deployments import run_deployment
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+            t1 = time.monotonic()
+            with temporary_settings({PREFECT_API_URL: pool.api_url}):
+                run = run_deployment("checkpoint-sequencer/checkpoint-sequencer", timeout=bound, poll_interval=1,
+                                     as_subflow=False)
+            ran = time.monotonic() - t1
+    except procs.PrefectUnavailable as exc:
+        say(f"prefect: {exc}")
+        return
+    ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
+    try:
+        from decision_engine.services import transparency
+        size = transparency.tree_size(ctx)
     finally:
-        for proc in reversed(started):
-            procs.stop(proc)
-        procs.drop_pg_database(url, server_db_name)
-        log.close()
+        ctx.store.dispose()
+    say(f"prefect: server up in {pool.server_up_s:.0f} s (its database on PostgreSQL); work pool `decide` "
+        f"(process), checkpoint-sequencer deployed, one worker; a run {run.state.name if run.state else '?'} "
+        f"{ran:.0f} s after it was asked for (the worker polls every 10 s); the log now holds {size:,} leaves "
+        f"({time.monotonic() - t0:.0f} s in all)")
 
 
 def main() -> None:

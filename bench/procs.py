@@ -246,3 +246,69 @@ def streaming_pair(database: str = "decide") -> Iterator[tuple[str, str]]:
         for d in reversed(started):
             _as_postgres(f"{pg}/pg_ctl -D {d} -m fast stop")
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class PrefectUnavailable(RuntimeError):
+    """Prefect's server, work pool or deployments could not be brought up here (and why)."""
+
+
+@dataclass
+class PrefectPool:
+    """A running Prefect server with a process work pool and a worker: the API URL, seconds to start."""
+
+    api_url: str
+    server_up_s: float
+
+
+@contextmanager
+def prefect_work_pool(url: str, data_dir: Path, deployments: Sequence[str], *, bound: float = 300.0,
+                      pool: str = "decide") -> Iterator[PrefectPool]:
+    """`prefect server start` on a free loopback port with its own database (a fresh one on the engine's
+    PostgreSQL server), `prefect work-pool create POOL --type process`, `python -m flows.deployments deploy
+    --work-pool POOL --only …` and one `prefect worker start --pool POOL`, each a separate process running on
+    the engine's database `url` and `data_dir`; all stopped (and the server's database dropped) at the end.
+    PrefectUnavailable when the server does not answer within `bound` seconds or a step fails."""
+    from decision_engine.serve import prefect_healthy
+    home = data_dir / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    server_db, server_db_name = fresh_pg_database(url, "prefect")
+    api_url = f"http://127.0.0.1:{free_port()}/api"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir), "DECIDE_SEQUENCER_INTERVAL_SECONDS": "3600",
+           "DECIDE_DOCUMENTS_INTERVAL_SECONDS": "3600", "DECIDE_CLOCK_INTERVAL_SECONDS": "86400"}
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "pieces.log").open("ab")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def spawn(*cmd: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen([sys.executable, "-m", *cmd], cwd=ROOT, env={**env, **extra}, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        started.append(proc)
+        return proc
+
+    t0 = time.monotonic()
+    try:
+        port = api_url.rsplit(":", 1)[1].split("/")[0]
+        server = spawn("prefect", "server", "start", "--host", "127.0.0.1", "--port", port, extra={
+            "PREFECT_API_DATABASE_CONNECTION_URL": server_db.replace("+psycopg", "+asyncpg")})
+        while not prefect_healthy(api_url):
+            if server.poll() is not None or time.monotonic() - t0 > bound:
+                raise PrefectUnavailable(f"Prefect's server did not answer within {bound:.0f} s "
+                                         f"(see {home}/pieces.log)")
+            time.sleep(0.5)  # the polling interval
+        up = time.monotonic() - t0
+        client = {**env, "PREFECT_API_URL": api_url}
+        only = [arg for name in deployments for arg in ("--only", name)]
+        for cmd in (["prefect", "work-pool", "create", pool, "--type", "process"],
+                    ["flows.deployments", "deploy", "--work-pool", pool, *only]):
+            r = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, env=client, capture_output=True, text=True,
+                               timeout=bound)
+            if r.returncode != 0:
+                raise PrefectUnavailable(f"{' '.join(cmd[:3])} failed: {(r.stderr or r.stdout).strip()[-500:]}")
+        spawn("prefect", "worker", "start", "--pool", pool, extra={"PREFECT_API_URL": api_url})
+        yield PrefectPool(api_url, up)
+    finally:
+        for proc in reversed(started):
+            stop(proc)
+        drop_pg_database(url, server_db_name)
+        log.close()

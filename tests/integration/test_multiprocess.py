@@ -32,10 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the benches' process helpers (bench/procs.py) are shared with this test
 from bench.procs import (  # noqa: E402
+    PrefectUnavailable,
     ReplicaUnavailable,
     api_processes,
     drop_pg_database,
     fresh_pg_database,
+    prefect_work_pool,
     serving_process,
     streaming_pair,
 )
@@ -217,3 +219,50 @@ def test_the_public_pages_of_api_processes_read_a_streaming_standby_and_tracking
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     finally:
         pair.__exit__(None, None, None)
+
+
+def test_a_prefect_server_with_a_process_work_pool_runs_the_sequencer_on_the_engines_database(
+        tmp_path: Path, pg_ok: bool) -> None:
+    """`prefect server start` (its own database on PostgreSQL), a process work pool, the checkpoint sequencer
+    registered with `python -m flows.deployments deploy --work-pool` and one `prefect worker`, each its own
+    process: a run of the deployment completes on the worker, and the engine's record shows it — every event
+    sequenced into the transparency log and a signed checkpoint; `decide verify` passes. Skipped (with the
+    reason) only when Prefect's server cannot start within the bound on this machine."""
+    if not pg_ok:
+        pytest.skip("no PostgreSQL configured (set DECIDE_TEST_POSTGRES_URL)")
+    url, name = fresh_pg_database(PG_URL, "decide_pool")
+    data_dir = tmp_path / "data"
+    try:
+        ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url))
+        try:
+            cast(ctx)  # people and their roles: events on their streams, none sequenced yet
+            from decision_engine.services import transparency
+            assert transparency.tree_size(ctx) == 0
+        finally:
+            ctx.store.dispose()
+        try:
+            with prefect_work_pool(url, data_dir, ["checkpoint-sequencer"], bound=300) as pool:
+                from prefect.deployments import run_deployment
+                from prefect.settings import PREFECT_API_URL, temporary_settings
+                with temporary_settings({PREFECT_API_URL: pool.api_url}):
+                    run = run_deployment("checkpoint-sequencer/checkpoint-sequencer", timeout=300, poll_interval=1,
+                                         as_subflow=False)
+                assert run.state is not None and run.state.is_completed(), run.state
+                assert run.work_pool_name == "decide"
+        except PrefectUnavailable as exc:
+            pytest.skip(str(exc))
+        check = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
+        try:
+            with check.store.read() as conn:
+                events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar_one()
+            assert transparency.tree_size(check) == events > 0
+            assert max(c["size"] for c in transparency.checkpoints(check)) == events  # signed by the flow
+        finally:
+            check.store.dispose()
+        env = {"DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir)}
+        verify = subprocess.run([sys.executable, "-m", "decision_engine.cli", "verify"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=600,
+                                env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+        assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-3000:]
+    finally:
+        drop_pg_database(PG_URL, name)
