@@ -205,7 +205,8 @@ def main() -> None:
                 say(f"{n} process{'es' if n > 1 else ''}: comments {c['rate']:6,.0f} req/s (p50 {c['p50']:.0f} ms, "
                     f"p99 {c['p99']:.0f} ms; rounds {c['rounds']}; {c['status']}) | public page {p['rate']:6,.0f} "
                     f"req/s (p50 {p['p50']:.0f} ms, p99 {p['p99']:.0f} ms; rounds {p['rounds']}; {p['status']}) | "
-                    f"server CPU {r['cpu']:.0f} s" + (f" | the standby had every comment {max(r['catch_up']):.2f} s "
+                    f"server CPU {r['cpu']:.1f} s, {1000 * r['cpu'] / (2 * args.requests):.1f} ms a request"
+                    + (f" | the standby had every comment {max(r['catch_up']):.2f} s "
                                                        "(at most) after a round's last was acknowledged"
                                                        if replica else ""))
             if replica:
