@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import os
 import shutil
 import statistics
@@ -45,72 +44,25 @@ from decision_engine.services.demo import cast  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ databases
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _as_postgres(cmd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", cmd], capture_output=True, text=True,
-                          timeout=300)
-
-
 @contextmanager
 def replicated(say: Any) -> Iterator[tuple[str, str | None]]:
-    """(primary URL, replica URL) of a private primary and its streaming standby; or, when that cannot be
-    started here, (a fresh database on DECIDE_TEST_POSTGRES_URL, None) with the reason printed."""
-    why = ""
-    pg = _pg_bin()
-    if os.geteuid() != 0:
-        why = "not root: cannot run PostgreSQL as the postgres OS user"
-    elif pg is None:
-        why = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"
-    if why:
-        yield from _fallback(say, why)
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="decide-repl-"))
-    shutil.chown(tmp, "postgres")
-    p1, p2 = procs.free_port(), procs.free_port()
-    started: list[Path] = []
+    """(primary URL, standby URL) of bench/procs.py's private primary and streaming standby; or, when that
+    cannot be started here, (a fresh database on DECIDE_TEST_POSTGRES_URL, None) with the reason printed."""
     try:
-        opts = f"-k {tmp} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on"
-        steps = [
-            f"{pg}/initdb -D {tmp}/primary -U postgres -A trust >/dev/null",
-            f"echo 'host replication all 127.0.0.1/32 trust' >> {tmp}/primary/pg_hba.conf",
-            f"{pg}/pg_ctl -D {tmp}/primary -o '-p {p1} {opts}' -l {tmp}/primary.log -w start",
-        ]
-        for step in steps:
-            r = _as_postgres(step)
-            if r.returncode != 0:
-                raise RuntimeError(f"{step.split()[0]}: {(r.stderr or r.stdout).strip()[-300:]}")
-        started.append(tmp / "primary")
-        r = _as_postgres(f"{pg}/pg_basebackup -h 127.0.0.1 -p {p1} -U postgres -D {tmp}/replica -R -X stream")
-        if r.returncode != 0:
-            raise RuntimeError(f"pg_basebackup: {r.stderr.strip()[-300:]}")
-        r = _as_postgres(f"{pg}/pg_ctl -D {tmp}/replica -o '-p {p2} {opts}' -l {tmp}/replica.log -w start")
-        if r.returncode != 0:
-            raise RuntimeError(f"standby: {r.stderr.strip()[-300:]}")
-        started.append(tmp / "replica")
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        why = f"a local streaming replica could not be started: {exc}"
-    if why:
-        for d in reversed(started):
-            _as_postgres(f"{pg}/pg_ctl -D {d} -m immediate stop")
-        shutil.rmtree(tmp, ignore_errors=True)
-        yield from _fallback(say, why)
+        pair = procs.streaming_pair()
+        primary, standby = pair.__enter__()
+    except procs.ReplicaUnavailable as exc:
+        yield from _fallback(say, str(exc))
         return
     try:
         import psycopg
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{p1}/postgres", autocommit=True) as conn:
-            conn.execute('CREATE DATABASE "decide"')
+        with psycopg.connect(procs.plain(primary).rsplit("/", 1)[0] + "/postgres") as conn:
             state = conn.execute("SELECT state, sync_state FROM pg_stat_replication").fetchall()
-        say(f"primary on :{p1}, streaming standby on :{p2} (pg_stat_replication: {state})")
-        yield (f"postgresql+psycopg://postgres@127.0.0.1:{p1}/decide",
-               f"postgresql+psycopg://postgres@127.0.0.1:{p2}/decide")
+        say(f"primary {primary.rsplit('@', 1)[1]}, streaming standby {standby.rsplit('@', 1)[1]} "
+            f"(pg_stat_replication: {state})")
+        yield primary, standby
     finally:
-        for d in reversed(started):
-            _as_postgres(f"{pg}/pg_ctl -D {d} -m fast stop")
-        shutil.rmtree(tmp, ignore_errors=True)
+        pair.__exit__(None, None, None)
 
 
 def _fallback(say: Any, why: str) -> Iterator[tuple[str, str | None]]:
@@ -186,67 +138,32 @@ def replica_connections(url: str) -> int:
 
 
 def prefect_pool(url: str, data_dir: Path, say: Any, bound: float = 300.0) -> None:
-    """A Prefect server (its own database on the same PostgreSQL server), a process work pool `decide`, the
-    checkpoint sequencer deployed to it (`python -m flows.deployments deploy`), one `prefect worker`, and one
-    run of the deployment; the engine's record then holds the sequenced log and a signed checkpoint."""
-    from decision_engine.serve import prefect_healthy
-    home = data_dir / "prefect"
-    home.mkdir(parents=True, exist_ok=True)
-    server_db, server_db_name = procs.fresh_pg_database(url, "prefect")
-    port = procs.free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "DECIDE_DATABASE_URL": url, "DECIDE_DATA_DIR": str(data_dir), "DECIDE_SEQUENCER_INTERVAL_SECONDS": "3600"}
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "pieces.log").open("ab")
-    started: list[subprocess.Popen[bytes]] = []
-
-    def spawn(*cmd: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, "-m", *cmd], cwd=ROOT, env={**env, **extra}, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        started.append(proc)
-        return proc
-
+    """bench/procs.py's Prefect pieces (a server with its own database on the same PostgreSQL server, a
+    process work pool `decide`, the checkpoint sequencer deployed to it, one `prefect worker`) and one run of
+    the deployment; the engine's record then holds the sequenced log and a signed checkpoint."""
     t0 = time.monotonic()
     try:
-        server = spawn("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), extra={
-            "PREFECT_API_DATABASE_CONNECTION_URL": server_db.replace("+psycopg", "+asyncpg")})
-        while not prefect_healthy(api_url):
-            if server.poll() is not None or time.monotonic() - t0 > bound:
-                say(f"prefect: the server did not start within {bound:.0f} s (see {home}/pieces.log)")
-                return
-            time.sleep(0.5)  # polling interval
-        up = time.monotonic() - t0
-        client = {**env, "PREFECT_API_URL": api_url}
-        for cmd in (["prefect", "work-pool", "create", "decide", "--type", "process"],
-                    ["flows.deployments", "deploy", "--work-pool", "decide", "--only", "checkpoint-sequencer"]):
-            r = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, env=client, capture_output=True, text=True,
-                               timeout=bound)
-            if r.returncode != 0:
-                say(f"prefect: {' '.join(cmd[:3])} failed: {(r.stderr or r.stdout).strip()[-500:]}")
-                return
-        spawn("prefect", "worker", "start", "--pool", "decide", extra={"PREFECT_API_URL": api_url})
-        from prefect.deployments import run_deployment
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-        t1 = time.monotonic()
-        with temporary_settings({PREFECT_API_URL: api_url}):
-            run = run_deployment("checkpoint-sequencer/checkpoint-sequencer", timeout=bound, poll_interval=1,
-                                 as_subflow=False)
-        ran = time.monotonic() - t1
-        ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
-        try:
-            from decision_engine.services import transparency
-            size = transparency.tree_size(ctx)
-        finally:
-            ctx.store.dispose()
-        say(f"prefect: server up in {up:.0f} s (its database on PostgreSQL); work pool `decide` (process), "
-            f"checkpoint-sequencer deployed, one worker; a run {run.state.name if run.state else '?'} "
-            f"{ran:.0f} s after it was asked for (the worker polls every 10 s); the log now holds {size:,} leaves")
+        with procs.prefect_work_pool(url, data_dir, ["checkpoint-sequencer"], bound=bound) as pool:
+            from prefect.deployments import run_deployment
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+            t1 = time.monotonic()
+            with temporary_settings({PREFECT_API_URL: pool.api_url}):
+                run = run_deployment("checkpoint-sequencer/checkpoint-sequencer", timeout=bound, poll_interval=1,
+                                     as_subflow=False)
+            ran = time.monotonic() - t1
+    except procs.PrefectUnavailable as exc:
+        say(f"prefect: {exc}")
+        return
+    ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
+    try:
+        from decision_engine.services import transparency
+        size = transparency.tree_size(ctx)
     finally:
-        for proc in reversed(started):
-            procs.stop(proc)
-        procs.drop_pg_database(url, server_db_name)
-        log.close()
+        ctx.store.dispose()
+    say(f"prefect: server up in {pool.server_up_s:.0f} s (its database on PostgreSQL); work pool `decide` "
+        f"(process), checkpoint-sequencer deployed, one worker; a run {run.state.name if run.state else '?'} "
+        f"{ran:.0f} s after it was asked for (the worker polls every 10 s); the log now holds {size:,} leaves "
+        f"({time.monotonic() - t0:.0f} s in all)")
 
 
 def main() -> None:
@@ -288,7 +205,8 @@ def main() -> None:
                 say(f"{n} process{'es' if n > 1 else ''}: comments {c['rate']:6,.0f} req/s (p50 {c['p50']:.0f} ms, "
                     f"p99 {c['p99']:.0f} ms; rounds {c['rounds']}; {c['status']}) | public page {p['rate']:6,.0f} "
                     f"req/s (p50 {p['p50']:.0f} ms, p99 {p['p99']:.0f} ms; rounds {p['rounds']}; {p['status']}) | "
-                    f"server CPU {r['cpu']:.0f} s" + (f" | the standby had every comment {max(r['catch_up']):.2f} s "
+                    f"server CPU {r['cpu']:.1f} s, {1000 * r['cpu'] / (2 * args.requests):.1f} ms a request"
+                    + (f" | the standby had every comment {max(r['catch_up']):.2f} s "
                                                        "(at most) after a round's last was acknowledged"
                                                        if replica else ""))
             if replica:
