@@ -50,7 +50,7 @@ ROLE_STAGES: dict[str, set[str]] = {
 # interpretation published with the decision (Art. 32).
 UNDERTAKING_BEYOND = {"legality_submission": "Art. 25", "legality_supplement": "Art. 26",
                       "amendment_record": "Art. 28", "nonadoption_explanation": "Art. 28",
-                      "fair_competition_review": "Art. 29", "execution_targets": "Art. 29",
+                      "fair_competition_review": "Art. 29", "other_material": "Art. 29", "execution_targets": "Art. 29",
                       "adoption_explanation": "Art. 32", "interpretation": "Art. 32"}
 # What the organ decides inside S1: that a matter is lawfully not disclosed, so public participation is
 # exempted on that basis (Art. 14 ¶1 "依法不予公开的决策事项除外").

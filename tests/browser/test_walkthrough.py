@@ -232,8 +232,10 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.go(f"/decisions/{did}")
     page.click("form[action$='/comments/cluster'] button")
     b.ok()
-    group = page.locator("#comments table tbody tr td").first.inner_text().strip()
     page.click("#comments-dispose > summary")
+    picker = page.locator("#comments-dispose select[id^=disp-]").first.get_attribute("id")  # the page shows no id
+    assert picker is not None
+    group = picker.removeprefix("disp-")
     page.select_option(f"#disp-{group}", "not_adopted")  # chosen in words: 不采纳
     page.fill(f"#reason-{group}", "涨幅已控制在成本监审范围内，并配套换乘优惠")
     page.click("#comments-dispose form button[type=submit]")
