@@ -57,6 +57,7 @@ VALUES = {
     "exploratory_risk_stated": N_("exploratory reform, legal risk stated"),
     "controllable": N_("controllable"), "not_controllable": N_("not controllable"),
     "low": N_("low"), "medium": N_("medium"), "high": N_("high"),
+    "press_conference": N_("press conference"), "interview": N_("interview"),
     "executive": N_("executive meeting"), "plenary": N_("plenary meeting"),
     "support": N_("support"), "oppose": N_("oppose"), "abstain": N_("abstain"),
     "adopt": N_("adopt"), "adopt_with_amendments": N_("adopt with amendments"), "defer": N_("defer"),
@@ -160,4 +161,6 @@ STORED_FIELDS = {
     "leader": N_("other responsible leader"), "direct": N_("person directly responsible"),
     "undertaking": N_("staff of the undertaking unit"), "execution": N_("staff of the execution unit"),
     "kpi": N_("indicator"), "target": N_("target"), "actual": N_("actual value"), "met": N_("met"),
+    "presentation": N_("the undertaking unit's presentation"), "statements": N_("the participants' statements"),
+    "means": N_("how the interpretation is made public"),
 }

@@ -23,5 +23,5 @@ def test_r17_the_specialised_artifacts_are_named_with_their_gate(b: Build) -> No
     gaps = gate_missing(b, "publication")
     assert [(m.rule, m.kind) for m in gaps] == [("R17", "adoption_explanation"), ("R17", "interpretation")]
     b.art(C.office, "adoption_explanation", text="说明")
-    b.art(C.office, "interpretation", text="解读")
+    b.art(C.office, "interpretation", text="解读", means="press_conference")
     assert gate_missing(b, "publication") == []

@@ -46,7 +46,7 @@ def test_a_decision_opened_and_worked_on_in_memory_is_chained_and_projected(
     svc.record_determination(ctx, "P-drafter", "MAD-mem", "specialised", True, "线网调整涉及客流模型")
     recorded = svc.record_artifact(ctx, "P-drafter", "MAD-mem", "proposal", {
         "problem": "线网重复", "reasons": "客流变化", "basis": "城市公共交通条例", "plan": "调整 12 条线路",
-        "necessity": "必要", "feasibility": "可行"}, expected_seq=2)
+        "necessity": "必要", "feasibility": "可行", "source": "department"}, expected_seq=2)
     assert recorded.seq == 3
 
     with units.read() as uow:
