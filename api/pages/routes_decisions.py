@@ -19,6 +19,7 @@ from api.pages.web import text as _text
 from decision_engine import procedures
 from decision_engine.domain import accountability as acc
 from decision_engine.domain import execution as ex
+from decision_engine.domain import supervision as sv
 from decision_engine.domain.decision import ART35_GROUNDS, CATEGORIES, EXCLUDED_CATEGORIES
 from decision_engine.domain.errors import NotFound
 from decision_engine.domain.rules.initiation import ORGAN_LEVELS
@@ -47,7 +48,10 @@ DECISION_ACTS = {"finalize": N_("The decision is finalized."), "suspend": N_("Ex
                  "hearing_confirm": N_("You confirmed the hearing record."),
                  "supplement": N_("Supplementary material requested; the review period stops until it arrives."),
                  "adjust": N_("A major adjustment is opened as a new decision."),
-                 "evaluation_decision": N_("The decision on the evaluation is recorded.")}
+                 "evaluation_decision": N_("The decision on the evaluation is recorded."),
+                 "supervise": N_("The supervision and check of the execution is recorded."),
+                 "correction": N_("The order to correct is recorded."),
+                 "correction_report": N_("The report on the correction is recorded.")}
 
 
 COMMENT_ACTS = {"cluster": N_("Comments grouped into distinct opinions."),
@@ -125,6 +129,7 @@ def router(ctx: Context) -> APIRouter:
                       cases=accountability.cases(ctx, decision_id=decision_id), capacities=tuple(acc.CAPACITIES),
                       case_outcomes=acc.OUTCOMES, evaluation_outcomes=ex.EVALUATION_OUTCOMES,
                       change_items=execution.adopted_changes(ctx, decision_id),
+                      after=execution.after_decision(ctx, decision_id, pid),
                       hearing=hearings.hearing_status(ctx, decision_id) if any(
                           g["id"] == "hearing" and g["status"] != "not_applicable"
                           for s in data["stages"] for g in s["gates"]) else None)
@@ -273,7 +278,15 @@ def router(ctx: Context) -> APIRouter:
                                                              **_change_item(form)),
                  "evaluation_decision": lambda: execution.decide_on_evaluation(
                      ctx, pid, decision_id, _text(form, "evaluation_id"), outcome=_text(form, "outcome"),
-                     reasons=_text(form, "reasons"))}
+                     reasons=_text(form, "reasons")),
+                 "supervise": lambda: execution.supervise(
+                     ctx, pid, decision_id, findings=_text(form, "findings"), instructions=_text(form, "instructions"),
+                     units=[str(u) for u in form.getlist("units") if str(u)], due_by=_text(form, "due_by") or None),
+                 "correction": lambda: execution.order_correction(
+                     ctx, pid, decision_id, breach=_text(form, "breach"), findings=_text(form, "findings"),
+                     required=_text(form, "required"), due_by=_text(form, "due_by") or None),
+                 "correction_report": lambda: execution.report_correction(
+                     ctx, pid, _order(decision_id, form), report=_text(form, "report"))}
         then = (lambda r: f"/decisions/{r.decision_id}") if what == "adjust" else None
         case = _text(form, "case_id") if what.startswith("case_") else ""
         return await act(request, calls[what], back=f"/decisions/{decision_id}", done=DECISION_ACTS[what],
@@ -287,6 +300,14 @@ def _change_item(form: FormData) -> dict[str, Any]:
     refuses the act under R20 (Arts. 30, 37) with its reason in words."""
     mid, _, no = _text(form, "change_item").partition("#")
     return {"meeting_id": mid, "item_no": int(no)} if mid and no.isdigit() else {}
+
+
+def _order(decision_id: str, form: FormData) -> str:
+    """The correction order picked on the form, one of this decision's (ACC5, Art. 38 ¶1)."""
+    order = _text(form, "order_id")
+    if sv.decision_of_order(order) != decision_id:
+        raise NotFound(f"no correction order {order!r} on this decision", rule="ACC5", article="Art. 38 ¶1")
+    return order
 
 
 def _grounds(form: FormData) -> list[dict[str, str]]:

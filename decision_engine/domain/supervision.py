@@ -10,16 +10,48 @@ Pure: no I/O, no clock. The checks live in `domain/rules/execution.py` (R19) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from decision_engine.domain import events as ev
 from decision_engine.domain.decision import Decision
+from decision_engine.domain.errors import NotPermitted
 from decision_engine.domain.rules.accountability import check_correction_order, check_correction_report
 from decision_engine.domain.rules.execution import check_rectify_by, check_supervision
-from decision_engine.domain.values import Actor, NewEvent
+from decision_engine.domain.values import DECIDED, Actor, NewEvent
 
 ORGAN_ROLES = ("admin_head", "decision_organ")
 SUPERIOR_ROLES = ("admin_head", "decision_organ")  # of the organ above: its head and its general office
+
+
+def supervisor(d: Decision, candidates: tuple[Actor, ...]) -> Actor:
+    """The person's role that supervises THIS decision's execution: staff or head of its organ (R19, Art. 34)."""
+    return d.pick(candidates, ORGAN_ROLES, "supervising the execution", "R19", "Art. 34")
+
+
+def superior(d: Decision, candidates: tuple[Actor, ...]) -> Actor:
+    """The person's role in the organ immediately above THIS decision's organ (ACC5, AR11, Art. 38 ¶1)."""
+    return d.pick(candidates, SUPERIOR_ROLES, "ordering a correction", "ACC5", "Art. 38 ¶1",
+                  relation="superior_direct")
+
+
+def reporter(d: Decision, candidates: tuple[Actor, ...]) -> Actor:
+    """The person's role in THIS decision's organ that reports a correction (ACC5, Art. 38 ¶1)."""
+    return d.pick(candidates, ORGAN_ROLES, "reporting a correction", "ACC5", "Art. 38 ¶1")
+
+
+def open_to(d: Decision, candidates: tuple[Actor, ...]) -> dict[str, bool]:
+    """Which of these acts the person may attempt for this decision now, by the same authority check the acts
+    make (`supervisor`, `superior`, `reporter`): supervision once decided, a report while an order is open."""
+    def may(who: Callable[[Decision, tuple[Actor, ...]], Actor]) -> bool:
+        try:
+            who(d, candidates)
+        except NotPermitted:
+            return False
+        return True
+    open_orders = any(c.get("report") is None for c in d.state.get("corrections") or [])
+    return {"supervise": d.status in (*DECIDED, "suspended") and may(supervisor),
+            "order_correction": may(superior), "report_correction": open_orders and may(reporter)}
 
 
 def supervise(d: Decision, candidates: tuple[Actor, ...], findings: str, instructions: str = "",
@@ -27,7 +59,7 @@ def supervise(d: Decision, candidates: tuple[Actor, ...], findings: str, instruc
               ) -> tuple[Actor, list[NewEvent]]:
     """The organ supervises and checks the execution (R19, Art. 34): its findings, its instructions to the
     execution units named (all designated ones when none is named) and, optionally, a date to rectify by."""
-    actor = d.pick(candidates, ORGAN_ROLES, "supervising the execution", "R19", "Art. 34")
+    actor = supervisor(d, candidates)
     check_supervision(d.state, d.status, findings, list(units))
     day = check_rectify_by(due_by, today, "R19.supervision")
     named = list(units) or list(d.state["execution_units"])
@@ -52,8 +84,7 @@ def decision_of_order(order: str) -> str:
 def order_correction(d: Decision, candidates: tuple[Actor, ...], breach: str, findings: str, required: str,
                      due_by: str | None = None, *, today: date) -> tuple[Actor, list[NewEvent]]:
     """The superior organ of this decision's organ orders it to correct a breach (ACC5, Art. 38 ¶1)."""
-    actor = d.pick(candidates, SUPERIOR_ROLES, "ordering a correction", "ACC5", "Art. 38 ¶1",
-                   relation="superior_direct")
+    actor = superior(d, candidates)
     check_correction_order(breach, findings, required)
     day = check_rectify_by(due_by, today, "ACC5.correction")
     return actor, [ev.CorrectionOrdered(order_id=order_id(d), breach=breach.strip(), findings=findings.strip(),
@@ -63,6 +94,6 @@ def order_correction(d: Decision, candidates: tuple[Actor, ...], breach: str, fi
 def report_correction(d: Decision, candidates: tuple[Actor, ...], order: str, report: str
                       ) -> tuple[Actor, list[NewEvent]]:
     """The decision organ reports how it corrected what it was ordered to (ACC5, Art. 38 ¶1), once."""
-    actor = d.pick(candidates, ORGAN_ROLES, "reporting a correction", "ACC5", "Art. 38 ¶1")
+    actor = reporter(d, candidates)
     check_correction_report(list(d.state.get("corrections") or []), order, report)
     return actor, [ev.CorrectionReported(order_id=order, report=report.strip()).new()]

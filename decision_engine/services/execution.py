@@ -206,6 +206,28 @@ def report_correction(ctx: Context, person_id: str, order_id: str, *, report: st
     return decisions.run(ctx, person_id, decision_id, act, what="report_correction", expected_seq=expected_seq)
 
 
+def after_decision(ctx: Context, decision_id: str, person_id: str | None) -> dict[str, Any]:
+    """What the decision page shows after the decision: the organ's supervisions (R19, Art. 34), the superior
+    organ's correction orders and the organ's reports (ACC5, Art. 38 ¶1), the change items its meetings
+    adopted and what was done on them (R20, Arts. 30, 37); and which of the supervision acts this person may
+    attempt for THIS decision (the acts' own authority check, `supervision.open_to`)."""
+    with ctx.uow.read() as uow:
+        d, _ = decisions.load(uow.tx, decision_id)
+        actors = actors_of(uow.tx, person_id, ctx.now_iso()) if person_id else ()
+        sittings = {(r["meeting_id"], r["item_no"]): r for r in meetings.meetings_of(uow, decision_id)}
+    s = d.state
+    done = [dict(a, change="adjust") for a in s.get("adjustments", [])]
+    if s.get("termination"):
+        done.append(dict(s["termination"], change="terminate"))
+    acted = [dict(a, meeting=sittings.get((a.get("meeting_id"), a.get("item_no")))) for a in done
+             if a.get("meeting_id")]
+    return {"supervisions": list(s.get("supervisions") or []), "corrections": list(s.get("corrections") or []),
+            "execution_units": list(s.get("execution_units") or []),
+            "changes_pending": adopted_changes(ctx, decision_id), "changes_acted": acted,
+            "may": sv.open_to(d, actors) if actors else dict.fromkeys(
+                ("supervise", "order_correction", "report_correction"), False)}
+
+
 # ---------------------------------------------------------------------------------------- public opinions
 def opinion_stream(decision_id: str) -> str:
     """The stream of public opinions on a decision's execution."""
