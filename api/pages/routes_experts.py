@@ -22,9 +22,9 @@ def router(ctx: Context) -> APIRouter:
 
     @r.get("/experts")
     def page(request: Request, field: str = "") -> Response:
-        require_reader(request, ctx)
+        pid = require_reader(request, ctx)
         return render(request, "experts.html", pool=experts.pool(ctx, field=field.strip() or None),
-                      field=field.strip())
+                      field=field.strip(), keeper=experts.may_keep_pool(ctx, pid))
 
     @r.post("/experts")
     async def add(request: Request) -> Response:

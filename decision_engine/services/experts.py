@@ -91,6 +91,19 @@ def disqualified(ctx: Context) -> dict[str, str]:
         return _barred(uow)
 
 
+def may_keep_pool(ctx: Context, person_id: str | None) -> bool:
+    """Whether the person may keep the pool now: the check `add_to_pool` and `retire_from_pool` make (R9,
+    Art. 21), so a page offers their forms only to the organ or the system administrator."""
+    if not person_id:
+        return False
+    with ctx.uow.read() as uow:
+        try:
+            rx.pool_keeper(_roles(uow.tx, person_id, ctx.now_iso()))
+        except DomainError:
+            return False
+    return True
+
+
 def pool(ctx: Context, *, field: str | None = None) -> list[dict[str, Any]]:
     """Active experts of the pool, optionally those covering a field."""
     with ctx.uow.read() as uow:

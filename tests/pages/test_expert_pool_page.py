@@ -23,7 +23,11 @@ def test_the_organ_keeps_the_pool_on_its_page(site: Site) -> None:
     assert 'data-rule="R9"' in r.text and "某市交通运输局" in r.text
     # The undertaking unit reads the pool but does not keep it.
     drafter = site.client(site.c.drafter)
-    assert "孙教授" in drafter.get("/experts?field=交通").text
+    shown = drafter.get("/experts?field=交通").text
+    assert "孙教授" in shown
+    assert 'id="pool-add"' not in shown and 'method="post" action="/experts"' not in shown and "/retire" not in shown  # R9 Art. 21
+    assert "第二十一条" in shown
+    assert 'id="pool-add"' in office.get("/experts").text and "/retire" in office.get("/experts").text
     assert "孙教授" not in drafter.get("/experts?field=水利").text.split('id="pool-add"')[0]  # the listing, not the picker
     r = site.post(drafter, "/experts", f"/experts/{site.c.expert_a}/retire", {"reason": "退休"})
     assert 'class="banner refused"' in r.text and [e["person_id"] for e in experts.pool(site.ctx)] == [
