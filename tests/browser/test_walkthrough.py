@@ -80,10 +80,23 @@ class Browser:
         self.console_errors: list[str] = []
         self.server_errors: list[str] = []
         self.shots = 0
+        self.names: dict[str, str] = {}  # person id -> name: who logs in by name, as an official does
+        self.loads = self.forms = 0  # pages loaded and forms submitted (the walk's steps)
+        self.published_after, self.published_loads, self.published_forms = 0.0, 0, 0
+        page.on("framenavigated", lambda f: self._count_load(f))
+        page.on("request", lambda r: self._count_form(r))
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         page.on("response", lambda r: self.server_errors.append(f"{r.status} {r.url}") if r.status >= 500
                 else None)
+
+    def _count_load(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self.loads += 1
+
+    def _count_form(self, request: Any) -> None:
+        if request.method == "POST" and request.is_navigation_request():
+            self.forms += 1
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -94,7 +107,7 @@ class Browser:
 
     def login(self, person: str) -> None:
         self.go("/login")
-        self.page.fill("#login-person", person)
+        self.page.fill("#login-person", self.names.get(person, person))
         self.page.fill("#login-password", PASSWORD)
         self.page.click("main form button[type=submit]")
         assert self.page.url.endswith("/work"), self.page.url
@@ -131,9 +144,14 @@ class Browser:
     def press(self, selector: str) -> None:
         self.page.click(selector)
 
+    def open_decision(self, title: str) -> None:
+        """Find a decision by its title in the decision list and open it (no id typed)."""
+        self.go("/decisions")
+        self.page.get_by_role("link", name=title, exact=True).first.click()
+
 
 def _secretariat_and_auditor(ctx: Context) -> tuple[str, str]:
-    sec = identity.register_person(ctx, "孙秘书（市政府办公室）", password=PASSWORD)
+    sec = identity.register_person(ctx, "孙秘书（市政府）", password=PASSWORD)
     identity.grant_role(ctx, sec, "secretariat", CITY, reason="会议秘书")
     aud = identity.register_person(ctx, "审计员林", password=PASSWORD)
     identity.grant_role(ctx, aud, "auditor", "某市审计局", reason="审计")
@@ -154,22 +172,38 @@ def test_one_decision_walked_through_the_pages_by_each_role(server: tuple[str, C
             "--disable-sync", "--no-first-run"])
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
+            people = identity.people(ctx)
+            b.names = {p["id"]: p["name"] for p in people
+                       if [q["name"] for q in people].count(p["name"]) == 1}  # each logs in by their own name
+            assert {c.drafter, c.head, c.office, secretary, auditor} <= set(b.names)
+            started = time.monotonic()
             _walk(b, ctx, c, secretary, auditor)
+            timing = (f"walk, opening to publication: {b.published_after:.0f} s, {b.published_loads} pages, "
+                      f"{b.published_forms} forms; whole walk with the public and the auditor: "
+                      f"{time.monotonic() - started:.0f} s, {b.loads} pages, {b.forms} forms\n")
+            (ROOT / "test-output").mkdir(exist_ok=True)
+            with (ROOT / "test-output" / "walkthrough-timing.txt").open("a", encoding="utf-8") as fh:
+                fh.write(timing)
+            print(timing)
         finally:
             chromium.close()
     assert b.console_errors == []
     assert b.server_errors == []
 
 
+TITLE = "关于调整中心城区公交票价的决定"
+
+
 def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> None:
     page = b.page
     today = ctx.today
+    started = time.monotonic()
 
     # S0 — the drafter opens the decision (R1), the head starts it (R3), the drafter drafts and determines.
     b.login(c.drafter)
     b.shot("work-queue-drafter")
     b.go("/decisions/new")
-    page.fill("#open-title", "关于调整中心城区公交票价的决定")
+    page.fill("#open-title", TITLE)
     page.select_option("#open-category", "public_project")
     page.fill("#open-unit", BUREAU)
     page.fill("#open-due", (today() + timedelta(days=200)).isoformat())
@@ -181,12 +215,12 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.logout()
 
     b.login(c.head)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     b.record("start_decision", {"lead_unit": BUREAU, "units": BUREAU, "affected_units": "某市财政局"})
     b.logout()
 
     b.login(c.drafter)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("#draft > summary")
     page.fill("#draft-title", "决策草案（征求意见稿）")
     page.fill("#draft-text", "第一条 普通线路票价调整为……")
@@ -212,7 +246,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     # its tracking number (R6, Art. 15).
     b.go("/public")
     assert did in page.content()
-    page.click(f'a[href="/public/decisions/{did}"]')
+    page.get_by_role("link", name=TITLE).first.click()
     assert "网站留言、信函" in page.content()
     b.shot("public-draft-open-for-comment")
     page.fill("#comment-text", "票价涨幅过大，建议分步调整。")
@@ -229,7 +263,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
 
     ctx.clock.advance(days=31)  # type: ignore[attr-defined]  # the comment window closes (R6)
     b.login(c.drafter)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("form[action$='/comments/cluster'] button")
     b.ok()
     page.click("#comments-dispose > summary")
@@ -251,14 +285,14 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
 
     b.login(c.bureau_head)
     assert "public_participation" in page.content() or "公众参与" in page.content()  # waits for the clearer
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("#gate-public_participation form[action$='/clear'] button")
     b.ok()
     b.logout()
 
     # S4 — the legality review (R11–R13, SoD1).
     b.login(c.drafter)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     requested = ctx.calendar.add_working_days(today(), 10).due
     b.record("legality_submission", {"legal_basis": "价格法第二十三条", "procedure_explanation": "已履行公众参与程序",
                                      "requested_deadline": requested.isoformat()})
@@ -268,7 +302,7 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     ctx.clock.advance(hours=1)  # type: ignore[attr-defined]
 
     b.login(c.adviser)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     b.record("legal_adviser_opinion", {"opinion": "程序合法，内容合法"})
     b.logout()
 
@@ -276,13 +310,13 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.go("/legal")
     assert did in page.content()
     b.shot("legal-office-queue")
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     b.record("legality_opinion", {"authority": "属于市政府权限", "procedure": "程序完备", "content": "内容合法",
                                   "conclusion": "lawful"})
     b.logout()
 
     b.login(c.legal_director)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("#gate-legality_review form[action$='/clear'] button")
     b.ok()
     b.logout()
@@ -304,7 +338,8 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     assert c.member_a not in page.locator("#convene").inner_text()  # no id is shown
     page.click("#convene form button[type=submit]")
     b.ok()
-    page.select_option("#agenda-decision", did)  # chosen by its title, not typed
+    chosen = page.locator("#agenda-decision option", has_text=TITLE).inner_text()
+    page.select_option("#agenda-decision", label=chosen)  # chosen by its title, not typed
     page.click("#m-agenda button[type=submit]")
     b.ok()
     page.click("#m-attendance button[type=submit]")
@@ -319,11 +354,11 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     _opinion(b, c.head, "support", "同意，分步实施")
     b.ok()
     b.shot("meeting-opinions-in-order")
-    meeting_url = page.url.split("#")[0]
     b.logout()
 
     b.login(c.head)
-    page.goto(meeting_url)
+    b.go("/meetings")
+    page.get_by_role("link", name="市政府第12次常务会议").click()
     page.click("#m-decide-1 > summary")
     page.select_option("#m-decide-1-outcome", "adopt")
     page.click("#m-decide-1 form button[type=submit]")
@@ -331,12 +366,12 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.logout()
 
     b.login(c.office)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     b.record("party_report", {"reported_to": "中共某市委", "reported_at": today().isoformat()})
     b.logout()
 
     b.login(c.head)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("#act-finalize button[type=submit]")
     b.ok()
     assert queries.get_decision(ctx, did)["status"] == "decided"
@@ -346,13 +381,14 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     # S6 — publication (R17) and the official documents (公文).
     ctx.clock.advance(days=2)  # type: ignore[attr-defined]
     b.login(c.office)
-    b.go(f"/decisions/{did}")
+    b.open_decision(TITLE)
     page.click("#publish > summary")
     page.fill("#pub-channels", "某市人民政府公报\n某市人民政府网站\n某市日报")
     page.fill("#pub-interpretation", "本次调价分步实施，老年人、学生继续享受优惠。")
     page.fill("#pub-means", "新闻发布会")  # R17, Art. 32
     page.click("#publish form button[type=submit]")
     b.ok()
+    b.published_after, b.published_loads, b.published_forms = time.monotonic() - started, b.loads, b.forms
     page.click("#documents form:not(:has(select)) button[type=submit]")
     b.ok()
     assert page.locator("#documents table tbody tr").count() >= 8
@@ -363,7 +399,8 @@ def _walk(b: Browser, ctx: Context, c: Cast, secretary: str, auditor: str) -> No
     b.shot("document-rerendered-identical")
     b.logout()
 
-    b.go(f"/public/decisions/{did}")
+    b.go("/public")
+    page.get_by_role("link", name=TITLE).first.click()
     content = page.content()
     assert "票价涨幅过大" in content and "履行的决策程序" in content and "会议纪要" not in content
     b.go(f"/public/track?number={number}")
