@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from decision_engine.services import documents, identity, meetings, public_views
+from decision_engine.services import decisions as svc
+from decision_engine.services import documents, execution, identity, meetings, public_views
 from decision_engine.services.context import Context
-from decision_engine.services.demo import Cast, cast, run_demo
+from decision_engine.services.demo import COUNTY_BUREAU, Cast, cast, run_demo
 from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
 
@@ -121,3 +122,72 @@ def _focus_ring_and_skip_link(b: Browser) -> None:
     header_link.focus()
     ring = _rgb(b.page.evaluate("() => getComputedStyle(document.activeElement).outlineColor"))
     assert contrast(ring, _rgb("rgb(26, 54, 93)")) >= 3.0  # the dark header
+
+
+def _form_pages(ctx: Context, c: Cast, did: str) -> list[tuple[str, str, str]]:
+    """The forms added lately, each on the page of the person it is offered to: (person, path, form id)."""
+    sec = c.secretary
+    mid = meetings.convene(ctx, sec, meeting_type="executive", title="市政府常务会议（无障碍检查）",
+                           held_on=ctx.today().isoformat(), head=c.head, members=[c.member_a, c.member_b]).meeting_id
+    meetings.table_change(ctx, sec, mid, did, change="adjust", reason="客观情况发生重大变化")
+    meetings.record_attendance(ctx, sec, mid, [c.member_a, c.member_b, c.head])
+    county = svc.open_decision(ctx, c.county_drafter, title="县城公交线网优化", category="public_project",
+                               unit=COUNTY_BUREAU).decision_id
+    execution.order_correction(ctx, c.head, county, breach="未依第三十条经常务会议讨论", findings="查明……",
+                               required="提交常务会议讨论")
+    return [(c.head, f"/meetings/{mid}", "m-decide-1"),  # the head's decision (SoD4, Art. 30)
+            (c.office, f"/decisions/{did}", "publish"),  # with the interpretation's means (R17, Art. 32)
+            (c.office, f"/decisions/{did}", "act-supervise"),  # R19, Art. 34
+            (c.head, f"/decisions/{county}", "act-correction"),  # ACC5, Art. 38 ¶1
+            (c.county_head, f"/decisions/{county}", "act-correction_report"),
+            (c.office, "/experts", "pool-add")]  # R9, Art. 21
+
+
+def test_the_new_forms_opened_have_no_wcag_violation_and_reflow_at_320_px(server: tuple[str, Context]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, ctx = server
+    c = cast(ctx, PASSWORD)
+    did = run_demo(ctx, lambda _: None, people=c)
+    axe = Axe()
+    violations: dict[str, list[str]] = {}
+    sideways: dict[str, int] = {}
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
+            who: str | None = None
+            for person, path, form in _form_pages(ctx, c, did):
+                if person != who:
+                    b.go("/public")
+                    if who is not None:
+                        b.logout()
+                    b.login(person)
+                    who = person
+                for width in (1280, 320):
+                    b.page.set_viewport_size({"width": width, "height": 900})
+                    b.go(path)
+                    assert b.page.locator(f"details#{form} form").count() == 1, (path, form)
+                    b.page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")  # every form on it
+                    if width == 320:
+                        scrolled = b.page.evaluate("() => document.documentElement.scrollWidth")
+                        if scrolled > 320:
+                            sideways[f"{path}#{form}"] = scrolled
+                        continue
+                    result: Any = axe.run(b.page,
+                                          options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+                    found = [f"{v['id']}: {v['help']} ({len(v['nodes'])}×)" for v in result.response["violations"]]
+                    if found:
+                        violations[f"{path}#{form}"] = found
+            # the instrument works on an opened form: a field without a label in it is a violation axe reports
+            b.page.evaluate("() => document.querySelector('#pool-add form').append(document.createElement('input'))")
+            probe: Any = axe.run(b.page, context="#pool-add", options={"runOnly": {"type": "tag",
+                                                                                   "values": WCAG_21_AA}})
+            assert "label" in {v["id"] for v in probe.response["violations"]}
+        finally:
+            chromium.close()
+    assert violations == {}
+    assert sideways == {}
+    assert b.server_errors == [] and b.console_errors == []
