@@ -82,8 +82,12 @@ def router(ctx: Context) -> APIRouter:
         # a decision is linked, and offered for the agenda, only to one who may read it (AR13)
         readable = access.readable(ctx, access.current_actors(ctx, pid),
                                    [str(x["id"]) for x in ready] + [str(i["decision_id"]) for i in m["items"]])
+        # the gates a send-back may reopen, by their names (never typed as codes): the pre-decision gates
+        gates = {str(i["decision_id"]): [g for g in queries.get_decision(ctx, str(i["decision_id"]))["gates"]
+                                         if g["phase"] == "pre"]
+                 for i in m["items"] if not i.get("outcome") and str(i["decision_id"]) in readable}
         return render(request, "meeting.html", mt=m, names=_names(ctx, m["roster"]), positions=POSITIONS,
-                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES,
+                      outcomes=HEAD_DECISIONS, capacities=CAPACITIES, gates=gates,
                       ready=[x for x in ready if x["id"] in readable], readable=readable)
 
     @r.get("/meetings/{meeting_id}/minutes")
@@ -113,7 +117,7 @@ def router(ctx: Context) -> APIRouter:
             else meetings.decide_item(ctx, pid, meeting_id, item, outcome=_text(form, "outcome"),
                                                    head_reasons=_text(form, "head_reasons"),
                                                    amendments=_text(form, "amendments"),
-                                                   reopen_gates=_lines(form, "reopen_gates"),
+                                                   reopen_gates=[str(g) for g in form.getlist("reopen_gates") if str(g)],
                                                    reason=_text(form, "reason"),
                                                    risk_judgment=_text(form, "risk_judgment"),
                                                    option_chosen=_text(form, "option_chosen")),
