@@ -330,12 +330,15 @@ def _finding(form: FormData) -> list[dict[str, Any]]:
 
 
 def _sanctions(form: FormData) -> list[dict[str, str]]:
-    """Each sanction line `person | measure | legal basis` (ACC3); a malformed line is kept so the domain
+    """Each sanction the form names (`sanction_person-<n>`, picked by name, with its measure, legal basis and,
+    for a dissenter, how the dissent was considered: ACC3, ACC4); a row partly filled is kept so the domain
     refuses it with its rule."""
     out = []
-    for line in _lines(form, "sanctions"):
-        parts = [p.strip() for p in line.split("|")]
-        out.append(dict(zip(("person", "measure", "basis", "dissent_considered"), parts, strict=False)))
+    for n in range(1, 11):
+        row = {"person": _text(form, f"sanction_person-{n}"), "measure": _text(form, f"sanction_measure-{n}"),
+               "basis": _text(form, f"sanction_basis-{n}"), "dissent_considered": _text(form, f"sanction_dissent-{n}")}
+        if any(row.values()):
+            out.append(row)
     return out
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from decision_engine.services import accountability, documents, execution, identity, meetings, public_views
 from decision_engine.services import decisions as svc
-from decision_engine.services import documents, execution, identity, meetings, public_views
 from decision_engine.services.context import Context
 from decision_engine.services.demo import COUNTY_BUREAU, Cast, cast, run_demo
 from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser
@@ -135,9 +135,12 @@ def _form_pages(ctx: Context, c: Cast, did: str) -> list[tuple[str, str, str]]:
                                unit=COUNTY_BUREAU).decision_id
     execution.order_correction(ctx, c.head, county, breach="未依第三十条经常务会议讨论", findings="查明……",
                                required="提交常务会议讨论")
+    case = accountability.open_case(ctx, c.office, did, grounds=[{"article": "Art. 40", "text": "迟报"}],
+                                    persons=[{"person": c.executor, "capacity": "execution"}]).case_id
     return [(c.head, f"/meetings/{mid}", "m-decide-1"),  # the head's decision (SoD4, Art. 30)
             (c.office, f"/decisions/{did}", "publish"),  # with the interpretation's means (R17, Art. 32)
             (c.office, f"/decisions/{did}", "act-supervise"),  # R19, Art. 34
+            (c.office, f"/decisions/{did}", f"act-case_close-{case}"),  # sanctions picked by name (ACC3, ACC4)
             (c.head, f"/decisions/{county}", "act-correction"),  # ACC5, Art. 38 ¶1
             (c.county_head, f"/decisions/{county}", "act-correction_report"),
             (c.office, "/experts", "pool-add")]  # R9, Art. 21

@@ -93,8 +93,11 @@ def test_a_case_gets_its_findings_and_is_closed_from_the_decision_page(demo_site
         "case_id": case, "findings": "经查，系系统故障所致", "person": site.c.executor, "capacity": "execution",
         "finding": "无主观过错", "responsible": "no"})
     assert 'class="banner refused"' not in r.text, r.text[:500]
-    sanction = {"case_id": case, "outcome": "sanctioned",
-                "sanctions": f"{site.c.executor} | 警告 | 政务处分法第七条", "reason": "x"}
+    shown = auditor.get(page).text
+    assert f">{case}<" not in shown and f": {case} " not in shown  # the case is named by its number, not its id
+    assert 'name="sanction_person-1"' in shown and "person | measure" not in shown  # picked by name, not typed
+    sanction = {"case_id": case, "outcome": "sanctioned", "sanction_person-1": site.c.executor,
+                "sanction_measure-1": "警告", "sanction_basis-1": "政务处分法第七条", "reason": "x"}
     r = site.post(auditor, page, f"{page}/acts/case_close", sanction)
     assert 'data-rule="AR11"' in r.text  # the auditor never records a sanction (Art. 38 ¶1)
     inspector = identity.register_person(site.ctx, "监察委审理员", password=PASSWORD)
