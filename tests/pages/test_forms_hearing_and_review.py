@@ -43,6 +43,7 @@ def test_the_hearing_record_is_presented_and_confirmed_on_the_page(site: Site) -
     person = site.client(participant)
     shown = person.get(page).text
     assert 'id="act-hearing_confirm"' in shown and 'id="act-hearing_record"' not in shown
+    assert f'{record["sha256"][:16]}…</option>' not in shown  # the record is picked by its words, not its hash
     r = site.post(person, page, f"{page}/acts/hearing_confirm", {"sha256": record["sha256"], "remarks": "无异议"})
     assert 'class="banner refused"' not in r.text
     [record] = hearings.hearing_status(site.ctx, walk.did)["records"]
