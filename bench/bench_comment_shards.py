@@ -98,6 +98,18 @@ def main() -> None:
         for n in workers:
             print(f"  {n} process{'es' if n > 1 else ''}: {args.shards} shards / one chain = "
                   f"{median[(args.shards, n)] / median[(1, n)]:.2f}×")
+
+        def paired(a: tuple[int, int], b: tuple[int, int]) -> str:  # the ratio within each round, then the median
+            ratios = [x / y for x, y in zip(rates[a], rates[b], strict=True)]
+            return f"{statistics.median(ratios):.2f}× (rounds {' '.join(f'{x:.2f}' for x in ratios)})"
+        print("ratios within each round (the configurations of a round ran back to back), median over rounds:")
+        for s in logs:
+            for n in workers[1:]:
+                print(f"  {'one chain' if s == 1 else f'{s} shards'}: {n} / {workers[0]} process: "
+                      f"{paired((s, n), (s, workers[0]))}")
+        for n in workers:
+            print(f"  {n} process{'es' if n > 1 else ''}: {args.shards} shards / one chain: "
+                  f"{paired((args.shards, n), (1, n))}")
         print(f"load average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), migrate=False)
         try:

@@ -17,6 +17,7 @@ from decision_engine.config import Settings
 from decision_engine.domain import participation as dp
 from decision_engine.services import participation as part
 from decision_engine.services import queries, transparency, verification
+from decision_engine.services.comment_intake import take_shard
 from decision_engine.services.context import Context
 from tests.conftest import Walk
 from tests.integration.test_tamper import _drop_guards
@@ -170,6 +171,29 @@ def test_counts_clusters_and_the_feedback_report_with_shards_equal_those_of_one_
         assert rep.ok, rep.findings[:5]
     finally:
         one.store.dispose()
+
+
+def test_two_writers_on_one_decision_take_different_shards_where_one_chain_makes_the_second_wait(
+        ctx: Context) -> None:
+    """The mechanism of the scaling, as behaviour (PostgreSQL: SQLite has one writer at a time anyway): while one
+    transaction holds a shard of the decision, a second one takes another shard at once; with one chain the second
+    could not take the decision's comment stream until the first ended."""
+    if ctx.store.is_sqlite:
+        pytest.skip("SQLite has one writer at a time: there is no second writer to keep apart")
+    walk = Walk(ctx)
+    did = noticed(walk)
+
+    def second(shards: int) -> tuple[int | None, bool]:
+        with ctx.uow.write() as b:
+            return take_shard(b, did, shards, 0), b.comments.try_lock(dp.comments_stream(did))
+    with ThreadPoolExecutor(1) as pool:
+        with ctx.uow.write() as a:
+            assert take_shard(a, did, 4, 0) == 0
+            assert pool.submit(second, 4).result(timeout=30) == (1, True)  # the next shard, not waiting
+        with ctx.uow.write() as a:
+            assert take_shard(a, did, 1, 0) is None  # one chain: the decision's comment stream
+            with ctx.uow.write() as b:
+                assert b.comments.try_lock(dp.comments_stream(did)) is False  # held: a writer would wait
 
 
 def test_verify_never_splits_a_decisions_comment_streams_between_processes() -> None:
