@@ -76,6 +76,7 @@ def main() -> None:
             for (s, n), api in apis.items():  # warm-up: every worker's imports, pools, first statements
                 asyncio.run(load(api.port, requests_for(decision[s], 60, 900 + 10 * s + n)[0], args.concurrency))
                 rates[(s, n)], lats[(s, n)], status[(s, n)] = [], [], {}
+            cpu0 = {k: api.cpu_seconds() for k, api in apis.items()}
             for r in range(args.rounds):
                 for (s, n), api in apis.items():
                     posts = requests_for(decision[s], args.requests, 1000 * r + 10 * s + n)[0]
@@ -84,6 +85,7 @@ def main() -> None:
                     lats[(s, n)] += lat
                     for code, v in codes.items():
                         status[(s, n)][code] = status[(s, n)].get(code, 0) + v
+            cpu = {k: (api.cpu_seconds() - cpu0[k]) * 1000 / (args.rounds * args.requests) for k, api in apis.items()}
         median = {k: statistics.median(v) for k, v in rates.items()}
         print(f"comment POSTs, {args.concurrency} connections, {args.requests} per configuration in each of "
               f"{args.rounds} rounds (median req/s; pooled p50/p99):")
@@ -93,7 +95,7 @@ def main() -> None:
                 k = (s, n)
                 print(f"  {label}  {n} process{'es' if n > 1 else '  '}: {median[k]:6,.0f} req/s  "
                       f"p50 {pct(lats[k], 50):5.1f} ms  p99 {pct(lats[k], 99):6.1f} ms  "
-                      f"×{median[k] / median[(s, workers[0])]:.2f} vs {workers[0]}  "
+                      f"×{median[k] / median[(s, workers[0])]:.2f} vs {workers[0]}  server CPU {cpu[k]:.1f} ms/request  "
                       f"(rounds {' '.join(f'{x:,.0f}' for x in rates[k])}; {status[k]})")
         for n in workers:
             print(f"  {n} process{'es' if n > 1 else ''}: {args.shards} shards / one chain = "
