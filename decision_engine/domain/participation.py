@@ -1,7 +1,7 @@
 """Public participation in depth (S1: R5–R8, SoD5; Arts. 14–18): pure rules and computations.
 
-Comments live in their own stream `comments:<decision_id>` (never in the decision's projection: a
-consultation may draw 100,000 of them). This module decides, without I/O:
+Comments live in their own streams, `comments:<decision_id>` and its shards `comments:<decision_id>#<k>`
+(never in the decision's projection: a consultation may draw 100,000 of them). This module decides, without I/O:
 
 - which comment notice a comment answers and whether it came in time (R6, Art. 15);
 - tracking numbers: readable (Crockford base-32, grouped, with a check character), unguessable (55

@@ -1,9 +1,9 @@
 """Public participation use cases (S1: R5, R6, R8; Arts. 14–18): comments at scale, moderation,
 clustering, dispositions, the feedback report, other methods of participation.
 
-Comments never enter the decision's projection: each is an event on the stream `comments:<decision id>`
-(hash-chained like every stream) projected into its own tables, the commenter's identity apart from the
-public record. The feedback report is generated from that record and recorded on the decision as its
+Comments never enter the decision's projection: each is an event on one of the decision's comment shards
+`comments:<decision id>#<k>` or its main comment stream `comments:<decision id>` (hash-chained like every
+stream) projected into its own tables, the commenter's identity apart from the public record. The feedback report is generated from that record and recorded on the decision as its
 `opinion_summary` artifact by `record_feedback_report`, its one door (AR14), and only once every distinct
 opinion has a disposition (R8); opinions gathered by other methods join it as `other_opinions`.
 """
