@@ -7,6 +7,13 @@ acknowledged write is present, nothing unacknowledged is half-present, every cha
 is referenced without its bytes.
 
     .venv/bin/python bench/crash.py --writes 1000 [--database-url postgresql+psycopg://...]
+
+With `--comments`, the worker submits public comments from several threads at once to one decision whose
+comment log is sharded (issue 19 §4: DECIDE_COMMENT_SHARDS chains, default 4) and prints each tracking
+number the service returned; the parent then checks every acknowledged comment is stored under its tracking
+number, that the comments were received on several shards, and that every chain verifies.
+
+    .venv/bin/python bench/crash.py --comments --writes 1000 [--shards 4] [--database-url ...]
 """
 
 from __future__ import annotations
@@ -41,6 +48,46 @@ def worker(data_dir: str, url: str, decision_id: str, person: str, start: int) -
         sys.stdout.flush()
 
 
+def comment_worker(data_dir: str, url: str, decision_id: str, start: int, shards: int, threads: int = 4) -> None:
+    """Submit comments from `threads` threads forever, printing `ACK <n> <tracking number>` after each one the
+    service acknowledged (it returns the tracking number only after the comment's commit)."""
+    import itertools
+    import threading
+
+    from decision_engine import bootstrap
+    from decision_engine.config import Settings
+    from decision_engine.services import participation
+    ctx = bootstrap.build(Settings(data_dir=Path(data_dir), database_url=url, comment_shards=shards))
+    numbers = itertools.count(start + 1)
+    out = threading.Lock()
+
+    def submit() -> None:
+        while True:
+            n = next(numbers)
+            receipt = participation.submit_comment(ctx, decision_id, f"意见 {n}：建议增加夜班公交线路。")
+            with out:
+                sys.stdout.write(f"ACK {n} {receipt['tracking_number']}\n")
+                sys.stdout.flush()
+    pool = [threading.Thread(target=submit, daemon=True) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
+def comment_setup(data_dir: Path, url: str) -> str:
+    """A decision whose draft is open for comment (bench_comments.py's consultation)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.bench_comments import consultation
+    from decision_engine import bootstrap
+    from decision_engine.config import Settings
+    from decision_engine.services.demo import cast
+    ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url))
+    did = consultation(ctx, cast(ctx))
+    ctx.store.dispose()
+    return did
+
+
 def setup(data_dir: Path, url: str) -> tuple[str, str]:
     """A decision in procedure and the drafter who records consultations."""
     from decision_engine import bootstrap
@@ -55,19 +102,26 @@ def setup(data_dir: Path, url: str) -> tuple[str, str]:
     return did, c.drafter
 
 
-def run(writes: int, url: str | None, seed: int = 7, max_gap: float = 0.15) -> dict[str, Any]:
+def run(writes: int, url: str | None, seed: int = 7, max_gap: float = 0.15, *, comments: bool = False,
+        shards: int = 4) -> dict[str, Any]:
     """Kill and restart the worker until `writes` acknowledgements; return the counts."""
     rnd = random.Random(seed)
     tmp = Path(tempfile.mkdtemp(prefix="decide-crash-"))
     db_url = url or f"sqlite:///{tmp / 'decide.db'}"
-    did, person = setup(tmp, db_url)
+    if comments:
+        did, person = comment_setup(tmp, db_url), ""
+    else:
+        did, person = setup(tmp, db_url)
     acked: set[int] = set()
+    tracking: dict[int, str] = {}
     kills = 0
     start = 0
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     while len(acked) < writes:
-        proc = subprocess.Popen([sys.executable, __file__, "--worker", str(tmp), db_url, did, person,
-                                 str(start)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        argv = ["--comment-worker", str(tmp), db_url, did, str(start), str(shards)] if comments else \
+            ["--worker", str(tmp), db_url, did, person, str(start)]
+        proc = subprocess.Popen([sys.executable, __file__, *argv], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=env)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         started = time.monotonic()
@@ -79,7 +133,10 @@ def run(writes: int, url: str | None, seed: int = 7, max_gap: float = 0.15) -> d
             *lines, rest = data.split(b"\n")
             for line in lines:
                 if line.startswith(b"ACK "):
-                    acked.add(int(line[4:]))
+                    n, *tn = line[4:].decode().split()
+                    acked.add(int(n))
+                    if tn:
+                        tracking[int(n)] = tn[0]
             return rest
         while time.monotonic() < min(kill_at, started + 30) and len(acked) < writes:
             if kill_at == float("inf") and len(acked) > seen:
@@ -96,7 +153,30 @@ def run(writes: int, url: str | None, seed: int = 7, max_gap: float = 0.15) -> d
         proc.stdout.close()
         kills += 1
         start = max(acked | {start}) + 1000  # new numbers: an unacknowledged write never collides
+    if comments:
+        return check_comments(tmp, db_url, did, tracking, kills)
     return check(tmp, db_url, did, acked, kills)
+
+
+def check_comments(data_dir: Path, url: str, did: str, tracking: dict[int, str], kills: int) -> dict[str, Any]:
+    """Every acknowledged comment stored under its tracking number; the shards used; every chain verifies."""
+    from decision_engine import bootstrap
+    from decision_engine.config import Settings
+    from decision_engine.domain import participation as dp
+    from decision_engine.services import participation, verification
+    ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url))
+    with ctx.store.read() as conn:
+        stored = {c["tracking_number"]: c for c in participation.live_comments(conn, did)["comments"].values()}
+        shards = {e["stream"] for e in participation.comment_log(conn, did)}
+    lost = [n for n, tn in tracking.items() if tn not in stored or not stored[tn]["text"].startswith(f"意见 {n}：")]
+    rep = verification.verify(ctx)
+    result = {"acknowledged": len(tracking), "present": len(stored), "kills": kills,
+              "acknowledged_but_missing": len(lost), "present_but_unacknowledged": len(set(stored) - set(tracking.values())),
+              "shard_streams": len([s for s in shards if dp.shard_of_stream(s) is not None]),
+              "verify_ok": rep.ok, "findings": [str(f) for f in rep.findings][:5], "blobs_missing": 0,
+              "events": rep.events}
+    ctx.store.dispose()
+    return result
 
 
 def check(data_dir: Path, url: str, did: str, acked: set[int], kills: int) -> dict[str, Any]:
@@ -123,19 +203,25 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(*sys.argv[2:6], int(sys.argv[6]))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--comment-worker":
+        comment_worker(*sys.argv[2:5], int(sys.argv[5]), int(sys.argv[6]))
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--writes", type=int, default=1000)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--comments", action="store_true", help="public comments from several threads, sharded")
+    ap.add_argument("--shards", type=int, default=4)
     args = ap.parse_args()
     t = time.perf_counter()
-    res = run(args.writes, args.database_url)
+    res = run(args.writes, args.database_url, comments=args.comments, shards=args.shards)
     res["seconds"] = round(time.perf_counter() - t, 1)
     print(json.dumps(res, ensure_ascii=False, indent=2))
     print(f"{'PostgreSQL' if args.database_url else 'SQLite'}: {res['kills']} kill -9, "
           f"{res['acknowledged']} acknowledged, {res['acknowledged_but_missing']} lost, "
           f"{res['present_but_unacknowledged']} committed before the kill but not yet acknowledged "
           f"(complete, not half-written), verify {'OK' if res['verify_ok'] else 'FAILED'}, "
-          f"{res['blobs_missing']} blobs missing")
+          f"{res['blobs_missing']} blobs missing"
+          + (f", comments received on {res['shard_streams']} shard chains" if args.comments else ""))
 
 
 if __name__ == "__main__":

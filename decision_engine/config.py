@@ -40,6 +40,7 @@ class Settings:
     documents_interval_seconds: float = 300.0  # DECIDE_DOCUMENTS_INTERVAL_SECONDS
     prefect_home: Path | None = None  # PREFECT_HOME when set; else <data dir>/prefect
     log_profile: str | None = None  # None: what the store records (sha256-ed25519 for a new store)
+    comment_shards: int = 4  # DECIDE_COMMENT_SHARDS: hash chains a decision's comment intake spreads over (1: one)
     session_idle_minutes: int = 30  # a page session idle this long ends (GB/T 22239-2019 8.1.4.1 b), SEC3)
     # The rehearsal clock (issue 16; `decide serve --clock START [--clock-rate R]`): DECIDE_REHEARSAL_CLOCK
     # (ISO start), DECIDE_REHEARSAL_CLOCK_RATE, DECIDE_REHEARSAL_CLOCK_ANCHOR (the real moment it started,
@@ -109,6 +110,7 @@ class Settings:
                    prefect_home=Path(env["PREFECT_HOME"]) if env.get("PREFECT_HOME") else None,
                    log_profile=env.get("DECIDE_LOG_PROFILE") or None,
                    session_idle_minutes=int(env.get("DECIDE_SESSION_IDLE_MINUTES", 30)),
+                   comment_shards=max(1, int(env.get("DECIDE_COMMENT_SHARDS", 4))),
                    rehearsal_clock=rehearsal, rehearsal_clock_rate=rate,
                    rehearsal_clock_anchor=env.get("DECIDE_REHEARSAL_CLOCK_ANCHOR", "").strip(),
                    public_database_url=env.get("DECIDE_PUBLIC_DATABASE_URL", "").strip())

@@ -1,9 +1,11 @@
 """Storage of public comments, their clusters and the expert pool (issue 4): statements built once.
 
-Comments of one decision share one hash-chained stream (`comments:<decision id>`). On SQLite the
-store's writer lock already serialises appends; on PostgreSQL concurrent submissions to the same
-stream take a transaction-scoped advisory lock on the stream name, so they queue instead of colliding
-on the unique (stream, seq) key.
+Comments of one decision are received on its shard streams (`comments:<decision id>#<k>`, issue 19 §4) or,
+before shards or with one, on its main stream (`comments:<decision id>`), which also holds moderation,
+clustering and dispositions. On SQLite the store's writer lock already serialises appends; on PostgreSQL
+concurrent writers of one stream take a transaction-scoped advisory lock on the stream name, so they queue
+instead of colliding on the unique (stream, seq) key, and an intake tries the shards' locks without waiting
+(`try_lock_stream`) to find a shard no other writer holds.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from decision_engine.adapters.tables import (
     OPINION_CLUSTERS,
     PUBLIC_COMMENTS,
 )
+from decision_engine.domain.participation import shard_of_stream
 
 C = PUBLIC_COMMENTS
 K = OPINION_CLUSTERS
 M = OPINION_CLUSTER_MEMBERS
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:s))")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtext(:s))")
 _INSERT_COMMENT = insert(C)
 _INSERT_IDENTITY = insert(COMMENT_IDENTITIES)
 _INSERT_CLUSTER = insert(K)
@@ -45,11 +49,19 @@ def lock_stream(conn: Connection, stream: str) -> None:
         conn.execute(_LOCK, {"s": stream})
 
 
+def try_lock_stream(conn: Connection, stream: str) -> bool:
+    """Take the stream's writer lock if no other transaction holds it (PostgreSQL; True on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        return bool(conn.execute(_TRY_LOCK, {"s": stream}).scalar())
+    return True
+
+
 def comment_row(env: dict[str, Any]) -> dict[str, Any]:
     """The table row of a `CommentReceived` event."""
     p = env["payload"]
     return {"tracking_number": p["tracking_number"], "decision_id": p["decision_id"],
-            "notice_artifact_id": p["notice_artifact_id"], "seq": env["seq"], "channel": p["channel"],
+            "notice_artifact_id": p["notice_artifact_id"], "seq": env["seq"],
+            "shard": shard_of_stream(env["stream"]), "channel": p["channel"],
             "text": p["text"], "text_sha256": p["text_sha256"], "identity_sha256": p["identity_sha256"],
             "attachments": orjson.dumps(p["attachments"]).decode(), "received_at": env["at"],
             "received_on": p["received_on"], "late": p["late"], "hidden_reason": None, "hidden_note": None}
@@ -79,11 +91,20 @@ def hide(conn: Connection, tracking: str, reason: str, note: str) -> None:
 
 
 def for_clustering(conn: Connection, decision_id: str) -> list[tuple[str, str, str | None, bool]]:
-    """(tracking number, text, cluster id, hidden) of every comment received in time, in arrival order."""
+    """(tracking number, text, cluster id, hidden) of every comment received in time, in arrival order (the
+    moment received, then shard and sequence: comments of one transaction share their moment)."""
     q = select(C.c.tracking_number, C.c.text, M.c.cluster_id, C.c.hidden_reason.is_not(None)) \
         .select_from(C.outerjoin(M, M.c.tracking_number == C.c.tracking_number)) \
-        .where(C.c.decision_id == decision_id, C.c.late.is_(False)).order_by(C.c.seq)
+        .where(C.c.decision_id == decision_id, C.c.late.is_(False)) \
+        .order_by(C.c.received_at, func.coalesce(C.c.shard, -1), C.c.seq)
     return [(r[0], r[1], r[2], bool(r[3])) for r in conn.execute(q)]
+
+
+def shards(conn: Connection, decision_id: str) -> list[int]:
+    """The shards a decision's comments were received on (none when all are on its main stream)."""
+    q = select(C.c.shard).distinct().where(C.c.decision_id == decision_id, C.c.shard.is_not(None)) \
+        .order_by(C.c.shard)
+    return [int(r[0]) for r in conn.execute(q)]
 
 
 def add_clusters(conn: Connection, decision_id: str, new: Sequence[dict[str, Any]],

@@ -535,6 +535,13 @@ class MemoryComments(_Repo):
     def lock(self, stream: str) -> None:
         """Writers are already serialised by the store's lock."""
 
+    def try_lock(self, stream: str) -> bool:
+        return True
+
+    def shards(self, decision_id: str) -> list[int]:
+        return sorted({c["shard"] for c in self.t.comments.values()
+                       if c["decision_id"] == decision_id and c.get("shard") is not None})
+
     def insert(self, rows: Sequence[dict[str, Any]], identities: Sequence[dict[str, Any]] = ()) -> None:
         for r in rows:
             if r["tracking_number"] in self.t.comments:
@@ -565,7 +572,7 @@ class MemoryComments(_Repo):
 
     def for_clustering(self, decision_id: str) -> list[tuple[str, str, str | None, bool]]:
         rows = sorted((c for c in self.t.comments.values() if c["decision_id"] == decision_id and not c["late"]),
-                      key=lambda c: c["seq"])
+                      key=lambda c: (c["received_at"], -1 if c.get("shard") is None else c["shard"], c["seq"]))
         return [(c["tracking_number"], c["text"], (self.t.members.get(c["tracking_number"]) or {}).get("cluster_id"),
                  c["hidden_reason"] is not None) for c in rows]
 

@@ -497,6 +497,12 @@ class SqlComments(_Repo):
     def lock(self, stream: str) -> None:
         cs.lock_stream(self.conn, stream)
 
+    def try_lock(self, stream: str) -> bool:
+        return cs.try_lock_stream(self.conn, stream)
+
+    def shards(self, decision_id: str) -> list[int]:
+        return cs.shards(self.conn, decision_id)
+
     def insert(self, rows: Sequence[dict[str, Any]], identities: Sequence[dict[str, Any]] = ()) -> None:
         cs.insert_comments(self.conn, rows, identities)
 

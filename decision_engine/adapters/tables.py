@@ -326,7 +326,8 @@ EXECUTION_OPINIONS = _t(ExecutionOpinionRow)
 
 
 class PublicCommentRow(SQLModel, table=True):
-    """A public comment (R6, Art. 15), projected from stream `comments:<decision id>`: never edited;
+    """A public comment (R6, Art. 15), projected from stream `comments:<decision id>` or one of its shards
+    `comments:<decision id>#<k>` (issue 19 §4): never edited;
     moderation hides it with a reason and never deletes it; late comments are kept and flagged."""
 
     __tablename__ = "public_comments"
@@ -345,6 +346,7 @@ class PublicCommentRow(SQLModel, table=True):
     late: bool
     hidden_reason: str | None = Field(default=None, max_length=20)
     hidden_note: str | None = Field(default=None, max_length=500)
+    shard: int | None = None  # the shard stream `comments:<decision>#<shard>` recording it; None: the main stream
 
 
 class CommentIdentityRow(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """Public participation in depth (S1: R5–R8, SoD5; Arts. 14–18): pure rules and computations.
 
-Comments live in their own stream `comments:<decision_id>` (never in the decision's projection: a
-consultation may draw 100,000 of them). This module decides, without I/O:
+Comments live in their own streams, `comments:<decision_id>` and its shards `comments:<decision_id>#<k>`
+(never in the decision's projection: a consultation may draw 100,000 of them). This module decides, without I/O:
 
 - which comment notice a comment answers and whether it came in time (R6, Art. 15);
 - tracking numbers: readable (Crockford base-32, grouped, with a check character), unguessable (55
@@ -47,8 +47,46 @@ RECORD_PRESENTERS = ("hearing_organizer", "undertaking_unit")  # who presents th
 
 
 def comments_stream(decision_id: str) -> str:
-    """The event stream holding a decision's public comments."""
+    """The event stream holding a decision's moderation, clustering and dispositions (and its comments when
+    they are not sharded: every comment received before shards existed, or with one shard)."""
     return f"comments:{decision_id}"
+
+
+# ------------------------------------------------------------------------------------ comment shards
+SHARD_MARK = "#"  # sorts before every character of a decision id: a decision's comment streams are adjacent
+
+
+def shard_stream(decision_id: str, shard: int) -> str:
+    """Shard `shard` of a decision's comment log: its own hash chain of `CommentReceived` events, so that
+    concurrent intakes on one decision append to different chains (issue 19 §4)."""
+    return f"comments:{decision_id}{SHARD_MARK}{shard}"
+
+
+def shard_of_stream(stream: str) -> int | None:
+    """The shard a comment stream holds (None for the decision's main comment stream)."""
+    _, mark, k = stream.rpartition(SHARD_MARK)
+    return int(k) if mark and k.isdigit() else None
+
+
+def comment_decision(stream: str) -> str:
+    """The decision a comment stream (main or shard) belongs to."""
+    key = stream.partition(":")[2]
+    return key.rpartition(SHARD_MARK)[0] if shard_of_stream(stream) is not None else key
+
+
+def shard_of(tracking: str, shards: int) -> int:
+    """The shard a tracking number belongs to among `shards` (a stable hash of its text, modulo)."""
+    return crc32(tracking.encode()) % shards
+
+
+def tracking_number_in(shard: int, shards: int, random_bits: Iterable[int]) -> str:
+    """A tracking number that belongs to `shard` (drawn from the random values given until one does: about
+    `shards` draws; the number stays uniformly random among those of its shard)."""
+    for bits in random_bits:
+        tn = tracking_number(bits)
+        if shard_of(tn, shards) == shard:
+            return tn
+    raise ValueError("random values exhausted")
 
 
 class CommentWindowClosed(RuleViolation):
@@ -306,7 +344,8 @@ def feedback_report(title: str, clusters: list[dict[str, Any]], totals: dict[str
         version = f"v{c['changed_in_version']}" if c["changed_in_version"] else "—"
         lines.append(f"| {c['cluster_id']} | {_cell(_shown(c))} | {c['size']} | {DISPOSITIONS[c['disposition']]} "
                      f"| {_cell(c['reason'])} | {version} |")
-    lines += ["", f"本说明依据意见记录自动生成（{source['stream']}，序号 {source['seq']}）。"
+    shards = "".join(f"；{k}，序号 {v}" for k, v in source.get("shards", {}).items())
+    lines += ["", f"本说明依据意见记录自动生成（{source['stream']}，序号 {source['seq']}{shards}）。"
               "依据：《重大行政决策程序暂行条例》第十八条、第二十九条第二项。"]
     return fields, "\n".join(lines) + "\n"
 
@@ -365,7 +404,9 @@ def confirm_record(d: Decision, candidates: tuple[Actor, ...], *, sha256: str, r
 
 # ------------------------------------------------------------------------------------ the comment stream
 def fold_comments(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The comment stream folded into the shape of its tables (comments, clusters), for replay checks."""
+    """A decision's comment streams folded into the shape of its tables (comments, clusters), for replay
+    checks: its shards' events first (only comments received), then its main stream's (the comments it holds,
+    moderation, clustering, dispositions), which may name comments of any shard."""
     comments: dict[str, dict[str, Any]] = {}
     clusters: dict[str, dict[str, Any]] = {}
     for ev in events:
@@ -373,7 +414,8 @@ def fold_comments(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
         if t == "CommentReceived":
             comments[p["tracking_number"]] = {
                 "tracking_number": p["tracking_number"], "decision_id": p["decision_id"],
-                "notice_artifact_id": p["notice_artifact_id"], "seq": ev["seq"], "channel": p["channel"],
+                "notice_artifact_id": p["notice_artifact_id"], "seq": ev["seq"],
+                "shard": shard_of_stream(str(ev.get("stream", ""))), "channel": p["channel"],
                 "text": p["text"], "text_sha256": p["text_sha256"], "identity_sha256": p["identity_sha256"],
                 "attachments": p["attachments"], "received_at": ev["at"], "received_on": p["received_on"],
                 "late": p["late"], "hidden_reason": None, "hidden_note": None, "cluster_id": None}

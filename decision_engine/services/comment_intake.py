@@ -1,5 +1,12 @@
 """Public comment intake with group commit: concurrent submissions share one durable transaction.
 
+Shards (issue 19 §4): a decision's comments are received on `settings.comment_shards` hash-chained streams
+(`comments:<decision>#<k>`), so writers in several processes append to one decision at once: each transaction
+takes the lock of a shard no other writer holds (`take_shard`: tried without waiting, in turn) and gives its
+comments tracking numbers of that shard (`participation.shard_of`). The sequencer logs every shard's events
+in the one Merkle log; counting, listing, clustering and the feedback report read the comment tables, which
+hold every shard's rows under the decision. With one shard, comments go on `comments:<decision>` as before.
+
 A durable commit costs a disk flush (about 3 ms here, SQLite WAL + synchronous=FULL or PostgreSQL); a
 consultation that draws a campaign receives many comments at once. Each submitter queues its comment
 and waits; one of the waiters (the leader) takes everything queued, writes it in one transaction (the
@@ -18,7 +25,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +36,7 @@ from decision_engine.domain.errors import DomainError
 from decision_engine.domain.statutory_time import statutory_day
 from decision_engine.services.context import Context
 from decision_engine.services.decisions import ACCEPTED_MEDIA, load
+from decision_engine.services.ports import UnitOfWork
 
 MAX_BATCH = 500
 LINGER = 0.001  # seconds the writer waits for more comments before a flush
@@ -61,6 +69,7 @@ class CommentIntake:
         self._leader = threading.Lock()
         self._inbox: queue.SimpleQueue[Submission] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._turn = secrets.randbelow(1 << 16)  # the shard this intake tries first, moved on every commit
 
     def submit(self, item: Submission) -> dict[str, Any]:
         """Queue a comment, commit it (alone or with others), and return its receipt or raise its refusal."""
@@ -123,19 +132,25 @@ class CommentIntake:
     def _commit(self, batch: list[Submission]) -> None:
         ctx = self.ctx
         at, today = ctx.now_iso(), ctx.today()
+        shards = ctx.settings.comment_shards
+        self._turn += 1
         accepted: list[tuple[Submission, dict[str, Any], dict[str, Any] | None, str]] = []
         try:
             with ctx.uow.write() as uow:
+                # one shard per decision, locked in the order of the decision ids (no two writers wait on
+                # each other in a cycle)
+                taken = {did: take_shard(uow, did, shards, self._turn)
+                         for did in sorted({item.decision_id for item in batch})}
                 loaded: dict[str, Decision] = {}
                 for item in batch:
                     try:
                         d = loaded.get(item.decision_id)
                         if d is None:
-                            uow.comments.lock(dp.comments_stream(item.decision_id))
                             d = loaded[item.decision_id] = load(uow.tx, item.decision_id)[0]
                         dp.check_comment(item.text, item.identity, (), d.spec.settings, ACCEPTED_MEDIA)
                         accepted.append((item, *new_comment(d, item.text, item.identity, item.attachments,
-                                                                      "online", today)))
+                                                            "online", today, shard=taken[item.decision_id],
+                                                            shards=shards)))
                     except DomainError as refusal:
                         item.error = refusal
                 received: list[dict[str, Any]] = []
@@ -144,7 +159,7 @@ class CommentIntake:
                     mine = [(p, ident) for item, p, ident, _ in accepted if item.decision_id == did]
                     if not mine:
                         continue
-                    received += uow.events.append(dp.comments_stream(did),
+                    received += uow.events.append(comment_stream(did, taken[did]),
                                                   [("CommentReceived", p) for p, _ in mine],
                                                   at=at, actor=dp.PUBLIC_ACTOR)
                     idents += [ident for _, ident in mine if ident]
@@ -170,11 +185,40 @@ def _settle(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def take_shard(uow: UnitOfWork, decision_id: str, shards: int, turn: int) -> int | None:
+    """Lock the stream this transaction will receive the decision's comments on: with several shards, the
+    first (from `turn` on) no other writer holds, or, when every one is held, wait for shard `turn`; with one,
+    the decision's main comment stream (None)."""
+    if shards <= 1:
+        uow.comments.lock(dp.comments_stream(decision_id))
+        return None
+    for i in range(shards):
+        k = (turn + i) % shards
+        if uow.comments.try_lock(dp.shard_stream(decision_id, k)):
+            return k
+    k = turn % shards
+    uow.comments.lock(dp.shard_stream(decision_id, k))
+    return k
+
+
+def comment_stream(decision_id: str, shard: int | None) -> str:
+    """The stream comments are received on: a shard's, or the decision's main comment stream."""
+    return dp.comments_stream(decision_id) if shard is None else dp.shard_stream(decision_id, shard)
+
+
+def _random_bits() -> Iterator[int]:
+    while True:
+        yield secrets.randbits(55)
+
+
 def new_comment(d: Decision, text: str, identity: dict[str, str], attachments: list[dict[str, Any]],
-                 channel: str, received_on: date) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
-    """The CommentReceived payload, the identity row kept apart (if any), and the deadline it met or missed."""
+                channel: str, received_on: date, *, shard: int | None = None, shards: int = 1
+                ) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+    """The CommentReceived payload, the identity row kept apart (if any), and the deadline it met or missed;
+    received on a shard, its tracking number is one of that shard's."""
     notice, late = dp.comment_window(d, received_on)
-    tracking = dp.tracking_number(secrets.randbits(55))
+    tracking = dp.tracking_number(secrets.randbits(55)) if shard is None else \
+        dp.tracking_number_in(shard, shards, _random_bits())
     salt = secrets.token_hex(16)
     payload = {"decision_id": d.id, "tracking_number": tracking, "notice_artifact_id": notice["id"],
                "channel": channel, "text": text, "text_sha256": hashlib.sha256(text.encode()).hexdigest(),

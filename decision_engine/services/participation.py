@@ -1,15 +1,16 @@
 """Public participation use cases (S1: R5, R6, R8; Arts. 14–18): comments at scale, moderation,
 clustering, dispositions, the feedback report, other methods of participation.
 
-Comments never enter the decision's projection: each is an event on the stream `comments:<decision id>`
-(hash-chained like every stream) projected into its own tables, the commenter's identity apart from the
-public record. The feedback report is generated from that record and recorded on the decision as its
+Comments never enter the decision's projection: each is an event on one of the decision's comment shards
+`comments:<decision id>#<k>` or its main comment stream `comments:<decision id>` (hash-chained like every
+stream) projected into its own tables, the commenter's identity apart from the public record. The feedback report is generated from that record and recorded on the decision as its
 `opinion_summary` artifact by `record_feedback_report`, its one door (AR14), and only once every distinct
 opinion has a disposition (R8); opinions gathered by other methods join it as `other_opinions`.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,13 @@ from decision_engine.domain.rules import participation as rules_participation
 from decision_engine.domain.rules.common import DISPOSITIONS
 from decision_engine.domain.values import iso_date
 from decision_engine.services import decisions
-from decision_engine.services.comment_intake import Submission, intake, new_comment
+from decision_engine.services.comment_intake import (
+    Submission,
+    comment_stream,
+    intake,
+    new_comment,
+    take_shard,
+)
 from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import ACCEPTED_MEDIA, Result, load
 from decision_engine.services.identity import actors_of
@@ -73,9 +80,10 @@ def import_comments(ctx: Context, person_id: str, decision_id: str, items: Seque
         raise InvalidInput(f"channel must be one of {', '.join(c for c in dp.CHANNELS if c != 'online')}",
                            rule="R6", article="Art. 15")
     at, today = ctx.now_iso(), ctx.today()
-    stream = dp.comments_stream(decision_id)
+    shards = ctx.settings.comment_shards
     with ctx.uow.write() as uow:
-        uow.comments.lock(stream)
+        shard = take_shard(uow, decision_id, shards, secrets.randbelow(1 << 16))
+        stream = comment_stream(decision_id, shard)
         d, _ = load(uow.tx, decision_id)
         actor = _handler(uow, d, person_id, at, "entering comments received by other channels")
         payloads, idents = [], []
@@ -85,7 +93,7 @@ def import_comments(ctx: Context, person_id: str, decision_id: str, items: Seque
             on = iso_date(item.get("received_on") or today, "received_on", "R6", "Art. 15")
             if on > today:
                 raise InvalidInput(f"received_on {on.isoformat()} is in the future", rule="R6", article="Art. 15")
-            payload, ident, _ = new_comment(d, text, identity, [], channel, on)
+            payload, ident, _ = new_comment(d, text, identity, [], channel, on, shard=shard, shards=shards)
             payloads.append(payload)
             if ident:
                 idents.append(ident)
@@ -225,8 +233,12 @@ def record_feedback_report(ctx: Context, person_id: str, decision_id: str, *,
         totals = uow.comments.totals(decision_id)
         rules_participation.check_feedback_report(d, today, unclustered=totals["unclustered"])  # R6, R8
         groups = [dict(c, text=None if c["hidden_reason"] else c["text"]) for c in uow.comments.clusters(decision_id)]
-        source = {"stream": dp.comments_stream(decision_id),
-                  "seq": uow.events.last(dp.comments_stream(decision_id))[0]}
+        source: dict[str, Any] = {"stream": dp.comments_stream(decision_id),
+                                  "seq": uow.events.last(dp.comments_stream(decision_id))[0]}
+        shards = uow.comments.shards(decision_id)
+        if shards:  # the head of every shard the comments were received on (issue 19 §4)
+            source["shards"] = {dp.shard_stream(decision_id, k): uow.events.last(dp.shard_stream(decision_id, k))[0]
+                                for k in shards}
     fields, report = dp.feedback_report(d.state["title"], groups, {k: totals[k] for k in ("on_time", "late",
                                                                                            "hidden")},
                                         main=int(d.spec.settings.get("feedback_main_opinions", 50)),
@@ -275,9 +287,16 @@ def record_group_consultation(ctx: Context, person_id: str, decision_id: str, *,
                                      content=content, media_type=media_type, filename=filename)
 
 
+def comment_log(tx: Any, decision_id: str) -> list[dict[str, Any]]:
+    """The events of a decision's comment streams as one: its shards' (in shard order), then its main stream's."""
+    uow = unit_of(tx)
+    return [ev for k in uow.comments.shards(decision_id) for ev in uow.events.stream(dp.shard_stream(decision_id, k))] \
+        + uow.events.stream(dp.comments_stream(decision_id))
+
+
 def replay_comments(tx: Any, decision_id: str) -> dict[str, Any]:
-    """The comment tables rebuilt from the comment stream (compare with `live_comments`)."""
-    return dp.fold_comments(unit_of(tx).events.stream(dp.comments_stream(decision_id)))
+    """The comment tables rebuilt from the decision's comment streams (compare with `live_comments`)."""
+    return dp.fold_comments(comment_log(tx, decision_id))
 
 
 def live_comments(tx: Any, decision_id: str) -> dict[str, Any]:

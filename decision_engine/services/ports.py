@@ -316,6 +316,12 @@ class Comments(Protocol):
     def lock(self, stream: str) -> None:
         ...
 
+    def try_lock(self, stream: str) -> bool:
+        """Take the stream's writer lock if no other writer holds it (True), else False without waiting."""
+
+    def shards(self, decision_id: str) -> list[int]:
+        """The shards the decision's comments were received on (issue 19 §4)."""
+
     def insert(self, rows: Sequence[dict[str, Any]], identities: Sequence[dict[str, Any]] = ()) -> None:
         ...
 

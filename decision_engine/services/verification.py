@@ -17,6 +17,7 @@ from decision_engine.adapters import verification_repo as repo
 from decision_engine.adapters.store import Store
 from decision_engine.audit.canonical import CHAIN_DOMAIN, GENESIS, canonical, hash_constructor, sha256_hex
 from decision_engine.audit.findings import Finding
+from decision_engine.domain import participation as dp
 from decision_engine.domain import projection
 from decision_engine.domain.decision import Decision
 from decision_engine.domain.errors import DomainError
@@ -87,10 +88,33 @@ def verify(ctx: Context, *, replay: bool = True, workers: int | None = None) -> 
 
 
 def _split(streams: list[str], parts: int) -> list[tuple[str | None, str | None]]:
-    """Contiguous [lo, hi) stream ranges of about equal size."""
+    """Contiguous [lo, hi) stream ranges of about equal size. A decision's comment streams (its main stream and
+    its shards, replayed together) are never split: a cut inside their span, in the database's order of the
+    names, moves past it."""
     if parts <= 1 or not streams:
         return [(None, None)]
-    cuts = [streams[len(streams) * i // parts] for i in range(1, parts)]
+    reach_from: dict[int, int] = {}  # first position of a decision's comment streams -> their last position
+    first: dict[str, int] = {}
+    for i, name in enumerate(streams):
+        if name.startswith("comments:"):
+            start = first.setdefault(dp.comment_decision(name), i)
+            reach_from[start] = i
+    inside = [False] * len(streams)  # a cut here would split a decision's comment streams
+    reach = -1
+    for i in range(len(streams)):
+        inside[i] = reach >= i
+        reach = max(reach, reach_from.get(i, -1))
+    cuts: list[str] = []
+    last = 0
+    for i in range(1, parts):
+        at = len(streams) * i // parts
+        while at < len(streams) and inside[at]:
+            at += 1
+        if last < at < len(streams):
+            cuts.append(streams[at])
+            last = at
+    if not cuts:
+        return [(None, None)]
     return list(zip([None, *cuts], [*cuts, None], strict=True))
 
 
@@ -301,14 +325,41 @@ def _pool(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+def _comment_groups(streams: dict[str, list[dict[str, Any]]], rep: Report) -> dict[str, list[dict[str, Any]]]:
+    """A decision's comment streams as one (issue 19 §4), under its main stream's name: its shards' events
+    (only comments of that decision received) in shard order, then its main stream's. Shard streams leave
+    `streams`."""
+    shards: dict[str, list[tuple[int, list[dict[str, Any]]]]] = {}
+    for stream in [s for s in streams if s.startswith("comments:")]:
+        k = dp.shard_of_stream(stream)
+        if k is None:
+            continue
+        did = dp.comment_decision(stream)
+        events = []
+        for ev in streams.pop(stream):
+            if ev.get("type") == "CommentReceived" and (ev.get("payload") or {}).get("decision_id") == did:
+                events.append(ev)
+            else:  # reported, and not replayed
+                rep.findings.append(Finding(stream, ev.get("seq", 0), f"a {ev.get('type')} event on a comment "
+                                            f"shard: a shard holds only comments received for decision {did}"))
+        shards.setdefault(dp.comments_stream(did), []).append((k, events))
+    for main, parts in shards.items():
+        merged = [ev for _, events in sorted(parts, key=lambda p: p[0]) for ev in events] + streams.get(main, [])
+        if merged:
+            streams[main] = merged
+    return streams
+
+
 def _check_other_projections(conn: Any, streams: dict[str, list[dict[str, Any]]], rep: Report) -> None:
     from decision_engine.services import accountability, meetings, organisation, participation
+    streams = _comment_groups(streams, rep)
     for stream, events in streams.items():
         kind, _, key = stream.partition(":")
         last = events[-1]["seq"]
         try:
             if kind == "comments":
-                want, have = participation.replay_comments(conn, key), participation.live_comments(conn, key)
+                want = dp.fold_comments(events)
+                have = participation.live_comments(conn, key)
                 diff = None
                 for part, table in (("comments", "public_comments"), ("clusters", "opinion_clusters")):
                     diff = diff or _rows_difference(table, ("k",), [dict(r, k=k) for k, r in want[part].items()],

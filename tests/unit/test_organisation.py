@@ -362,6 +362,7 @@ def test_the_migrations_have_one_head_and_a_store_at_the_old_heads_upgrades(tmp_
     ctx.store.dispose()
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as conn:  # the store as the previous release left it: eight heads
+        conn.execute(sa.text("ALTER TABLE public_comments DROP COLUMN shard"))  # 0015 not yet applied
         for name in ("insert", "update", "delete"):  # 0014 not yet applied
             conn.execute(sa.text(f"DROP TRIGGER role_assignments_version_{name}"))
         conn.execute(sa.text("ALTER TABLE persons DROP COLUMN roles_version"))
