@@ -40,6 +40,7 @@ def test_r19_acc5_a_rectification_date_from_the_act_day_to_a_year_ahead_and_none
             InvalidInput, *cit.values(), says="超出一年")
     refused(lambda: check_rectify_by((START - timedelta(days=1)).isoformat(), START, key), RuleViolation,
             *cit.values(), says="早于")
+    refused(lambda: check_rectify_by("2025-02-30", START, key), InvalidInput, *cit.values(), says="due_by")
 
 
 # R19.supervision and ACC5.correction: what the act records --------------------------------------------------

@@ -7,7 +7,8 @@ tally) are pinned here, each both ways."""
 from __future__ import annotations
 
 from decision_engine.domain import law
-from decision_engine.domain.errors import RuleViolation
+from decision_engine.domain.decision import Actor
+from decision_engine.domain.errors import NotPermitted, RuleViolation
 from tests.domain.builders import Build, C, Stream, refused
 from tests.domain.test_change_control import convened
 from tests.domain.test_meeting import placed, spoken
@@ -71,3 +72,13 @@ def test_r20_the_tally_of_a_change_counts_the_absent_members(b: Build) -> None:
         s.act(s.agg.record_opinion((who,), 1, who.person, "support", "同意"))
     s.act(s.agg.decide_change_item((C.head,), 1, outcome="adopt"))
     assert s.agg.state["items"][0]["outcome"]["tally"]["absent"] == 1
+
+
+def test_sod4_only_the_head_presiding_this_meeting_decides_a_change(b: Build) -> None:
+    s = _tabled(b, "terminate")
+    for who in (C.member_a, C.member_b, C.head):
+        s.act(s.agg.record_opinion((who,), 1, who.person, "support", "同意"))
+    other_head = Actor("other_head", "admin_head", C.head.unit, "另一位行政首长")
+    refused(lambda: s.agg.decide_change_item((other_head,), 1, outcome="adopt"), NotPermitted, "SoD4", "Art. 30",
+            says="presiding")
+    s.act(s.agg.decide_change_item((C.head,), 1, outcome="adopt"))
