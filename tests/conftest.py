@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
 import os
+import queue
 import secrets
+import shutil
+import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,14 +52,60 @@ def pg_ok() -> bool:
     return ok
 
 
-def fresh_pg_database() -> tuple[str, str]:
-    """Create an empty database on the configured server; returns (url, name)."""
+def fresh_pg_database(template: str | None = None) -> tuple[str, str]:
+    """Create a database on the configured server — empty, or a copy of `template` — ; returns (url, name)."""
     import psycopg
     name = f"decide_t_{secrets.token_hex(5)}"
     with psycopg.connect(_plain(PG_URL), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     base = PG_URL.rsplit("/", 1)[0]
     return f"{base}/{name}", name
+
+
+# Migrated templates (suite speed): migrating a fresh database to the newest schema cost 0.2 s on SQLite and
+# 0.7 s on PostgreSQL for every test that builds a context. The schema is migrated once per test session
+# into a template (the Alembic migrations only, no data: the migrations write none, and the log profile is
+# recorded by `bootstrap.build` on each copy as before); each test gets a copy, and `bootstrap.build` still
+# runs the migrations on it (finding nothing to do), so a test sees exactly the store it saw before.
+_templates: dict[str, str] = {}
+_templates_lock = threading.RLock()  # the seeded template is made from the migrated one
+
+
+def _migrated(url: str) -> None:
+    from decision_engine.adapters.store import Store
+    store = Store(url)
+    try:
+        store.migrate()
+    finally:
+        store.dispose()
+
+
+def sqlite_template() -> Path:
+    """A SQLite database migrated to the newest schema, made once per test process."""
+    with _templates_lock:
+        if "sqlite" not in _templates:
+            folder = Path(tempfile.mkdtemp(prefix="decide-template-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _migrated(f"sqlite:///{folder / 'decide.db'}")
+            assert not (folder / "decide.db-wal").exists() or (folder / "decide.db-wal").stat().st_size == 0
+            _templates["sqlite"] = str(folder / "decide.db")
+        return Path(_templates["sqlite"])
+
+
+def pg_template() -> str:
+    """The name of a PostgreSQL database migrated to the newest schema, made once per test process (dropped
+    when the session ends)."""
+    with _templates_lock:
+        if "postgres" not in _templates:
+            url, name = fresh_pg_database()
+            atexit.register(drop_pg_database, name)
+            _migrated(url)
+            _templates["postgres"] = name
+        return _templates["postgres"]
+
+
+def _sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
 def drop_pg_database(name: str) -> None:
@@ -64,23 +117,60 @@ def drop_pg_database(name: str) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_ok: bool) -> Iterator[str]:
-    """A fresh database URL: SQLite in a temporary directory, or a fresh PostgreSQL database."""
+    """A fresh database URL: SQLite in a temporary directory (no file yet: `make_ctx` puts a migrated copy
+    there), or a fresh PostgreSQL database copied from the migrated template. Every user of this fixture
+    builds its store with `bootstrap.build`, which migrates (here: finds the schema current)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'decide.db'}"
         return
     if not pg_ok:
         pytest.skip("no PostgreSQL configured (set DECIDE_TEST_POSTGRES_URL)")
-    url, name = fresh_pg_database()
+    url, name = fresh_pg_database(template=pg_template())
     try:
         yield url
     finally:
-        drop_pg_database(name)
+        drop_later(name)
+
+
+_dropping: queue.Queue[str] = queue.Queue()
+_drop_failures: list[str] = []
+
+
+def _dropper() -> None:
+    while True:
+        name = _dropping.get()
+        try:
+            drop_pg_database(name)
+        except Exception as exc:  # reported when the session ends (a teardown used to fail on it)
+            _drop_failures.append(f"{name}: {exc!r}")
+        finally:
+            _dropping.task_done()
+
+
+def _wait_for_drops() -> None:
+    _dropping.join()
+    for failure in _drop_failures:
+        print(f"warning: a test database could not be dropped: {failure}", file=sys.stderr)
+
+
+def drop_later(name: str) -> None:
+    """Drop a test database behind the next test (suite speed: DROP DATABASE ... WITH (FORCE) waits 0.2–0.4 s
+    on the server's files; one thread drops them in order, and the session's end waits for the last)."""
+    with _templates_lock:
+        if "dropper" not in _templates:
+            threading.Thread(target=_dropper, name="drop-test-databases", daemon=True).start()
+            atexit.register(_wait_for_drops)  # registered after the template's drop: runs before it
+            _templates["dropper"] = "started"
+    _dropping.put(name)
 
 
 def make_ctx(tmp_path: Path, url: str, start: datetime | None = None) -> Context:
     """A context on a real store with a manual clock (default: a Monday morning in March 2025)."""
     clock = ManualClock(start or datetime(2025, 3, 3, 9, 0, tzinfo=CHINA))
     settings = Settings(data_dir=tmp_path / "data", database_url=url)
+    path = _sqlite_path(url)
+    if path is not None and not path.exists() and path.parent.is_dir():
+        shutil.copyfile(sqlite_template(), path)  # the migrated schema, as `build` would make it
     return bootstrap.build(settings, clock=clock)
 
 
@@ -92,12 +182,46 @@ def ctx(tmp_path: Path, db_url: str) -> Iterator[Context]:
     c.store.dispose()
 
 
+def seeded_sqlite_template() -> tuple[Path, Any]:
+    """A SQLite store as `Walk` leaves it before its first step — migrated, the demo's organisation loaded and
+    its people registered (`demo.cast`) at `make_ctx`'s moment — with that cast; made once per test process."""
+    from decision_engine.services.demo import cast
+    with _templates_lock:
+        if "seeded" not in _templates:
+            folder = Path(tempfile.mkdtemp(prefix="decide-seeded-"))
+            atexit.register(shutil.rmtree, folder, True)
+            ctx = make_ctx(folder, f"sqlite:///{folder / 'decide.db'}")
+            try:
+                _seeded_cast.append(cast(ctx))
+            finally:
+                ctx.store.dispose()
+            blobs = [p for p in (folder / "data").rglob("*") if p.is_file()]
+            assert blobs == [], "the cast wrote files beside the database: copy them too"
+            _templates["seeded"] = str(folder / "decide.db")
+        return Path(_templates["seeded"]), _seeded_cast[0]
+
+
+_seeded_cast: list[Any] = []
+
+
 @pytest.fixture
-def sqlite_ctx(tmp_path: Path) -> Iterator[Context]:
-    """A context on SQLite only (for rule tests that do not depend on the backend)."""
-    c = make_ctx(tmp_path, f"sqlite:///{tmp_path / 'decide.db'}")
+def sqlite_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Context]:
+    """A context on SQLite only (for rule tests that do not depend on the backend). When the test walks a
+    decision (`walk`), the store is a copy of the seeded template and the walker takes its cast: the same
+    store `Walk` made itself by seeding, 0.05–0.3 s a test cheaper."""
+    path = tmp_path / "decide.db"
+    seeded = "walk" in request.fixturenames
+    if seeded:
+        template, people = seeded_sqlite_template()
+        shutil.copyfile(template, path)
+    c = make_ctx(tmp_path, f"sqlite:///{path}")
+    if seeded:
+        c.extras[SEEDED_CAST] = dataclasses.replace(people)  # the walker's own copy (it may add a secretary)
     yield c
     c.store.dispose()
+
+
+SEEDED_CAST = "tests.seeded_cast"
 
 
 class Walk:
@@ -107,7 +231,8 @@ class Walk:
         from decision_engine.services import decisions as svc
         from decision_engine.services.demo import BUREAU, cast
         self.ctx, self.svc, self.bureau = ctx, svc, BUREAU
-        self.c = cast(ctx)
+        seeded = ctx.extras.pop(SEEDED_CAST, None)  # the store was copied with the cast in it (`sqlite_ctx`)
+        self.c = seeded if seeded is not None else cast(ctx)
         self.did = ""
         self.meeting_id = ""
 

@@ -93,6 +93,12 @@ class MemoryEvents(_Repo):
         return [orjson.loads(e["body"]) for e in self._of(stream)
                 if (upto_seq is None or e["seq"] <= upto_seq) and (until_at is None or e["at"] <= until_at)]
 
+    def iter_stream(self, stream: str, *, upto_seq: int | None = None,
+                    until_at: str | None = None) -> Iterator[dict[str, Any]]:
+        bodies = [e["body"] for e in self._of(stream)
+                  if (upto_seq is None or e["seq"] <= upto_seq) and (until_at is None or e["at"] <= until_at)]
+        return map(orjson.loads, bodies)
+
     def last(self, stream: str) -> tuple[int, str]:
         mine = self._of(stream)
         return (0, GENESIS) if not mine else (int(mine[-1]["seq"]), str(mine[-1]["hash"]))
@@ -134,6 +140,12 @@ class MemoryDecisions(_Repo):
         if row is None:
             raise NotFound(f"no decision {decision_id!r}")
         return dict(row)
+
+    def head(self, decision_id: str) -> int:
+        row = self.t.decisions.get(decision_id)
+        if row is None:
+            raise NotFound(f"no decision {decision_id!r}")
+        return int(row["last_seq"])
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         """Insert or update a decision's projection (the same columns as the relational store: `decision_row`)."""

@@ -68,6 +68,10 @@ class SqlEvents(_Repo):
                until_at: str | None = None) -> list[dict[str, Any]]:
         return st.stream_events(self.conn, stream, upto_seq=upto_seq, until_at=until_at)
 
+    def iter_stream(self, stream: str, *, upto_seq: int | None = None,
+                    until_at: str | None = None) -> Iterator[dict[str, Any]]:
+        return st.iter_stream_events(self.conn, stream, upto_seq=upto_seq, until_at=until_at)
+
     def last(self, stream: str) -> tuple[int, str]:
         return st.last_of(self.conn, stream)
 
@@ -106,6 +110,9 @@ class SqlDecisions(_Repo):
 
     def load(self, decision_id: str) -> dict[str, Any]:
         return st.load_decision(self.conn, decision_id)
+
+    def head(self, decision_id: str) -> int:
+        return st.stream_head(self.conn, decision_id)
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         st.save_decision(self.conn, state, previous_seq=previous_seq)

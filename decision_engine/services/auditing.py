@@ -38,7 +38,7 @@ def check_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
                 problems.append(f"seq {seq}: stored hash differs from the recomputed one")
             prev = digest
         live, _ = load(uow.tx, decision_id)
-        replayed = queries.replay(uow.tx, decision_id)
+        replayed = queries.replay(uow, decision_id)
     if replayed.state != live.state:
         problems.append("the projection differs from the replay of the events")
     return {"decision_id": decision_id, "events": len(rows), "head": prev, "ok": not problems,

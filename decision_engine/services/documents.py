@@ -163,7 +163,7 @@ def _basis(state: dict[str, Any], kind: DocKind, artifact_id: str | None) -> tup
 
 
 def _read(uow: UnitOfWork, decision_id: str, basis_seq: int) -> _Record:
-    d = replay(uow.tx, decision_id, upto_seq=basis_seq)
+    d = replay(uow, decision_id, upto_seq=basis_seq)
     events = tuple(uow.events.stream(stream_of(decision_id), upto_seq=basis_seq))
     basis_hash = uow.events.hash_at(stream_of(decision_id), basis_seq)
     if basis_hash is None:

@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from decision_engine.adapters import store as st
-from decision_engine.adapters.identity_repo import IdentityRepo
-from decision_engine.adapters.identity_repo import Tx as Connection
 from decision_engine.domain import accounts as acc
 from decision_engine.domain import organisation as org
 from decision_engine.domain.errors import InvalidInput, Unauthenticated
@@ -45,9 +42,10 @@ def chart_of(tx: UnitOfWork | Any) -> org.OrgChart:
     return chart
 
 
-def chart_at(conn: Connection, at: str) -> org.OrgChart:
-    """The chart as it stood at a moment (time travel and replay)."""
-    events = st.stream_events(conn, ORG_STREAM, until_at=at)
+def chart_at(tx: UnitOfWork | Any, at: str) -> org.OrgChart:
+    """The chart as it stood at a moment (time travel and replay; `tx`: a unit of work, or a transaction
+    handle)."""
+    events = unit_of(tx).events.stream(ORG_STREAM, until_at=at)
     if not events:
         return org.OrgChart.single_organ()
     return org.fold_stored(org.OrgChart.single_organ(), events)
@@ -79,17 +77,16 @@ def rederive(events: list[dict[str, Any]]) -> str | None:
 
 
 # ---------------------------------------------------------------------- changes (issue 15 §1)
-def _admin(conn: Connection, by: str | None, at: str) -> dict[str, str]:
+def _admin(uow: UnitOfWork, by: str | None, at: str) -> dict[str, str]:
     """The actor of an organisation change: the engine (console, `by` None) or the system administrator
     (SEC4: the organisation is set-up data, like people and roles)."""
     if by is None:
         return dict(SYSTEM_ACTOR)
-    repo = IdentityRepo(conn)
-    person = repo.person(by)
+    person = uow.persons.person(by)
     if person is None:
         raise Unauthenticated(f"unknown person {by!r}")
     held = [Actor(person=by, role=role, unit=unit, name=person[0])
-            for role, unit, start, end in repo.roles_of(by) if start <= at and (end is None or at < end)]
+            for role, unit, start, end in uow.persons.roles_of(by) if start <= at and (end is None or at < end)]
     for actor in held:
         if actor.role == acc.SYSTEM_ADMIN:
             return actor.to_dict()
@@ -101,13 +98,13 @@ def _change(ctx: Context, by: str | None, make: Any) -> list[dict[str, Any]]:
     """Check the actor, compute the events against the chart as it stands (under the write lock) and append
     them to `org:chart`; returns the envelopes appended (none when nothing changes)."""
     at = ctx.now_iso()
-    with ctx.store.write() as conn:
-        actor = _admin(conn, by, at)
-        seq, _ = st.last_of(conn, ORG_STREAM)
-        events = make(chart_of(conn))
+    with ctx.uow.write() as uow:
+        actor = _admin(uow, by, at)
+        seq, _ = uow.events.last(ORG_STREAM)
+        events = make(chart_of(uow))
         if not events:
             return []
-        return st.append(conn, ORG_STREAM, events, at=at, actor=actor, expected_seq=seq)
+        return uow.events.append(ORG_STREAM, events, at=at, actor=actor, expected_seq=seq)
 
 
 def load_file(ctx: Context, data: Mapping[str, Any], by: str | None = None) -> list[dict[str, Any]]:
@@ -153,11 +150,11 @@ def moment(at: str | datetime) -> str:
 def show(ctx: Context, at: str | datetime | None = None) -> dict[str, Any]:
     """The chart as JSON (now, or as it stood at a moment), with the number of organisation events it
     folds (`events`) and the stream's length now (`seq`)."""
-    with ctx.store.read() as conn:
-        seq, _ = st.last_of(conn, ORG_STREAM)
+    with ctx.uow.read() as uow:
+        seq, _ = uow.events.last(ORG_STREAM)
         if at is None:
-            return {**describe(chart_of(conn)), "events": seq, "seq": seq, "at": None}
+            return {**describe(chart_of(uow)), "events": seq, "seq": seq, "at": None}
         when = moment(at)
-        events = st.stream_events(conn, ORG_STREAM, until_at=when)
+        events = uow.events.stream(ORG_STREAM, until_at=when)
     chart = org.fold_stored(org.OrgChart.single_organ(), events)
     return {**describe(chart), "events": len(events), "seq": seq, "at": when}

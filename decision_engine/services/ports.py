@@ -6,10 +6,10 @@ works through the unit's repositories: `uow.events`, `uow.decisions`, `uow.cases
 SQLite and PostgreSQL implement it in `adapters/repositories.py`, memory in `adapters/memory.py` (unit
 tests). Services import no database library (import-linter contract in pyproject.toml).
 
-`uow.tx` is the transaction handle that modules not yet behind the port still take (`queries.replay`):
-passing it keeps their reads in the same transaction. `decisions.load`, `decisions._persist`,
-`identity.actors_of` and `organisation.chart_of` take a unit of work (or, from callers not ported yet, a
-transaction handle, which `context.unit_of` wraps).
+`uow.tx` is the transaction handle that modules not yet behind the port still take: passing it keeps
+their reads in the same transaction. `decisions.load`, `decisions._persist`, `queries.replay`,
+`identity.actors_of`, `organisation.chart_of` and `organisation.chart_at` take a unit of work (or, from
+callers not ported yet, a transaction handle, which `context.unit_of` wraps).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ class Events(Protocol):
     def stream(self, stream: str, *, upto_seq: int | None = None,
                until_at: str | None = None) -> list[dict[str, Any]]:
         ...
+
+    def iter_stream(self, stream: str, *, upto_seq: int | None = None,
+                    until_at: str | None = None) -> Iterator[dict[str, Any]]:
+        """A stream's events as `stream` gives them, each decoded only when it is taken (a long replay holds
+        one decoded event at a time, issue 19 §3); the rows are read before this returns."""
 
     def last(self, stream: str) -> tuple[int, str]:
         ...
@@ -59,6 +64,10 @@ class Decisions(Protocol):
 
     def load(self, decision_id: str) -> dict[str, Any]:
         ...
+
+    def head(self, decision_id: str) -> int:
+        """A decision's last sequence number from its projection (NotFound when there is none), its state
+        not read."""
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         """Insert a decision's projection (`previous_seq` None) or update it from the sequence it was read at

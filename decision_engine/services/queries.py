@@ -10,7 +10,7 @@ from typing import Any
 
 from decision_engine.adapters import query_repo
 from decision_engine.adapters import store as st
-from decision_engine.adapters.query_repo import Connection
+from decision_engine.adapters.store import no_cyclic_gc
 from decision_engine.domain import projection
 from decision_engine.domain.authority import ReadScope
 from decision_engine.domain.calendar import Deadline, StatutoryCalendar
@@ -19,8 +19,9 @@ from decision_engine.domain.errors import InvalidInput
 from decision_engine.domain.rules.participation import live_notices
 from decision_engine.domain.statutory_time import instant, statutory_date, statutory_day, zone_of
 from decision_engine.services.clock import iso
-from decision_engine.services.context import Context
+from decision_engine.services.context import Context, unit_of
 from decision_engine.services.decisions import load, stream_of
+from decision_engine.services.ports import UnitOfWork
 
 
 def statutory_today(d: Decision, when: date | datetime | str) -> date:
@@ -115,18 +116,19 @@ def get_decision(ctx: Context, decision_id: str) -> dict[str, Any]:
     return view(d, ctx.calendar, ctx.now())
 
 
-def replay(conn: Connection, decision_id: str, *, upto_seq: int | None = None,
+def replay(tx: UnitOfWork | Any, decision_id: str, *, upto_seq: int | None = None,
            until_at: str | None = None) -> Decision:
-    """Fold a decision's events (up to a sequence or a moment) into a fresh aggregate."""
-    st.stream_head(conn, decision_id)  # NotFound for an unknown decision (its state is not read)
-    with st.no_cyclic_gc():
+    """Fold a decision's events (up to a sequence or a moment) into a fresh aggregate (`tx`: a unit of work,
+    or the transaction handle of a caller not behind the port yet)."""
+    uow = unit_of(tx)
+    uow.decisions.head(decision_id)  # NotFound for an unknown decision (its state is not read)
+    with no_cyclic_gc():
         # each event decoded just before it is folded and released after (issue 19 §3)
-        events = st.iter_stream_events(conn, stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
+        events = uow.events.iter_stream(stream_of(decision_id), upto_seq=upto_seq, until_at=until_at)
         first = next(events, None)
         if first is None:
             raise InvalidInput(f"decision {decision_id} did not exist at that moment")
-        d = Decision(st.get_spec(conn, first["payload"]["procedure"]["hash"]),
-                     resolve=lambda h: st.get_spec(conn, h))
+        d = Decision(uow.decisions.spec(first["payload"]["procedure"]["hash"]), resolve=uow.decisions.spec)
         # = d.apply(ev, refresh=False) for each event, faster
         projection.fold_all(d, itertools.chain((first,), events), d.events)
         del first, events
@@ -140,8 +142,8 @@ def history_at(ctx: Context, decision_id: str, *, at: str | None = None, seq: in
 
     Deadlines are evaluated at the statutory date of ``at`` (the view a person saw at that moment), or
     of now when only a sequence number is given."""
-    with ctx.store.read() as conn:
-        d = replay(conn, decision_id, upto_seq=seq, until_at=_stored_moment(at) if at else None)
+    with ctx.uow.read() as uow:
+        d = replay(uow, decision_id, upto_seq=seq, until_at=_stored_moment(at) if at else None)
     return view(d, ctx.calendar, at or ctx.now())
 
 

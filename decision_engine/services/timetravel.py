@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from decision_engine.adapters import store as st
 from decision_engine.domain.errors import InvalidInput
 from decision_engine.domain.statutory_time import instant
 from decision_engine.services import queries
@@ -43,12 +42,12 @@ def point(value: Point) -> tuple[int | None, str | None]:
 
 def _state(ctx: Context, decision_id: str, where: Point) -> dict[str, Any]:
     seq, at = point(where)
-    with ctx.store.read() as conn:
+    with ctx.uow.read() as uow:
         if seq == 0:
-            st.load_decision(conn, decision_id)
+            uow.decisions.head(decision_id)  # NotFound for an unknown decision
             return {}
         try:
-            return queries.replay(conn, decision_id, upto_seq=seq, until_at=at).state
+            return queries.replay(uow, decision_id, upto_seq=seq, until_at=at).state
         except InvalidInput:
             return {}  # the decision did not exist yet: the empty state
 
@@ -85,8 +84,8 @@ def diff(ctx: Context, decision_id: str, a: Point, b: Point) -> dict[str, Any]:
              for k in sorted(set(old_flags) | set(new_flags))
              if _flag(old_flags.get(k)) != _flag(new_flags.get(k))]
     lo, hi = sorted((int(old.get("seq", 0)), int(new.get("seq", 0))))
-    with ctx.store.read() as conn:
-        between = st.stream_events(conn, stream_of(decision_id), upto_seq=hi)[lo:]
+    with ctx.uow.read() as uow:
+        between = uow.events.stream(stream_of(decision_id), upto_seq=hi)[lo:]
     events = [{"seq": e["seq"], "type": e["type"], "at": e["at"], "person": e["actor"]["person"],
                "role": e["actor"]["role"]} for e in between]
     return {"decision_id": decision_id, "a": _side(old, a), "b": _side(new, b),

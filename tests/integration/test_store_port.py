@@ -16,7 +16,7 @@ from decision_engine.adapters.official_calendar import load_calendar, parse_year
 from decision_engine.adapters.store import decision_row
 from decision_engine.audit.canonical import GENESIS, chain_hash
 from decision_engine.config import Settings
-from decision_engine.domain.errors import ConcurrencyConflict, RuleViolation
+from decision_engine.domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from decision_engine.services import calendar_years
 from decision_engine.services.context import Context
 from decision_engine.services.ports import Units
@@ -89,6 +89,12 @@ def exercise(units: Units) -> dict[str, Any]:
         assert uow.artifacts.decisions_with("draft") == []
         first = uow.decisions.load("MAD-port")
         assert {k: first[k] for k in decision_row(_state(1))} == decision_row(_state(1))
+        assert uow.decisions.head("MAD-port") == 1  # the projection's sequence, its state not read
+        with pytest.raises(NotFound):
+            uow.decisions.head("MAD-none")
+        assert list(uow.events.iter_stream(STREAM)) == uow.events.stream(STREAM)  # what replay folds
+        assert [e["seq"] for e in uow.events.iter_stream(STREAM, upto_seq=1)] == [1]
+        assert list(uow.events.iter_stream(STREAM, until_at="2000-01-01T00:00:00Z")) == []
 
     with pytest.raises(ConcurrencyConflict), units.write() as uow:  # opened twice
         uow.decisions.save(_state(1), previous_seq=None)

@@ -145,3 +145,23 @@ def test_notifications_are_recorded_once_delivered_by_address_and_kept_in_the_in
     assert types[:2] == ["NotificationRecorded", "NotificationRecorded"]
     assert sorted(types[2:]) == ["NotificationDelivered", "NotificationKeptInInbox"]  # in notification-id order
     assert notifications.deliver_pending(ctx, outbox) == {"delivered": 0, "failed": 0, "retrying": 0, "inbox": 0}
+
+
+def test_the_organisation_chart_is_changed_shown_and_travels_in_time_on_the_memory_store(tmp_path: Path) -> None:
+    """`organisation._change`, `show` and `chart_at` go through the store port alone (no connection)."""
+    from decision_engine.services import organisation
+    from decision_engine.services.demo import org_file
+    ctx, units = memory_context(tmp_path)
+    assert organisation.load_file(ctx, org_file())
+    assert organisation.load_file(ctx, org_file()) == []  # the same file again appends nothing
+    before = ctx.now_iso()
+    ctx.clock.advance(days=10)  # type: ignore[attr-defined]
+    organisation.retire_unit(ctx, "某市信访局", reason="撤并")
+    with units.read() as uow:
+        assert "某市信访局" in organisation.chart_at(uow, before).units
+        assert "某市信访局" not in organisation.chart_of(uow).units
+        assert organisation.chart_at(uow, "2000-01-01T00:00:00+00:00").single
+        seq = uow.events.last(organisation.ORG_STREAM)[0]
+    shown = organisation.show(ctx)
+    assert shown["seq"] == seq and not shown["single"]
+    assert organisation.show(ctx, before)["events"] == seq - 1
