@@ -14,7 +14,7 @@ from decision_engine.services import accountability, documents, execution, ident
 from decision_engine.services import decisions as svc
 from decision_engine.services.context import Context
 from decision_engine.services.demo import COUNTY_BUREAU, Cast, cast, run_demo
-from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser
+from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
@@ -69,9 +69,7 @@ def test_every_page_has_no_wcag_violation_reflows_at_320_px_and_shows_a_visible_
     violations: dict[str, list[str]] = {}
     sideways: dict[str, int] = {}
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             desktop = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             phone = Browser(chromium.new_page(viewport={"width": 320, "height": 640}), base)
@@ -156,9 +154,7 @@ def test_the_new_forms_opened_have_no_wcag_violation_and_reflow_at_320_px(server
     violations: dict[str, list[str]] = {}
     sideways: dict[str, int] = {}
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             who: str | None = None

@@ -12,7 +12,7 @@ import pytest
 from decision_engine.services import documents, identity, public_views
 from decision_engine.services.context import Context
 from decision_engine.services.demo import run_demo
-from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser
+from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
@@ -38,9 +38,7 @@ def test_a_document_keeps_its_official_layout_in_the_browser_logged_in_and_in_pu
     auditor = identity.register_person(ctx, "审计员林", password=PASSWORD)
     identity.grant_role(ctx, auditor, "auditor", "某市审计局", reason="审计")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             b.go(f"/public/decisions/{did}/documents/{public[0]['id']}/file.html")

@@ -11,7 +11,7 @@ import pytest
 from decision_engine.services import notifications, queries
 from decision_engine.services.context import Context
 from decision_engine.services.demo import cast, run_demo
-from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, ROOT, Browser
+from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, ROOT, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
 
 SHOTS = ROOT / "test-output" / "screenshots-inbox"
@@ -33,9 +33,7 @@ def test_unread_count_inbox_and_a_progress_report(server: tuple[str, Context]) -
             did, c.executor, "R19:execution_report", "2026-12-31", "reminder", 0, "执行情况报告即将到期",
             "请按《条例》第三十四条报送执行情况（R19）", f"/decisions/{did}")], at=ctx.now_iso())
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             b.shots = 0

@@ -9,7 +9,7 @@ import pytest
 from decision_engine.services import decisions as svc
 from decision_engine.services.context import Context
 from decision_engine.services.demo import BUREAU, cast
-from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser
+from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
@@ -27,9 +27,7 @@ def test_a_refused_exemption_is_shown_at_its_form_with_the_legal_basis_kept(serv
                                                              "affected_units": ["某市财政局"]})
     basis = "《政府信息公开条例》第十四条：依法确定为国家秘密的政府信息不予公开。"
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             b.login(c.drafter)

@@ -33,6 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
 PASSWORD = "Browser-Passw0rd!"
 
+def launch(pw: Any) -> Any:
+    """Debian's chromium, headless, through Playwright (the one way every browser test starts it)."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
@@ -167,9 +174,7 @@ def test_one_decision_walked_through_the_pages_by_each_role(server: tuple[str, C
     c: Cast = cast(ctx, PASSWORD)
     secretary, auditor = _secretariat_and_auditor(ctx)
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(pw)
         try:
             b = Browser(chromium.new_page(viewport={"width": 1280, "height": 900}), base)
             people = identity.people(ctx)
