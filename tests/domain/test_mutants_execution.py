@@ -169,7 +169,7 @@ def test_r12_the_conditions_of_a_lawful_if_amended_opinion_and_the_amendments_ma
     b.open().start().determine().coordinate().participate()
     assert rx.obligations(b.d) == []
     b.legality("lawful_if_amended", clear=False, amendments="删除第五条", conditions=" 限期评估 ",
-               risk_statement="")
+               risk_statement="收费依据待上位法明确")
     [op] = [a["id"] for a in b.state["artifacts"].values()
             if a["kind"] == "legality_opinion" and a["fields"]["conclusion"] == "lawful_if_amended"]
     b.draft("v2")  # R12: the amendments in a new draft version
@@ -179,8 +179,21 @@ def test_r12_the_conditions_of_a_lawful_if_amended_opinion_and_the_amendments_ma
     assert obs == [
         (f"{op}:1", "legality_condition", "删除第五条", "R12", "Arts. 25, 28"),
         (f"{op}:2", "legality_condition", "限期评估", "R12", "Arts. 25, 28"),
+        (f"{op}:3", "legality_condition", "收费依据待上位法明确", "R12", "Arts. 25, 28"),
         (f"{rec}:1", "legality_amendment", "删除第五条", "R12", "Art. 28"),
         (f"{rec2}:1", "legality_amendment", "修改第六条", "R12", "Art. 28")]
+    b.draft("v3")  # a later draft version, a new round of the review: the amendments made stay obligations
+    assert [(o["id"], o["source"], o["text"], o["rule"], o["article"]) for o in rx.obligations(b.d)] == obs
+
+
+def test_r13_the_risk_statement_of_an_exploratory_opinion_is_an_obligation(b: Build) -> None:
+    b.open().start().determine()
+    b.determination("exploratory_reform", True, actor=C.head)
+    b.coordinate().participate()
+    b.legality("exploratory_risk_stated", clear=False, risk_statement="改革试点存在法律风险")
+    [op] = [a["id"] for a in b.state["artifacts"].values() if a["kind"] == "legality_opinion"]
+    assert [(o["id"], o["source"], o["text"]) for o in rx.obligations(b.d)] == [
+        (f"{op}:3", "legality_condition", "改革试点存在法律风险")]
 
 
 # R19, Art. 34: the designation of the execution units ------------------------------------------------------
@@ -197,7 +210,7 @@ def test_r19_a_designation_lists_unit_names(b: Build) -> None:
 
 # R19, Art. 34 (R21, Art. 36): the targets ------------------------------------------------------------------
 @pytest.mark.parametrize("fields", [
-    {"kpis": None}, {"kpis": [KPI, "k2"]}, {"kpis": [KPI | {"id": " "}]}, {"kpis": [KPI | {"name": " "}]},
+    {"kpis": None}, {"kpis": 5}, {"kpis": [KPI, "k2"]}, {"kpis": [KPI | {"id": " "}]}, {"kpis": [KPI | {"name": " "}]},
     {"kpis": [KPI | {"id": None}]}, {"kpis": [KPI | {"id": 1}, KPI | {"id": "1"}]},
     {"kpis": [KPI | {"baseline": "80"}]}, {"kpis": [KPI | {"direction": None}]},
     {"kpis": [KPI], "milestones": ["m1"]}, {"kpis": [KPI], "milestones": [{"id": " ", "name": "x", "due": "2025-06-30"}]},
@@ -253,7 +266,8 @@ def test_r19_a_new_kpi_gives_its_name_baseline_and_target(b: Build, missing: str
 def test_r19_a_revision_of_a_known_kpi_may_change_any_one_field(b: Build, change: dict[str, Any]) -> None:
     with_targets(b)
     b.art(C.head, "kpi_revision", kpi_id="k1", reason="调整", **change)
-    assert rx.kpi_ledger(b.d)["k1"]["version"] == 2
+    k1 = rx.kpi_ledger(b.d)["k1"]
+    assert k1["version"] == 2 and k1 | change == k1 and k1["versions"][-1] | change == k1["versions"][-1]
 
 
 def test_r19_a_revision_that_changes_nothing_or_breaks_a_value_is_refused(b: Build) -> None:
@@ -331,3 +345,67 @@ def test_publish_helper_is_the_one_of_test_after_decision(b: Build) -> None:
     b.decided()
     publish(b)
     assert b.d.status == "published"
+
+
+def test_r19_a_kpi_refusal_names_the_kpi_and_the_field(b: Build) -> None:
+    b.ready()
+    refused(lambda: b.art(C.head, "execution_targets", kpis=[KPI | {"baseline": "80"}]), InvalidInput, "R19",
+            "Art. 34", says="KPI k1 baseline")
+    refused(lambda: b.art(C.head, "execution_targets", kpis=[KPI, KPI | {"id": "k2", "target": "高"}]),
+            InvalidInput, "R19", "Art. 34", says="KPI k2 target")
+    b.art(C.head, "execution_targets", kpis=[KPI])
+    b.meeting().report().finalize()
+    publish(b)
+    b.art(C.head, "execution_unit_designation", units=[C.executor.unit])
+    refused(lambda: b.art(C.head, "kpi_revision", kpi_id="k1", baseline="七十", reason="x"), InvalidInput, "R19",
+            "Art. 34", says="KPI k1 baseline")
+    refused(lambda: report(b, kpi_values={"k9": 1}), InvalidInput, "R19", "Art. 34", says="known: k1")
+
+
+def test_r19_with_no_kpi_fixed_the_refusal_says_none_is_known(b: Build) -> None:
+    b.executing()
+    refused(lambda: report(b, kpi_values={"k1": 1}), InvalidInput, "R19", "Art. 34", says="known: none")
+
+
+# R19, Arts. 34–35: the second-line check of who reports (domain/authority.py refuses first) ------------------
+def test_r19_art_execution_unit_itself_refuses_before_any_designation_and_a_stranger_unit(b: Build) -> None:
+    kind = b.spec.artifact_kind("execution_report")
+    f = {"report_kind": "progress", "summary": "进展"}
+    b.published()
+    refused(lambda: rx.art_execution_unit(b.d, kind, C.executor, f, b.cal, b.today), RuleViolation, "R19",
+            "Art. 34", says="designated")
+    b.art(C.head, "execution_unit_designation", units=[OTHER.unit])
+    refused(lambda: rx.art_execution_unit(b.d, kind, C.executor, f, b.cal, b.today), NotPermitted, "R19",
+            "Art. 34", says=C.executor.unit)
+    rx.art_execution_unit(b.d, kind, OTHER, f, b.cal, b.today)
+    refused(lambda: rx.art_execution_unit(b.d, kind, OTHER, f | {"report_kind": "problem"}, b.cal, b.today),
+            InvalidInput, "R19", "Art. 35", says="force_majeure")
+
+
+# R19, Art. 34: a suspended decision is still supervised -------------------------------------------------------
+def test_r19_the_execution_of_a_suspended_decision_is_supervised(b: Build) -> None:
+    state = {"execution_units": ["甲"]}
+    rx.check_supervision(state, "suspended", "执行情况", ["甲"])
+    refused(lambda: rx.check_supervision(state, "in_preparation", "执行情况", ["甲"]), RuleViolation, "R19",
+            "Art. 34")
+    refused(lambda: rx.check_supervision(state, "suspended", " ", ["甲"]), InvalidInput, "R19", "Art. 34",
+            says="findings")
+
+
+# R20, Arts. 30, 37: each refusal of a change act names the meeting (its title, else its id) --------------------
+def test_r20_each_refusal_of_a_change_names_the_meeting_by_title_or_id() -> None:
+    item = {"no": 1, "decision_id": "d1", "change": "terminate", "outcome": {"decision": "adopt"}}
+    meeting = {"id": "m9", "title": "第5次常务会议", "organ": "市人民政府", "items": [item]}
+    untitled = {k: v for k, v in meeting.items() if k != "title"}
+    cases: list[tuple[dict[str, Any], int, str, str, tuple[dict[str, Any], ...]]] = [
+        (meeting, 2, "terminate", "市人民政府", ()),
+        (meeting, 1, "adjust", "市人民政府", ()),
+        (meeting, 1, "terminate", "别的机关", ()),
+        ({**meeting, "items": [item | {"outcome": {"decision": "reject"}}]}, 1, "terminate", "市人民政府", ()),
+        (meeting, 1, "terminate", "市人民政府", ({"meeting_id": "m9", "item_no": 1},))]
+    for m, no, change, organ, used in cases:
+        for mm, name in ((m, "第5次常务会议"), ({k: v for k, v in m.items() if k != "title"}, "m9")):
+            refused(lambda mm=mm, no=no, change=change, organ=organ, used=used:
+                    rx.check_adopted_change("d1", organ, mm, no, change, used),
+                    RuleViolation, "R20", "Arts. 30, 37", says=f"会议“{name}”")
+    assert rx.check_adopted_change("d1", "市人民政府", untitled, 1, "terminate") == {"meeting_id": "m9", "item_no": 1}
