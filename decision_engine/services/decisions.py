@@ -85,7 +85,7 @@ def _persist(tx: UnitOfWork | Any, d: Decision, actor: Actor, events: list[NewEv
     return stored
 
 
-CONFLICT_RETRIES = 8  # a writer that pinned no sequence is re-run on the new state, not refused
+CONFLICT_RETRIES = 16  # a writer that pinned no sequence is re-run on the new state, not refused
 
 
 def run(ctx: Context, person_id: str, decision_id: str, act: Act, *, what: str,
@@ -112,7 +112,7 @@ def run(ctx: Context, person_id: str, decision_id: str, act: Act, *, what: str,
             raise
         except ConcurrencyConflict as conflict:
             if expected_seq is None and attempt < CONFLICT_RETRIES:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                time.sleep(random.uniform(0, min(0.05, 0.002 * 2 ** attempt)))  # jittered, doubling
                 continue
             _record_refusal(ctx, person_id, decision_id, what, conflict)
             raise
