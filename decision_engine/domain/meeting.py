@@ -198,6 +198,18 @@ class Meeting:
             raise RuleViolation(f"{act}: the minutes are drawn up; the meeting record is closed",
                                 rule="R18", article="Art. 33")
 
+    def _head_speaks_last(self, it: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+        """SoD4, Art. 30: the head decides an item only after every present member has spoken and has spoken
+        last; the item's eligible members and opinions, for the decision that follows."""
+        eligible = self.eligible(it)
+        ops = it["opinions"]
+        waiting = [p for p in eligible if p not in {o["person"] for o in ops}]
+        if waiting or not ops or ops[-1]["person"] != self.head:
+            raise RuleViolation("the head decides only after every present member has spoken and the head "
+                                f"has spoken last; still to speak: {', '.join(waiting) or '—'}",
+                                rule="SoD4", article="Art. 30")
+        return eligible, ops
+
     def _require_roll(self, act: str) -> None:
         if self.state["attendance"] is None:
             raise RuleViolation(f"{act}: the roll has not been called (attendance and quorum)",
@@ -273,13 +285,7 @@ class Meeting:
         cit = ref("R20.collective")
         if it.get("change") is None:
             raise RuleViolation(f"第 {item_no} 项议题不是变更事项 (not a tabled change)", **cit)
-        eligible = self.eligible(it)
-        ops = it["opinions"]
-        waiting = [p for p in eligible if p not in {o["person"] for o in ops}]
-        if waiting or not ops or ops[-1]["person"] != self.head:
-            raise RuleViolation("the head decides only after every present member has spoken and the head "
-                                f"has spoken last; still to speak: {', '.join(waiting) or '—'}",
-                                rule="SoD4", article="Art. 30")
+        _, ops = self._head_speaks_last(it)
         if outcome not in CHANGE_OUTCOMES:
             raise InvalidInput(f"变更事项的决定应为通过、不予通过或者暂缓 (outcome must be one of "
                                f"{', '.join(CHANGE_OUTCOMES)})", **cit)
@@ -390,13 +396,7 @@ class Meeting:
         if it.get("change"):
             raise RuleViolation(f"第 {item_no} 项议题是变更事项，应作出变更决定 (a tabled change is decided as a change)",
                                 **ref("R20.collective"))
-        eligible = self.eligible(it)
-        ops = it["opinions"]
-        waiting = [p for p in eligible if p not in {o["person"] for o in ops}]
-        if waiting or not ops or ops[-1]["person"] != self.head:
-            raise RuleViolation("the head decides only after every present member has spoken and the head "
-                                f"has spoken last; still to speak: {', '.join(waiting) or '—'}",
-                                rule="SoD4", article="Art. 30")
+        eligible, ops = self._head_speaks_last(it)
         if outcome not in HEAD_DECISIONS:
             raise InvalidInput(f"outcome must be one of {', '.join(HEAD_DECISIONS)}", rule="R15",
                                article="Art. 30")
