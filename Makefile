@@ -45,8 +45,12 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(VENV)/bin/lint-imports
 
+# The suite runs on TEST_JOBS worker processes (pytest-xdist; the machine's cores, at most 4), a test file
+# per worker at a time (--dist loadfile: a file's tests share its fixtures and run in their written order).
+# TEST_JOBS=0 runs it in this one process.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 test: $(STAMP) system-deps lint typecheck layers pytest
 

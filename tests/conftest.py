@@ -27,6 +27,13 @@ from decision_engine.services.context import Context
 PG_URL = os.environ.get("DECIDE_TEST_POSTGRES_URL", "")
 REQUIRE_PG = os.environ.get("DECIDE_REQUIRE_POSTGRES") == "1"
 
+# `pytestmark = WARNINGS_ARE_ERRORS` makes every warning raised in a module an error, as the ini's
+# filterwarnings does, and more strictly (deprecations too) — except a ResourceWarning. That one is raised
+# by a finalizer (an unclosed socket, a database connection) whenever the garbage collector meets an object
+# left by an EARLIER test, which under `pytest -n` is a test of any other module that ran on the same
+# worker: it is never the fault of the test it lands in (a plain "error" mark failed such tests at random).
+WARNINGS_ARE_ERRORS = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
+
 
 def _pg_available() -> bool:
     if not PG_URL:
@@ -162,6 +169,17 @@ def drop_later(name: str) -> None:
             atexit.register(_wait_for_drops)  # registered after the template's drop: runs before it
             _templates["dropper"] = "started"
     _dropping.put(name)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop this process's PostgreSQL databases when its session ends, not only at exit: under `pytest -n`
+    each worker is a process of its own with its own template, and a worker's exit handlers are not
+    guaranteed to run (the atexit registrations stay, for a run that never reaches this hook)."""
+    if "dropper" in _templates:
+        _wait_for_drops()
+    name = _templates.pop("postgres", None)
+    if name:
+        drop_pg_database(name)
 
 
 def make_ctx(tmp_path: Path, url: str, start: datetime | None = None) -> Context:

@@ -17,8 +17,9 @@ from decision_engine.domain.doors import DOORS
 from decision_engine.services import experts, hearings, identity
 from decision_engine.services import queries as q
 from tests.api.test_stage_routes import Http
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def artifacts(walk: Any) -> list[str]:

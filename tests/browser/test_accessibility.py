@@ -16,8 +16,9 @@ from decision_engine.services.context import Context
 from decision_engine.services.demo import COUNTY_BUREAU, Cast, cast, run_demo
 from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
+pytestmark = [pytest.mark.browser, WARNINGS_ARE_ERRORS,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

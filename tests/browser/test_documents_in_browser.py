@@ -14,8 +14,9 @@ from decision_engine.services.context import Context
 from decision_engine.services.demo import run_demo
 from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
+pytestmark = [pytest.mark.browser, WARNINGS_ARE_ERRORS,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 RED = "rgb(204, 0, 0)"  # .issuer-mark { color: #c00 } in gongwen.css (GB/T 9704 §7.2.2: 发文机关标志 红色)

@@ -13,10 +13,11 @@ from decision_engine.services.context import Context
 from decision_engine.services.demo import cast, run_demo
 from tests.browser.test_walkthrough import CHROMIUM, PASSWORD, ROOT, Browser, launch
 from tests.browser.test_walkthrough import server as server  # the shared uvicorn fixture
+from tests.conftest import WARNINGS_ARE_ERRORS
 
 SHOTS = ROOT / "test-output" / "screenshots-inbox"
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
+pytestmark = [pytest.mark.browser, WARNINGS_ARE_ERRORS,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 

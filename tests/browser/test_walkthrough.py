@@ -27,6 +27,7 @@ from decision_engine.services import identity, queries
 from decision_engine.services.clock import CHINA
 from decision_engine.services.context import Context
 from decision_engine.services.demo import BUREAU, CITY, Cast, cast
+from tests.conftest import WARNINGS_ARE_ERRORS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def launch(pw: Any) -> Any:
         "--disable-sync", "--no-first-run"])
 
 
-pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("error"),
+pytestmark = [pytest.mark.browser, WARNINGS_ARE_ERRORS,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 

@@ -14,8 +14,9 @@ from decision_engine.adapters.tables import CLOCK_DUTIES, EVENTS
 from decision_engine.audit import archive_verify
 from decision_engine.services import clock_duties, documents, publication, transparency
 from decision_engine.services import decisions as svc
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 CHANNELS = ["某市人民政府公报", "某市人民政府网站", "某市日报"]
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from decision_engine.services import documents, notifications, queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [WARNINGS_ARE_ERRORS, pytest.mark.usefixtures("prefect_harness")]
 
 
 def flow_run(state: Any) -> Any:

@@ -13,8 +13,9 @@ from decision_engine.adapters.tables import NOTIFICATIONS
 from decision_engine.domain.errors import InvalidInput, NotPermitted
 from decision_engine.services import clock_duties, notifications, queries
 from decision_engine.services.demo import BUREAU
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def overdue_decision(walk: Any) -> str:

@@ -26,8 +26,9 @@ from sqlalchemy import select
 from decision_engine.adapters.tables import CLOCK_DUTIES
 from decision_engine.serve import prefect_healthy
 from decision_engine.services import queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 PAGE_BOUND_S = 30.0
 PREFECT_BOUND_S = 150.0

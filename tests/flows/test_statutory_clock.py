@@ -19,8 +19,9 @@ from decision_engine.domain.errors import InvalidInput
 from decision_engine.services import clock_duties, notifications, queries
 from decision_engine.services import decisions as svc
 from decision_engine.services.demo import JUSTICE
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def run_clock(walk: Any, today: date | None = None) -> dict[str, Any]:

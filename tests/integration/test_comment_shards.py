@@ -19,10 +19,10 @@ from decision_engine.services import participation as part
 from decision_engine.services import queries, transparency, verification
 from decision_engine.services.comment_intake import take_shard
 from decision_engine.services.context import Context
-from tests.conftest import Walk
+from tests.conftest import WARNINGS_ARE_ERRORS, Walk
 from tests.integration.test_tamper import _drop_guards
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 CAMPAIGN = "坚决反对公交票价上涨，普通线路票价应当维持两元不变，请政府充分考虑低收入群体的出行负担。"
 TEXTS = [CAMPAIGN] * 6 + [CAMPAIGN.replace("两元", "二元")] * 2 + [

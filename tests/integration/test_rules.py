@@ -23,8 +23,9 @@ from decision_engine.domain.errors import (
 )
 from decision_engine.services import decisions as svc
 from decision_engine.services import execution, experts, meetings, participation, queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def refused(walk: Any, call: Callable[[], object], err: type[DomainError], rule: str,

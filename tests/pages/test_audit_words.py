@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import Site
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_the_comparison_of_two_moments_names_everything_in_words(demo_site: tuple[Site, str]) -> None:

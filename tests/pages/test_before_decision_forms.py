@@ -4,11 +4,10 @@ article in Chinese, and kept on the decision page when accepted."""
 
 from __future__ import annotations
 
-import pytest
-
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import Site
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_the_open_form_asks_for_the_organ_level_in_chinese_and_refuses_a_level_outside_the_regulation(

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from decision_engine.cli import app
 from decision_engine.cli_progress import console, working
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_on_a_terminal_the_work_and_each_step_are_shown() -> None:

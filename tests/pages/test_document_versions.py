@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from decision_engine.services import documents
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import Site, csrf_of
 from tests.pages.test_queues_tell_the_truth import walker
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_a_document_is_rendered_again_as_a_new_version_with_its_reason(site: Site) -> None:

@@ -21,9 +21,10 @@ from decision_engine.domain.errors import NotFound
 from decision_engine.services import documents
 from decision_engine.services.context import Context
 from decision_engine.services.demo import run_demo
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import replay_equals_live
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def pdf_fonts(pdf: bytes) -> set[str]:

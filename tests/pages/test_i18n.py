@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from api.pages.i18n import CATALOG_DIR, translations
 from api.pages.web import TEMPLATE_DIR
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "gettext": (2,)}

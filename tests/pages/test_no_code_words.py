@@ -17,9 +17,10 @@ import pytest
 from decision_engine.services import identity
 from decision_engine.services.demo import run_demo, staff
 from decision_engine.services.demo_portfolio import seed_portfolio
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import PASSWORD, Site, csrf_of
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 SKIP_TAGS = {"script", "style", "template", "head"}
 SHOWN_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")

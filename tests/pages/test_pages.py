@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from api.pages.routes_audit import moment
 from decision_engine.adapters.tables import EVENTS
 from decision_engine.services import decisions as svc
 from decision_engine.services import queries
-from tests.conftest import Walk
+from tests.conftest import WARNINGS_ARE_ERRORS, Walk
 from tests.pages.conftest import Site, csrf_of, replay_equals_live
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def events_count(site: Site) -> int:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from decision_engine.services import decisions as svc
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import Site, csrf_of
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def names(site: Site) -> dict[str, str]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from decision_engine.services import participation
-from tests.conftest import Walk
+from tests.conftest import WARNINGS_ARE_ERRORS, Walk
 from tests.pages.conftest import Site
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_a_tracking_number_is_answered_with_the_decisions_title(site: Site) -> None:

@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from decision_engine.services import decisions as svc
 from decision_engine.services import publication, work
 from decision_engine.services.demo import BUREAU
-from tests.conftest import Walk
+from tests.conftest import WARNINGS_ARE_ERRORS, Walk
 from tests.pages.conftest import Site
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def walker(site: Site) -> Walk:

@@ -16,8 +16,9 @@ import pytest
 
 from api.i18n import refusals
 from decision_engine.domain import errors
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 DOMAIN = Path(__file__).resolve().parents[2] / "decision_engine" / "domain"
 # The services whose refusals this catalogue also says (the ones the pages' branch keeps).

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from decision_engine.services import auditing, work
+from tests.conftest import WARNINGS_ARE_ERRORS
 from tests.pages.conftest import replay_equals_live
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def test_the_work_queue_names_what_each_role_must_supply_with_rule_and_article(walk_any: Any) -> None:

@@ -17,8 +17,9 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import execution as ex
 from decision_engine.services import identity, meetings, queries, reports
 from decision_engine.services.demo import CITY, TRANSIT
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 DISSENT = "建议暂缓调价（异议照录）"
 

@@ -18,8 +18,9 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import execution as ex
 from decision_engine.services import experts, identity, queries, verification
 from decision_engine.services.demo import TRANSIT, hold_change_meeting
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 KPIS = [{"id": "K1", "name": "日均客流", "unit": "万人次", "baseline": 50, "target": 55, "due": "2026-03-01"},
         {"id": "K2", "name": "乘客投诉率", "unit": "‰", "baseline": 3.0, "target": 2.0, "direction": "decrease"}]

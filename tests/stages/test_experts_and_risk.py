@@ -11,8 +11,9 @@ import pytest
 from decision_engine.domain.errors import InvalidInput, NotPermitted, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import experts, queries, risk
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def gate(walk: Any, gate_id: str) -> dict[str, Any]:

@@ -11,8 +11,9 @@ import pytest
 from decision_engine.domain.errors import NotFound, NotPermitted, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import hearings, identity, queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 RECORD = "听证笔录：承办单位说明草案，参加人陈述意见、询问、质证和辩论。".encode()
 ORDER = {"presentation": "承办单位介绍草案、依据和有关情况", "statements": "参加人陈述意见，询问、质证和辩论"}  # R7, Art. 17

@@ -12,8 +12,9 @@ import pytest
 from decision_engine.domain.errors import NotPermitted, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import legality, queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def prepared(walk: Any) -> Any:

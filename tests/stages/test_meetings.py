@@ -24,8 +24,9 @@ from decision_engine.services import identity, queries, verification
 from decision_engine.services import meetings as mtg
 from decision_engine.services.context import Context
 from decision_engine.services.demo import CITY
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 STATE_KEYS = ("status", "gates", "artifacts", "flags", "draft_version")
 

@@ -17,8 +17,9 @@ from decision_engine.domain.errors import InvalidInput, NotFound, NotPermitted, 
 from decision_engine.services import decisions as svc
 from decision_engine.services import participation as part
 from decision_engine.services import queries
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 CAMPAIGN = "坚决反对公交票价上涨，普通线路票价应当维持两元不变，请政府充分考虑低收入群体的出行负担。"
 

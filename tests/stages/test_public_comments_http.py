@@ -7,15 +7,14 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from api.app import create_app
+from tests.conftest import WARNINGS_ARE_ERRORS
 
 with warnings.catch_warnings():  # starlette asks for httpx2, which the registry does not carry
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 
 def client_for(walk: Any) -> TestClient:

@@ -13,8 +13,9 @@ from decision_engine.domain.errors import NotFound, RuleViolation
 from decision_engine.services import decisions as svc
 from decision_engine.services import participation, queries
 from decision_engine.services import publication as pub
+from tests.conftest import WARNINGS_ARE_ERRORS
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = WARNINGS_ARE_ERRORS
 
 CHANNELS = ["某市人民政府公报2025年第4期", "某市人民政府网站", "某市日报"]
 
