@@ -56,6 +56,20 @@ def _roles_cached(engine: Engine) -> dict[str, tuple[int, tuple[Role, ...]]]:
     return cache
 
 
+def cached_roles(engine: Engine, person_id: str) -> tuple[int, tuple[Role, ...]] | None:
+    """(roles_version, roles) cached for a person on this engine, or None."""
+    return _roles_cached(engine).get(person_id)
+
+
+def remember_roles(engine: Engine, person_id: str, version: int, roles: tuple[Role, ...]) -> None:
+    """Cache a person's roles as of a roles_version read with them from committed rows only (see
+    `IdentityRepo.person_roles`)."""
+    cache = _roles_cached(engine)
+    if len(cache) >= ROLE_CACHE_SIZE:
+        cache.clear()
+    cache[person_id] = (version, roles)
+
+
 class IdentityRepo:
     """People, roles, tokens, failures and locks over one transaction."""
 
@@ -84,8 +98,7 @@ class IdentityRepo:
         if row is None:
             return None
         version = int(row.roles_version)
-        cache = _roles_cached(self.conn.engine)
-        hit = cache.get(person_id)
+        hit = cached_roles(self.conn.engine, person_id)
         if hit is not None and hit[0] == version:
             return str(row.name), hit[1]
         roles = tuple(self.roles_of(person_id))
@@ -93,9 +106,8 @@ class IdentityRepo:
             # Filled from read transactions only: a write transaction may have changed the roles (and bumped
             # the version) and roll back, and the number it saw would be taken again by the next change.
             # A read sees committed rows only, the roles read after the version, so they are never older.
-            if len(cache) >= ROLE_CACHE_SIZE:
-                cache.clear()
-            cache[person_id] = (version, roles)
+            # (`store.load_for_command` also fills it from the first read of a write transaction.)
+            remember_roles(self.conn.engine, person_id, version, roles)
         return str(row.name), roles
 
     def add_person(self, person_id: str, name: str, at: str, password_hash: str | None) -> None:

@@ -24,6 +24,7 @@ from decision_engine.adapters.store import artifact_values, decision_row, envelo
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound
 from decision_engine.domain.procedure import Procedure
+from decision_engine.services.ports import CommandRead
 
 if TYPE_CHECKING:
     from decision_engine.services.ports import Units
@@ -71,8 +72,11 @@ class MemoryEvents(_Repo):
         return [e for e in self.t.events if e["stream"] == stream]
 
     def append(self, stream: str, events: Sequence[tuple[str, dict[str, Any]]], *, at: str,
-               actor: dict[str, str], expected_seq: int | None = None) -> list[dict[str, Any]]:
+               actor: dict[str, str], expected_seq: int | None = None,
+               head: tuple[int, str] | None = None) -> list[dict[str, Any]]:
         seq, prev = self.last(stream)
+        if head is not None and head[0] != seq:  # what the unique (stream, seq) refuses on the database
+            raise _conflict(f"event {stream} #{head[0] + 1}")
         if expected_seq is not None and expected_seq != seq:
             raise ConcurrencyConflict(f"stream {stream} is at sequence {seq}, the request expected "
                                       f"{expected_seq}: reload and retry", rule="R18", article="Art. 33")
@@ -146,6 +150,13 @@ class MemoryDecisions(_Repo):
         if row is None:
             raise NotFound(f"no decision {decision_id!r}")
         return int(row["last_seq"])
+
+    def load_for_command(self, decision_id: str, *, stream: str, org_stream: str,
+                         person_id: str) -> CommandRead:
+        row = self.load(decision_id)
+        events = MemoryEvents(self.t)
+        return CommandRead(row, events.last(stream), events.last(org_stream),
+                           MemoryPersons(self.t).person_roles(person_id))
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         """Insert or update a decision's projection (the same columns as the relational store: `decision_row`)."""

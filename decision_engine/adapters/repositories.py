@@ -35,6 +35,7 @@ from decision_engine.adapters.tables import (
     ROLE_ASSIGNMENTS,
 )
 from decision_engine.domain.procedure import Procedure
+from decision_engine.services.ports import CommandRead
 
 if TYPE_CHECKING:
     from decision_engine.services.ports import Units
@@ -61,8 +62,9 @@ class SqlEvents(_Repo):
     """The hash-chained event streams."""
 
     def append(self, stream: str, events: Sequence[tuple[str, dict[str, Any]]], *, at: str,
-               actor: dict[str, str], expected_seq: int | None = None) -> list[dict[str, Any]]:
-        return st.append(self.conn, stream, events, at=at, actor=actor, expected_seq=expected_seq)
+               actor: dict[str, str], expected_seq: int | None = None,
+               head: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+        return st.append(self.conn, stream, events, at=at, actor=actor, expected_seq=expected_seq, head=head)
 
     def stream(self, stream: str, *, upto_seq: int | None = None,
                until_at: str | None = None) -> list[dict[str, Any]]:
@@ -113,6 +115,12 @@ class SqlDecisions(_Repo):
 
     def head(self, decision_id: str) -> int:
         return st.stream_head(self.conn, decision_id)
+
+    def load_for_command(self, decision_id: str, *, stream: str, org_stream: str,
+                         person_id: str) -> CommandRead:
+        row, head, org_head, person = st.load_for_command(self.conn, decision_id, stream=stream,
+                                                          org_stream=org_stream, person_id=person_id)
+        return CommandRead(row, head, org_head, None if person is None else (person[0], list(person[1])))
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         st.save_decision(self.conn, state, previous_seq=previous_seq)

@@ -21,10 +21,19 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS, LOG_PROFILE, PROCEDURE_SPECS
+from decision_engine.adapters.identity_repo import Role, cached_roles, remember_roles
+from decision_engine.adapters.tables import (
+    ARTIFACTS,
+    DECISIONS,
+    EVENTS,
+    LOG_PROFILE,
+    PERSONS,
+    PROCEDURE_SPECS,
+    ROLE_ASSIGNMENTS,
+)
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash
 from decision_engine.domain import events as event_types
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound, Unavailable
@@ -239,6 +248,9 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
+    # The rows this connection has changed so far (no statement: the driver keeps the count), so that
+    # `_unwritten` can tell whether the transaction has written anything yet.
+    conn.info["decide_changes"] = conn.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("decide_write")
                          else "BEGIN")
 
@@ -277,9 +289,14 @@ def last_of(conn: Connection, stream: str) -> tuple[int, str]:
 
 
 def append(conn: Connection, stream: str, events: Sequence[tuple[str, dict[str, Any]]], *,
-           at: str, actor: dict[str, str], expected_seq: int | None = None) -> list[dict[str, Any]]:
-    """Append events to a stream's hash chain; a stale expected_seq is a ConcurrencyConflict."""
-    seq, prev = last_of(conn, stream)
+           at: str, actor: dict[str, str], expected_seq: int | None = None,
+           head: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+    """Append events to a stream's hash chain; a stale expected_seq is a ConcurrencyConflict.
+
+    `head` is the stream's (sequence, hash) as this transaction read it (`load_for_command`): not read again.
+    A writer that appended in between (PostgreSQL runs writers concurrently) makes the insert break the
+    unique (stream, seq), which `Store.write` turns into a ConcurrencyConflict, as a stale read would be."""
+    seq, prev = last_of(conn, stream) if head is None else head
     algorithm = conn.get_execution_options().get("decide_chain", "sha256")  # the store's log profile
     clock = conn.get_execution_options().get("decide_clock")
     if expected_seq is not None and expected_seq != seq:
@@ -357,6 +374,74 @@ def _stream_sql(conn: Connection, stream: str, upto_seq: int | None, until_at: s
     sql, order = cached
     values = {"s": stream, "u": upto_seq, "t": until_at}
     return sql, (tuple(values[k] for k in order) if order is not None else values)
+
+
+def _head_of(name: str) -> tuple[Any, Any]:
+    last = select(E.c.seq, E.c.hash).where(E.c.stream == bindparam(name)).order_by(E.c.seq.desc()).limit(1)
+    return last.with_only_columns(E.c.seq).scalar_subquery(), last.with_only_columns(E.c.hash).scalar_subquery()
+
+
+def _for_command(postgres: bool) -> Any:
+    """The one SELECT a gate command reads with: the projection row, the heads of the decision's and the
+    organisation's streams (scalar subqueries on the (stream, seq) index), the person's row and, only when
+    the cached roles are not of the person's roles_version (`v`: the cached version, -1 for none), the
+    person's role rows (a person with n roles: n rows, the projection repeated; with none: one row). On
+    PostgreSQL also whether the transaction has written anything yet (it has no transaction id then)."""
+    R = ROLE_ASSIGNMENTS
+    seq, digest = _head_of("s")
+    org_seq, org_digest = _head_of("o")
+    cols = [*D.c, seq, digest, org_seq, org_digest, PERSONS.c.name, PERSONS.c.roles_version,
+            R.c.role, R.c.unit, R.c.valid_from, R.c.valid_to]
+    if postgres:
+        cols.append(func.pg_current_xact_id_if_assigned().is_(None))
+    return (select(*cols)
+            .select_from(D.outerjoin(PERSONS, PERSONS.c.id == bindparam("p"))
+                         .outerjoin(R, and_(R.c.person_id == PERSONS.c.id, PERSONS.c.roles_version != bindparam("v"))))
+            .where(D.c.id == bindparam("i")).order_by(R.c.valid_from))
+
+
+_FOR_COMMAND = {False: _for_command(False), True: _for_command(True)}
+_D_COLUMNS = tuple(D.c.keys())
+
+
+def _unwritten(conn: Connection, row: Any) -> bool:
+    """Whether the transaction had written nothing when `row` was read (its reads saw committed rows only)."""
+    if conn.dialect.name == "postgresql":
+        return bool(row[-1])
+    dbapi = conn.connection.dbapi_connection
+    return getattr(dbapi, "total_changes", None) == conn.info.get("decide_changes")
+
+
+def load_for_command(conn: Connection, decision_id: str, *, stream: str, org_stream: str,
+                     person_id: str) -> tuple[dict[str, Any], tuple[int, str], tuple[int, str],
+                                              tuple[str, tuple[Role, ...]] | None]:
+    """What a gate command reads before it writes, in one SELECT (issue 19 §5): the projection row (as
+    `load_decision`), the heads of `stream` and `org_stream` (as `last_of`), and the person's (name, roles) as
+    `IdentityRepo.person_roles` gives them (None for an unknown person); NotFound when there is no decision.
+
+    The roles come from the cache when it holds the person's roles_version, else from the same SELECT; read so
+    by a transaction that had written nothing yet (they are committed rows), they fill the cache."""
+    cached = cached_roles(conn.engine, person_id)
+    postgres = conn.dialect.name == "postgresql"
+    rows = conn.execute(_FOR_COMMAND[postgres], {"i": decision_id, "s": stream, "o": org_stream, "p": person_id,
+                                                  "v": -1 if cached is None else cached[0]}).all()
+    if not rows:
+        raise NotFound(f"no decision {decision_id!r}")
+    first = rows[0]
+    n = len(_D_COLUMNS)
+    row = dict(zip(_D_COLUMNS, first[:n], strict=True))
+    head = (0, GENESIS) if first[n] is None else (int(first[n]), str(first[n + 1]))
+    org_head = (0, GENESIS) if first[n + 2] is None else (int(first[n + 2]), str(first[n + 3]))
+    name, version = first[n + 4], first[n + 5]
+    if name is None:
+        return row, head, org_head, None
+    if cached is not None and cached[0] == int(version):
+        return row, head, org_head, (str(name), cached[1])
+    roles: tuple[Role, ...] = tuple((str(r[n + 6]), str(r[n + 7]), str(r[n + 8]), r[n + 9])
+                                    for r in rows if r[n + 6] is not None)
+    if not conn.get_execution_options().get("decide_write") or _unwritten(conn, first):
+        remember_roles(conn.engine, person_id, int(version), roles)
+    return row, head, org_head, (str(name), roles)
 
 
 def stream_head(conn: Connection, decision_id: str) -> int:

@@ -1,6 +1,9 @@
 """Use cases on a decision: one short function each (open the unit of work, load, call the domain,
 append the events, save the projection, commit). Refused attempts by a known person are recorded
-as evidence (`AttemptRefused`) without changing the decision's state."""
+as evidence (`AttemptRefused`) without changing the decision's state.
+
+A gate command reads once before it writes (issue 19 §5): `command_read` takes the projection, the stream's
+head, the chart's head and the person's roles in one round trip, and the append continues from that head."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from decision_engine.domain.errors import (
 from decision_engine.domain.events import AttemptRefused
 from decision_engine.services import organisation
 from decision_engine.services.context import Context, new_id, unit_of
-from decision_engine.services.identity import actors_of
+from decision_engine.services.identity import actors_of, held_at
 from decision_engine.services.ports import UnitOfWork
 
 ACCEPTED_MEDIA = ("application/pdf", "application/json", "text/plain", "text/markdown", "text/html",
@@ -70,13 +73,37 @@ def load(tx: UnitOfWork | Any, decision_id: str) -> tuple[Decision, int]:
                      chart=organisation.chart_of(uow)), int(row["last_seq"]))
 
 
+@dataclass(frozen=True, slots=True)
+class CommandState:
+    """What a command on a decision read before it writes (`command_read`)."""
+
+    decision: Decision
+    seq: int  # the projection's sequence (the update's `previous_seq`)
+    candidates: tuple[Actor, ...]  # the person's roles now
+    head: tuple[int, str]  # the decision stream's (sequence, chain hash): the append starts there
+
+
+def command_read(uow: UnitOfWork, decision_id: str, person_id: str, at: str) -> CommandState:
+    """A gate command's reads in one round trip (issue 19 §5): the projection, the decision's and the
+    organisation's stream heads and the person's roles (`Decisions.load_for_command`); the pinned procedure
+    and the chart come from their caches (keyed by hash). NotFound for no such decision, then
+    Unauthenticated for an unknown person (the order `load` then `actors_of` refused them in)."""
+    read = uow.decisions.load_for_command(decision_id, stream=stream_of(decision_id),
+                                          org_stream=organisation.ORG_STREAM, person_id=person_id)
+    spec = uow.decisions.spec(read.row["procedure_hash"])
+    d = Decision(spec, orjson.loads(read.row["state"]), resolve=uow.decisions.spec,
+                 chart=organisation.chart_of(uow, read.org_head))
+    return CommandState(d, int(read.row["last_seq"]), held_at(person_id, read.person, at), read.head)
+
+
 def _persist(tx: UnitOfWork | Any, d: Decision, actor: Actor, events: list[NewEvent], at: str,
-             previous_seq: int | None, expected_seq: int | None) -> list[dict[str, Any]]:
+             previous_seq: int | None, expected_seq: int | None,
+             head: tuple[int, str] | None = None) -> list[dict[str, Any]]:
     uow = unit_of(tx)
     stored = uow.events.append(stream_of(d.id) if previous_seq is not None else
                                stream_of(events[0].payload["decision_id"]),
                                [(e.type, e.payload) for e in events], at=at, actor=actor.to_dict(),
-                               expected_seq=expected_seq)
+                               expected_seq=expected_seq, head=head)
     for env in stored:
         d.apply(env)
         if env["type"] in ("ArtifactRecorded", "DraftVersionAdded"):
@@ -101,12 +128,12 @@ def run(ctx: Context, person_id: str, decision_id: str, act: Act, *, what: str,
         today = ctx.today()
         try:
             with ctx.uow.write() as uow:
-                d, seq = load(uow, decision_id)
-                candidates = actors_of(uow.tx, person_id, at)
+                read = command_read(uow, decision_id, person_id, at)
+                d, seq, candidates = read.decision, read.seq, read.candidates
                 actor, events = act(d, candidates, today)
                 if not events:
                     return Result(decision_id, seq, (), d.status)
-                stored = _persist(uow, d, actor or candidates[0], events, at, seq, expected_seq)
+                stored = _persist(uow, d, actor or candidates[0], events, at, seq, expected_seq, read.head)
                 return Result(decision_id, stored[-1]["seq"], tuple(stored), d.status)
         except (NotFound, Unauthenticated):
             raise
@@ -129,13 +156,13 @@ def _record_refusal(ctx: Context, person_id: str, decision_id: str, what: str, r
     at = ctx.now_iso()
     try:
         with ctx.uow.write() as uow:
-            d, seq = load(uow, decision_id)
-            candidates = actors_of(uow.tx, person_id, at)
+            read = command_read(uow, decision_id, person_id, at)
+            candidates = read.candidates
             actor = candidates[0] if candidates else Actor(person_id, "none", "")
-            _persist(uow, d, actor, [AttemptRefused(
+            _persist(uow, read.decision, actor, [AttemptRefused(
                 act=what, error=type(refusal).__name__, rule=refusal.rule, article=refusal.article,
                 message=refusal.message[:500], missing=[m.to_dict() for m in refusal.missing][:50]).new()],
-                     at, seq, None)
+                     at, read.seq, None, read.head)
     except DomainError:
         pass  # the refusal itself stands; failing to log it must not hide it
 

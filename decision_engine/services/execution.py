@@ -155,15 +155,16 @@ def open_adjustment(ctx: Context, person_id: str, decision_id: str, *, title: st
     try:
         with ctx.uow.write() as uow:
             conn = uow.tx
-            d, seq = decisions.load(conn, decision_id)
-            actor, here, there = ex.open_adjustment(d, actors_of(conn, person_id, at), new_did, reason,
-                                                    basis_ref, meeting, item_no)
+            read = decisions.command_read(uow, decision_id, person_id, at)
+            d, seq = read.decision, read.seq
+            actor, here, there = ex.open_adjustment(d, read.candidates, new_did, reason, basis_ref, meeting,
+                                                    item_no)
             spec = procedures.load(profile or d.spec.profile)
             _, opened = Decision.open(spec, new_did, (actor,), title=title, category=d.state["category"],
                                       unit=unit or d.state["unit"], today=ctx.today(), due_by=due_by,
                                       summary=summary, chart=d.chart)
             uow.decisions.put_spec(spec, at)
-            decisions._persist(conn, d, actor, here, at, seq, None)
+            decisions._persist(conn, d, actor, here, at, seq, None, read.head)
             new = Decision(spec, chart=d.chart)
             stored = decisions._persist(conn, new, actor, [*opened, there], at, None, 0)
             return decisions.Result(new_did, stored[-1]["seq"], tuple(stored), new.status)

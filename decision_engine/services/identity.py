@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,7 +43,13 @@ def actors_of(tx: UnitOfWork | Tx, person_id: str, at: str) -> tuple[Actor, ...]
     """The roles a person holds at a moment, as Actors (validity periods respected); `tx` is a unit of work,
     or the transaction handle of a caller not behind the port yet. The SQL store answers from the roles cached
     on the person's roles_version (migration 0014)."""
-    found = unit_of(tx).persons.person_roles(person_id)
+    return held_at(person_id, unit_of(tx).persons.person_roles(person_id), at)
+
+
+def held_at(person_id: str, found: tuple[str, Sequence[tuple[str, str, str, str | None]]] | None,
+            at: str) -> tuple[Actor, ...]:
+    """The Actors of a person's (name, every assignment) — as `Persons.person_roles` or
+    `Decisions.load_for_command` read them — at a moment; an unknown person (None) is Unauthenticated."""
     if found is None:
         raise Unauthenticated(f"unknown person {person_id!r}")
     name, roles = found

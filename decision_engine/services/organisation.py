@@ -26,10 +26,11 @@ ACT_ZH = "管理组织机构（机关、单位）"
 _cache: dict[tuple[int, str], org.OrgChart] = {}
 
 
-def chart_of(tx: UnitOfWork | Any) -> org.OrgChart:
-    """The organisation chart as its events stand now (`tx`: a unit of work, or a transaction handle)."""
+def chart_of(tx: UnitOfWork | Any, head: tuple[int, str] | None = None) -> org.OrgChart:
+    """The organisation chart as its events stand now (`tx`: a unit of work, or a transaction handle; `head`:
+    the org stream's (sequence, chain hash) when this transaction already read it, else it is read here)."""
     uow = unit_of(tx)
-    seq, last_hash = uow.events.last(ORG_STREAM)
+    seq, last_hash = uow.events.last(ORG_STREAM) if head is None else head
     if seq == 0:
         return org.OrgChart.single_organ()
     key = (seq, last_hash)  # the chain hash names the stream's content, whatever the database

@@ -16,17 +16,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from decision_engine.domain.procedure import Procedure
+
+Role = tuple[str, str, str, str | None]  # (role, unit, valid_from, valid_to) of one assignment
+
+
+class CommandRead(NamedTuple):
+    """What a command on a decision reads before it writes, in one round trip (`Decisions.load_for_command`,
+    issue 19 §5): the projection row (as `Decisions.load` gives it), the head (sequence, chain hash) of the
+    decision's stream and of the organisation's stream, and (name, roles as `Persons.roles_of` gives them) of
+    the acting person (None for an unknown person)."""
+
+    row: dict[str, Any]
+    head: tuple[int, str]
+    org_head: tuple[int, str]
+    person: tuple[str, list[Role]] | None
 
 
 class Events(Protocol):
     """The hash-chained event streams."""
 
     def append(self, stream: str, events: Sequence[tuple[str, dict[str, Any]]], *, at: str,
-               actor: dict[str, str], expected_seq: int | None = None) -> list[dict[str, Any]]:
-        ...
+               actor: dict[str, str], expected_seq: int | None = None,
+               head: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+        """Append to a stream's hash chain from its head: `head` (sequence, chain hash) as this transaction
+        read it (`Decisions.load_for_command`), or read here. A head another writer moved on since is a
+        ConcurrencyConflict (the unique (stream, seq) at the latest), as is a stale `expected_seq`."""
 
     def stream(self, stream: str, *, upto_seq: int | None = None,
                until_at: str | None = None) -> list[dict[str, Any]]:
@@ -68,6 +85,11 @@ class Decisions(Protocol):
     def head(self, decision_id: str) -> int:
         """A decision's last sequence number from its projection (NotFound when there is none), its state
         not read."""
+
+    def load_for_command(self, decision_id: str, *, stream: str, org_stream: str,
+                         person_id: str) -> CommandRead:
+        """The projection, the heads of `stream` and `org_stream` and the person's roles in ONE round trip (a
+        gate command's only read before it writes; issue 19 §5); NotFound when there is no such decision."""
 
     def save(self, state: dict[str, Any], *, previous_seq: int | None) -> None:
         """Insert a decision's projection (`previous_seq` None) or update it from the sequence it was read at

@@ -1,11 +1,12 @@
 """The store port behaves the same on SQLite, PostgreSQL and in memory: a use case run on each writes the
 same canonical event bytes and the same hash chain, and is refused the same way; and the repositories the
 decision and document services use (events' hash at a sequence, a decision's projection saved from the
-sequence it was read at, the artifacts' index, the documents' index) keep the same rows and refuse the same
-writes on each. (`tests/unit/test_store_port_memory.py` runs the same scenario on the memory store alone.)"""
+sequence it was read at, the artifacts' index, the documents' index, a gate command's one read and the
+append from the head it read) keep the same rows and refuse the same writes on each. (`tests/unit/test_store_port_memory.py` runs the same scenario on the memory store alone.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from decision_engine.adapters.store import decision_row
 from decision_engine.audit.canonical import GENESIS, chain_hash
 from decision_engine.config import Settings
 from decision_engine.domain.errors import ConcurrencyConflict, NotFound, RuleViolation
-from decision_engine.services import calendar_years
+from decision_engine.services import calendar_years, identity
 from decision_engine.services.context import Context
 from decision_engine.services.ports import Units
 
@@ -131,3 +132,73 @@ def test_the_decision_and_document_repositories_keep_and_refuse_alike_on_the_dat
     in_memory = exercise(MemoryUnits())
     assert on_database == in_memory
     assert on_database["status"] == "in_procedure" and on_database["last_seq"] == 2
+
+
+# ------------------------------------------------------------------ a gate command's one read (issue 19 §5)
+CMD_STREAM, ORG_TEST = "decision:MAD-port", "org:port"
+AddPerson = Callable[[str, str, list[tuple[str, str]]], None]
+
+
+def exercise_command_read(units: Units, add_person: AddPerson) -> dict[str, Any]:
+    """`Decisions.load_for_command` gives what `load`, `Events.last` (of the decision's and the organisation's
+    streams) and `Persons.person_roles` give one by one; the append from the head it read continues the chain,
+    and from a head another writer moved on since it is refused, leaving nothing."""
+    add_person("P-cmd", "张三", [("undertaking_unit", "某市交通运输局"), ("expert", "某大学")])
+    add_person("P-none", "李四", [])
+    with units.write() as uow:
+        uow.events.append(CMD_STREAM, [("DecisionOpened", {"decision_id": "MAD-port"})], at=AT, actor=ACTOR)
+        uow.decisions.save(_state(1), previous_seq=None)
+        uow.events.append(ORG_TEST, [("OrganRegistered", {"id": "o"}), ("UnitRegistered", {"id": "u"})],
+                          at=AT, actor=ACTOR)
+
+    def read(uow: Any, person: str = "P-cmd", stream: str = CMD_STREAM, org: str = ORG_TEST) -> Any:
+        return uow.decisions.load_for_command("MAD-port", stream=stream, org_stream=org, person_id=person)
+
+    with units.write() as uow:
+        got = read(uow)
+        assert got.row == uow.decisions.load("MAD-port")
+        assert got.head == uow.events.last(CMD_STREAM) and got.head[0] == 1
+        assert got.org_head == uow.events.last(ORG_TEST) and got.org_head[0] == 2
+        assert got.person == uow.persons.person_roles("P-cmd") and len(got.person[1]) == 2
+        assert read(uow, "P-none").person == ("李四", [])  # a person without roles: one row, no role
+        assert read(uow, "P-unknown").person is None
+        assert read(uow, stream="decision:empty", org="org:empty")[1:3] == ((0, GENESIS), (0, GENESIS))
+        with pytest.raises(NotFound):
+            uow.decisions.load_for_command("MAD-none", stream="decision:MAD-none", org_stream=ORG_TEST,
+                                           person_id="P-cmd")
+        stored = uow.events.append(CMD_STREAM, [("Noise", {"n": 1})], at=AT, actor=ACTOR, head=got.head)
+        assert stored[0]["seq"] == 2
+    with units.write() as uow:
+        stale = read(uow).head
+    with units.write() as uow:  # another writer appends from the same head first
+        uow.events.append(CMD_STREAM, [("Noise", {"n": 2})], at=AT, actor=ACTOR, head=stale)
+    with pytest.raises(ConcurrencyConflict), units.write() as uow:
+        uow.events.append(CMD_STREAM, [("Noise", {"n": 3})], at=AT, actor=ACTOR, head=stale)
+    with units.read() as uow:
+        chain = uow.events.chain(CMD_STREAM)
+        assert [c[0] for c in chain] == [1, 2, 3] and chain[0][2] == GENESIS
+        assert all(chain_hash(prev, body) == digest and prev == (chain[i - 1][3] if i else GENESIS)
+                   for i, (_, body, prev, digest) in enumerate(chain))
+        got = read(uow)
+        return {"chain": chain, "head": got.head, "org_head": got.org_head,
+                "person": (got.person[0], sorted((r[0], r[1]) for r in got.person[1]))}  # granted at one time
+
+
+def memory_person(units: MemoryUnits) -> AddPerson:
+    def add(person_id: str, name: str, roles: list[tuple[str, str]]) -> None:
+        with units.write() as uow:
+            uow.persons.add(person_id, name, roles=roles)
+    return add
+
+
+def test_a_gate_commands_one_read_and_the_append_from_its_head_alike_on_the_database_and_in_memory(
+        ctx: Context) -> None:
+    def on_database(person_id: str, name: str, roles: list[tuple[str, str]]) -> None:
+        identity.register_person(ctx, name, person_id=person_id)
+        for role, unit in roles:
+            identity.grant_role(ctx, person_id, role, unit, reason="任职")
+
+    memory = MemoryUnits()
+    kept = exercise_command_read(ctx.uow, on_database)
+    assert kept == exercise_command_read(memory, memory_person(memory))
+    assert kept["head"][0] == 3 and kept["person"] == ("张三", [("expert", "某大学"), ("undertaking_unit", "某市交通运输局")])
