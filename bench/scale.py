@@ -333,9 +333,10 @@ def generate(ctx: Any, n: int, say: Any, streams: str = "decisions") -> dict[str
     return out
 
 
-def long_decision(ctx: Any, events: int) -> str:
-    """A decision with `events` events: the demo's, then execution reports appended and chained."""
-    did = run_demo(ctx, lambda _: None, people=cast(ctx))
+def long_decision(ctx: Any, events: int, did: str | None = None) -> str:
+    """A decision with `events` events: the demo's (or `did`'s, a copy of it), then execution reports appended
+    and chained."""
+    did = did or run_demo(ctx, lambda _: None, people=cast(ctx))
     with ctx.store.read() as conn:
         evs = st.stream_events(conn, f"decision:{did}")
     report = next(e for e in evs if e["type"] == "ArtifactRecorded" and e["payload"]["kind"] == "execution_report")
