@@ -210,6 +210,8 @@ def profile(url: str, data_dir: Path, token: str, target: str, seconds: float, s
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     summary = summarise(raw["cpu"], raw["idle"])
+    for path in raw.values():
+        shutil.rmtree(path.parent, ignore_errors=True)
     (PROFILES / "scale-read-w1.txt").write_text(summary["text"], encoding="utf-8")
     say(f"  profile: {PROFILES / 'scale-read-w1.svg'}, .speedscope.json, .txt")
     return {k: v for k, v in summary.items() if k != "text"}
@@ -237,6 +239,11 @@ STEPS = (  # the step of the read a sample is in: the outermost frame matching o
     ("view (queries.view: derived gates, calendar)", "view (decision_engine/services/queries.py"),
     ("response model (FastAPI serialize_response, pydantic)", "serialize_response (fastapi"),
 )
+NOTABLE = (  # single calls worth naming, inclusive share
+    ("org chart head re-read (organisation.chart_of: events.last('org:chart'))", "chart_of (decision_engine/"),
+    ("the reader's roles (access.current_actors)", "current_actors (decision_engine/"),
+    ("the reader's relation to the decision (access.readable)", "readable (decision_engine/"),
+)
 WAIT = "Connection.wait (psycopg/connection.py"  # blocked on the server's answer
 CONNECT = ("_connect_gen (psycopg", "Connection.close (psycopg", "__connect (sqlalchemy/pool")  # pool churn
 
@@ -245,8 +252,11 @@ def summarise(cpu: Path, idle: Path, top: int = 25) -> dict[str, Any]:
     lines = ["py-spy samples of the 1-worker uvicorn server while wrk reads one decision at 16 connections",
              "(bench/read_scale.py --profile; 200 Hz). 'default' = py-spy's own idle filter (it does not drop",
              "threads blocked in libpq's wait, so it is not CPU time); '--idle' = every thread, here only the",
-             "samples inside a request's handling. Columns: share of those samples; of which waiting on",
-             "PostgreSQL (psycopg Connection.wait), opening/closing a connection (pool overflow), the rest.", ""]
+             "samples inside a request's handling. Columns: share of those samples; of which blocked on",
+             "PostgreSQL's answer (innermost frame psycopg Connection.wait: libpq's wait), psycopg's own work",
+             "under that wait (send, prepare, parse results; with 16 threads, also waiting to get the GIL back",
+             "after a libpq call), opening/closing a connection (pool overflow),",
+             "and the rest (Python in the product, SQLAlchemy, FastAPI).", ""]
     result: dict[str, Any] = {}
     for mode, path in (("default", cpu), ("--idle", idle)):
         stacks = [(f, n) for f, n in _stacks(path) if _request(f)]
@@ -259,15 +269,23 @@ def summarise(cpu: Path, idle: Path, top: int = 25) -> dict[str, Any]:
             step = next((name for f in frames for name, key in STEPS if key in f), "other (HTTP stack, routing, "
                                                                                    "dependencies)")
             text = ";".join(frames)
-            what = "wait" if WAIT in text else "connect" if any(k in text for k in CONNECT) else "rest"
+            what = ("connect" if any(k in text for k in CONNECT) else "wait" if frames[-1].startswith(WAIT)
+                    else "psycopg" if WAIT in text else "rest")
             steps[step][what] += n
             steps["TOTAL"][what] += n
         result[mode] = {k: {w: round(100 * v / total, 1) for w, v in c.items()} for k, c in steps.items()}
+        result[mode]["samples"] = total
         lines.append(f"== {mode}: {total} of {everything} samples inside a request")
-        lines.append(f"  {'step':66} {'all':>6} {'wait PG':>8} {'connect':>8} {'rest':>6}")
+        lines.append(f"  {'step':66} {'all':>6} {'wait PG':>8} {'psycopg':>8} {'connect':>8} {'rest':>6}")
         for name, c in sorted(steps.items(), key=lambda kv: -sum(kv[1].values())):
             lines.append(f"  {name:66} {100 * sum(c.values()) / total:5.1f}% {100 * c['wait'] / total:7.1f}% "
-                         f"{100 * c['connect'] / total:7.1f}% {100 * c['rest'] / total:5.1f}%")
+                         f"{100 * c['psycopg'] / total:7.1f}% {100 * c['connect'] / total:7.1f}% "
+                         f"{100 * c['rest'] / total:5.1f}%")
+        lines.append("  single calls, inclusive:")
+        for name, key in NOTABLE:
+            n_in = sum(n for frames, n in stacks if any(key in f for f in frames))
+            result[mode][name] = round(100 * n_in / total, 1)
+            lines.append(f"    {100 * n_in / total:5.1f} %  {name}")
         lines.append(f"  top {top} frames by self samples:")
         for k, v in self_.most_common(top):
             lines.append(f"    {100 * v / total:5.1f} %  {k}")
@@ -278,8 +296,10 @@ def summarise(cpu: Path, idle: Path, top: int = 25) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--url", required=True)
-    ap.add_argument("--data-dir", required=True, type=Path)
+    ap.add_argument("--url")
+    ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--summarise", nargs=2, type=Path, metavar=("RAW", "RAW_IDLE"),
+                    help="only write bench/profiles/scale-read-w1.txt from two py-spy --format raw files")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", default="1,4,16")
@@ -294,6 +314,11 @@ def main() -> None:
     if args.pool:
         os.environ["DECIDE_BENCH_POOL_SIZE"] = str(args.pool)
     say = print
+    if args.summarise:
+        (PROFILES / "scale-read-w1.txt").write_text(summarise(*args.summarise)["text"], encoding="utf-8")
+        return
+    if not args.url or not args.data_dir:
+        ap.error("--url and --data-dir are required")
     skip = set(args.skip.split(",")) - {""}
     report: dict[str, Any] = {"load_start": load(), "pool": args.pool or "5 + overflow 10"}
     try:
@@ -322,7 +347,7 @@ def main() -> None:
         if args.profile and "profile" not in skip:
             report["profile"] = p = profile(args.url, args.data_dir, token, target, max(args.seconds, 10), say)
             for mode, groups in p.items():
-                say(f"  {mode}: " + "; ".join(f"{k} {sum(v.values()):.1f} % (wait {v.get('wait', 0)} %)"
+                say(f"  {mode}: " + "; ".join(f"{k} {sum(v.values()) if isinstance(v, dict) else v}"
                                               for k, v in groups.items()))
         if "inproc" not in skip:
             report["in_process"] = in_process(args.url, args.data_dir, args.long_events, target, say)
