@@ -340,6 +340,7 @@ def long_decision(ctx: Any, events: int, did: str | None = None) -> str:
     with ctx.store.read() as conn:
         evs = st.stream_events(conn, f"decision:{did}")
     report = next(e for e in evs if e["type"] == "ArtifactRecorded" and e["payload"]["kind"] == "execution_report")
+    at = max(e["at"] for e in evs)  # dated after the stream's last event: verify checks the time order
     with ctx.store.write() as conn:
         seq, prev = st.last_of(conn, f"decision:{did}")
         rows = []
@@ -347,9 +348,9 @@ def long_decision(ctx: Any, events: int, did: str | None = None) -> str:
             seq += 1
             fields = dict(report["payload"]["fields"], summary=f"第{i}期进展报告")
             data = canonical(fields)  # an inline artifact's bytes are its canonical fields (verify checks)
-            payload = dict(report["payload"], artifact_id=f"A-long{i:06d}", fields=fields,
+            payload = dict(report["payload"], artifact_id=f"A-long-{did}-{i:06d}", fields=fields,
                            sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-            env = st.envelope(f"decision:{did}", seq, "ArtifactRecorded", report["at"], report["actor"], payload)
+            env = st.envelope(f"decision:{did}", seq, "ArtifactRecorded", at, report["actor"], payload)
             body = canonical(env)
             digest = chain_hash(prev, body)
             rows.append({"stream": env["stream"], "seq": seq, "type": env["type"], "schema_version": 1,
@@ -364,6 +365,9 @@ def long_decision(ctx: Any, events: int, did: str | None = None) -> str:
             d.apply(ev, refresh=False)
         d.refresh()
         st.save_decision(conn, d.state, previous_seq=int(st.load_decision(conn, did)["last_seq"]))
+        # and the artifacts index, which verify rebuilds from the events too
+        conn.execute(insert(ARTIFACTS), [st.artifact_values(did, d.state["artifacts"][f"A-long-{did}-{i:06d}"])
+                                         for i in range(len(rows))])
     return did
 
 
