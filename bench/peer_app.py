@@ -6,6 +6,10 @@
     GET  /api/v1/bench-peer/decisions/{id}    one JSON row read by key: the decision's stored projection,
                                               returned as it is stored (no parsing, no model)
 
+DECIDE_BENCH_POOL_SIZE=N (read by this bench module only, never by the product) rebuilds the served store's
+PostgreSQL engine with a persistent pool of N connections (the product's is 5, overflow 10: under 16
+connections the overflow ones are opened and closed per request), for the engine's routes and the peers' alike.
+
 Both authenticate exactly as the product's routes do (`api.deps.CurrentPerson`: the bearer token looked up
 in the database, the failure throttle), so the ratio measures what the product does beyond the least an
 authenticated durable write or keyed read must do.
@@ -13,13 +17,25 @@ authenticated durable write or keyed read must do.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Response
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+)
 from sqlalchemy.exc import DatabaseError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +77,11 @@ def peer_read(ctx: CtxDep, person: CurrentPerson, decision_id: str) -> Response:
     return Response(row[0], media_type="application/json")
 
 
+_store = _served.state.decide.ctx.store
+if os.environ.get("DECIDE_BENCH_POOL_SIZE") and not _store.is_sqlite:
+    _store.engine.dispose()
+    _store.engine = create_engine(_store.url, pool_size=int(os.environ["DECIDE_BENCH_POOL_SIZE"]), max_overflow=10,
+                                  pool_pre_ping=True)
 try:
     PEER.create_all(_served.state.decide.ctx.store.engine)
 except DatabaseError:  # several workers starting at once: another one created it

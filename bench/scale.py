@@ -13,8 +13,14 @@ re-chained (RFC 8785 bytes, SHA-256 chain), and its projection is rebuilt by rep
 the domain aggregate — so `decide verify` passes on the result (checked on a sample).
 The server is `bench.peer_app:app`: the product's app plus two peer endpoints with the same token check (one
 durable insert; the decision's stored JSON read by key), measured in the same run so that every HTTP figure
-is also printed as a ratio against its peer (issue 19 §1). Only the decision
-streams are copied: the templates' own comment, meeting and accountability streams stay single.
+is also printed as a ratio against its peer (issue 19 §1). By default only the decision
+streams are copied: the templates' own comment, meeting and accountability streams stay single. With
+`--streams all` (issue 19's scale data) each copy also gets its own copy of its template's comment streams (the
+main one and its shards), meetings and accountability cases (and documents, execution opinions), re-ided
+(meeting and case ids suffixed, tracking numbers re-derived), re-canonicalised and re-chained, with the rows
+they project into renamed the same way, so `decide verify` re-derives those tables too and passes.
+
+    .venv/bin/python bench/scale.py --decisions 100000 --streams all --generate-only --keep   # then read_scale.py
 PostgreSQL: DECIDE_TEST_POSTGRES_URL (a fresh database `decide_scale_*` is created and dropped unless
 --keep).
 """
@@ -36,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 import psycopg
 from sqlalchemy import insert
 
@@ -45,9 +52,23 @@ sys.path.insert(0, str(ROOT))
 from bench import procs  # noqa: E402
 from decision_engine import bootstrap  # noqa: E402
 from decision_engine.adapters import store as st  # noqa: E402
-from decision_engine.adapters.tables import ARTIFACTS, DECISIONS, EVENTS  # noqa: E402
+from decision_engine.adapters.tables import (  # noqa: E402
+    ACCOUNTABILITY_CASES,
+    ARTIFACTS,
+    COMMENT_IDENTITIES,
+    DECISIONS,
+    DOCUMENTS,
+    EVENTS,
+    EXECUTION_OPINIONS,
+    MEETING_ITEMS,
+    MEETINGS,
+    OPINION_CLUSTER_MEMBERS,
+    OPINION_CLUSTERS,
+    PUBLIC_COMMENTS,
+)
 from decision_engine.audit.canonical import GENESIS, canonical, chain_hash  # noqa: E402
 from decision_engine.config import Settings  # noqa: E402
+from decision_engine.domain import participation as dp  # noqa: E402
 from decision_engine.domain.decision import Decision  # noqa: E402
 from decision_engine.services import identity, queries, verification  # noqa: E402
 from decision_engine.services.demo import cast, demo_clock, run_demo  # noqa: E402
@@ -88,8 +109,8 @@ def templates(ctx: Any) -> list[tuple[list[dict[str, Any]], str]]:
     return out
 
 
-def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
-          ) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any,
+          extra: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
     """One copy of a template: events re-canonicalised and re-chained, the projection rebuilt by replay."""
     stream = f"decision:{new}"
     prev, rows = GENESIS, []
@@ -97,8 +118,7 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
     d = Decision(spec)
     # Each copy's artifacts get their own ids, in the events as in the artifacts index (verify rebuilds
     # the index from the events); an inline artifact whose fields name an id is re-hashed.
-    renamed = {ev["payload"]["artifact_id"]: f"{ev['payload']['artifact_id']}-{k}" for ev in template
-               if ev["type"] in ("ArtifactRecorded", "DraftVersionAdded")}
+    renamed = {**(extra or {}), **_artifact_names(template, k)}
     for ev in template:
         env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
         env["stream"] = stream
@@ -139,6 +159,11 @@ def clone(template: list[dict[str, Any]], new: str, unit: str, k: int, spec: Any
     return rows, projection, arts
 
 
+def _artifact_names(template: list[dict[str, Any]], k: int) -> dict[str, str]:
+    return {ev["payload"]["artifact_id"]: f"{ev['payload']['artifact_id']}-{k}" for ev in template
+            if ev["type"] in ("ArtifactRecorded", "DraftVersionAdded")}
+
+
 def _renamed(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, str):
         return names.get(value, value)
@@ -149,40 +174,173 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def generate(ctx: Any, n: int, say: Any) -> dict[str, Any]:
-    """N copies of the templates, committed 200 decisions per transaction."""
+# The tables the side streams of a decision project into (`--streams all`), in an order that satisfies their
+# foreign keys: its comments (received on its shards, moderated and clustered on its main stream), the meetings
+# that decided it (one agenda item each in the templates), its accountability cases, documents and opinions.
+SIDE_TABLES = (PUBLIC_COMMENTS, COMMENT_IDENTITIES, OPINION_CLUSTERS, OPINION_CLUSTER_MEMBERS, MEETINGS,
+               MEETING_ITEMS, ACCOUNTABILITY_CASES, DOCUMENTS, EXECUTION_OPINIONS)
+
+
+def side_streams(ctx: Any, did: str) -> dict[str, Any]:
+    """A template decision's own comment, meeting and accountability streams (and documents, execution
+    opinions), their events and the rows they project into; the ids the copies rename."""
+    with ctx.store.read() as conn:
+        def rows(table: Any, where: Any) -> list[dict[str, Any]]:
+            return [dict(r) for r in conn.execute(table.select().where(where)).mappings()]
+        out: dict[str, list[dict[str, Any]]] = {t.name: [] for t in SIDE_TABLES}
+        comments = rows(PUBLIC_COMMENTS, PUBLIC_COMMENTS.c.decision_id == did)
+        tns = [c["tracking_number"] for c in comments]
+        out["public_comments"] = comments
+        out["comment_identities"] = rows(COMMENT_IDENTITIES, COMMENT_IDENTITIES.c.tracking_number.in_(tns))
+        out["opinion_clusters"] = rows(OPINION_CLUSTERS, OPINION_CLUSTERS.c.decision_id == did)
+        out["opinion_cluster_members"] = rows(OPINION_CLUSTER_MEMBERS, OPINION_CLUSTER_MEMBERS.c.decision_id == did)
+        mids = sorted({r["meeting_id"] for r in rows(MEETING_ITEMS, MEETING_ITEMS.c.decision_id == did)})
+        out["meetings"] = rows(MEETINGS, MEETINGS.c.id.in_(mids))
+        out["meeting_items"] = rows(MEETING_ITEMS, MEETING_ITEMS.c.meeting_id.in_(mids))
+        cases = rows(ACCOUNTABILITY_CASES, ACCOUNTABILITY_CASES.c.decision_id == did)
+        out["accountability_cases"] = cases
+        out["documents"] = rows(DOCUMENTS, DOCUMENTS.c.decision_id == did)
+        opinions = rows(EXECUTION_OPINIONS, EXECUTION_OPINIONS.c.decision_id == did)
+        out["execution_opinions"] = opinions
+        names = [f"comments:{did}", *(f"meeting:{m}" for m in mids),
+                 *(f"accountability:{c['id']}" for c in cases), f"documents:{did}", f"execution-opinions:{did}"]
+        shards = [r[0] for r in conn.execute(EVENTS.select().with_only_columns(EVENTS.c.stream).distinct()
+                                             .where(EVENTS.c.stream.like(f"comments:{did}#%")))]
+        streams = {}
+        for name in [*names, *sorted(shards)]:
+            evs = st.stream_events(conn, name)
+            if evs:
+                streams[name] = evs
+    ids = {"meetings": mids, "cases": [c["id"] for c in cases],
+           "tracking": tns + [o["tracking_number"] for o in opinions]}
+    return {"streams": streams, "rows": out, "ids": ids}
+
+
+def side_names(side: dict[str, Any], k: int) -> dict[str, str]:
+    """The new ids of copy k's meetings, cases and tracking numbers (valid tracking numbers, derived from the
+    template's and k)."""
+    names = {m: f"{m}-{k}" for m in side["ids"]["meetings"]}
+    names.update({c: f"{c}-{k}" for c in side["ids"]["cases"]})
+    for tn in side["ids"]["tracking"]:
+        bits = int.from_bytes(hashlib.sha256(f"{tn}|{k}".encode()).digest()[:8], "big") & ((1 << 55) - 1)
+        names[tn] = dp.tracking_number(bits)
+    return names
+
+
+def _renamed_all(value: Any, names: dict[str, str]) -> Any:
+    """`_renamed`, dict keys too (a side stream's folded state may be keyed by ids)."""
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed_all(v, names) for v in value]
+    if isinstance(value, dict):
+        return {names.get(key, key): _renamed_all(v, names) for key, v in value.items()}
+    return value
+
+
+def _renamed_cell(value: Any, names: dict[str, str]) -> Any:
+    """A stored cell renamed: an id, or JSON text (re-serialised in the form it was stored in)."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("{", "[") and len(value) > 2:
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return names.get(value, value)
+        for option in (orjson.OPT_SORT_KEYS, None):
+            if orjson.dumps(parsed, option=option).decode() == value:
+                return orjson.dumps(_renamed_all(parsed, names), option=option).decode()
+        raise ValueError(f"stored JSON in an unknown form: {value[:60]}")
+    return names.get(value, value)
+
+
+def clone_side(side: dict[str, Any], new: str, names: dict[str, str]) -> tuple[list[dict[str, Any]],
+                                                                             dict[str, list[dict[str, Any]]]]:
+    """Copy k of a template decision's side streams, re-ided, re-canonicalised and re-chained, and the rows
+    they project into, renamed the same way (the folds are keyed by these ids and nothing else)."""
+    rows = []
+    for name, template in side["streams"].items():
+        kind, _, key = name.partition(":")
+        base, hash_, shard = key.partition("#")
+        stream = f"{kind}:{names.get(base, base)}{hash_}{shard}"
+        prev = GENESIS
+        for ev in template:
+            env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
+            env["stream"] = stream
+            env["payload"] = _renamed_all(env["payload"], names)
+            body = canonical(env)
+            digest = chain_hash(prev, body)
+            a = env["actor"]
+            rows.append({"stream": stream, "seq": env["seq"], "type": env["type"], "schema_version": 1,
+                         "at": env["at"], "person": a["person"], "role": a["role"], "unit": a["unit"],
+                         "body": body, "prev_hash": prev, "hash": digest})
+            prev = digest
+    tables = {table: [{c: _renamed_cell(v, names) for c, v in r.items()} for r in template_rows]
+              for table, template_rows in side["rows"].items()}
+    return rows, tables
+
+
+def generate(ctx: Any, n: int, say: Any, streams: str = "decisions") -> dict[str, Any]:
+    """N copies of the templates, committed 200 decisions per transaction. With streams="all", each copy
+    also gets its own copy of its template's comment (main and shard), meeting and accountability streams
+    (and documents, execution opinions), with their projection rows; by default those stay single."""
     temps = templates(ctx)
     with ctx.store.read() as conn:
         specs = {h: st.get_spec(conn, h) for _, h in temps}
-    started, events = time.perf_counter(), 0
+    sides = [side_streams(ctx, evs[0]["payload"]["decision_id"]) for evs, _ in temps] if streams == "all" else []
+    started, events, side_events = time.perf_counter(), 0, 0
     batch: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    side_rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in SIDE_TABLES}
     for k in range(n):
         evs, h = temps[k % len(temps)]
-        rows, projection, arts = clone(evs, f"MAD-s{k:08d}", UNITS[k % len(UNITS)], k, specs[h])
+        new = f"MAD-s{k:08d}"
+        extra: dict[str, str] = {}
+        if sides:
+            side = sides[k % len(temps)]
+            extra = side_names(side, k)
+            extra[evs[0]["payload"]["decision_id"]] = new
+        rows, projection, arts = clone(evs, new, UNITS[k % len(UNITS)], k, specs[h], extra)
         batch[0].extend(rows)
         batch[1].append(projection)
         batch[2].extend(arts)
         events += len(rows)
+        if sides:
+            srows, tables = clone_side(sides[k % len(temps)], new, {**extra, **_artifact_names(evs, k)})
+            batch[0].extend(srows)
+            side_events += len(srows)
+            for table, trows in tables.items():
+                side_rows[table].extend(trows)
         if len(batch[1]) == 200 or k == n - 1:
             with ctx.store.write() as conn:
                 conn.execute(insert(EVENTS), batch[0])
                 conn.execute(insert(DECISIONS), batch[1])
                 if batch[2]:
                     conn.execute(insert(ARTIFACTS), batch[2])
+                for table in SIDE_TABLES:
+                    if side_rows[table.name]:
+                        conn.execute(insert(table), side_rows[table.name])
             batch = ([], [], [])
+            side_rows = {t.name: [] for t in SIDE_TABLES}
             if (k + 1) % 10_000 == 0:
-                say(f"  generated {k + 1:,} decisions, {events:,} events, {time.perf_counter() - started:.0f} s")
+                say(f"  generated {k + 1:,} decisions, {events + side_events:,} events, "
+                    f"{time.perf_counter() - started:.0f} s")
     seconds = time.perf_counter() - started
-    return {"decisions": n, "events": events, "seconds": round(seconds, 1),
-            "events_per_s": round(events / seconds)}
+    out = {"decisions": n, "events": events, "seconds": round(seconds, 1),
+           "events_per_s": round(events / seconds)}
+    if sides:
+        out.update(side_events=side_events, all_events=events + side_events,
+                   events_per_s=round((events + side_events) / seconds))
+    return out
 
 
-def long_decision(ctx: Any, events: int) -> str:
-    """A decision with `events` events: the demo's, then execution reports appended and chained."""
-    did = run_demo(ctx, lambda _: None, people=cast(ctx))
+def long_decision(ctx: Any, events: int, did: str | None = None) -> str:
+    """A decision with `events` events: the demo's (or `did`'s, a copy of it), then execution reports appended
+    and chained."""
+    did = did or run_demo(ctx, lambda _: None, people=cast(ctx))
     with ctx.store.read() as conn:
         evs = st.stream_events(conn, f"decision:{did}")
     report = next(e for e in evs if e["type"] == "ArtifactRecorded" and e["payload"]["kind"] == "execution_report")
+    at = max(e["at"] for e in evs)  # dated after the stream's last event: verify checks the time order
     with ctx.store.write() as conn:
         seq, prev = st.last_of(conn, f"decision:{did}")
         rows = []
@@ -190,9 +348,9 @@ def long_decision(ctx: Any, events: int) -> str:
             seq += 1
             fields = dict(report["payload"]["fields"], summary=f"第{i}期进展报告")
             data = canonical(fields)  # an inline artifact's bytes are its canonical fields (verify checks)
-            payload = dict(report["payload"], artifact_id=f"A-long{i:06d}", fields=fields,
+            payload = dict(report["payload"], artifact_id=f"A-long-{did}-{i:06d}", fields=fields,
                            sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-            env = st.envelope(f"decision:{did}", seq, "ArtifactRecorded", report["at"], report["actor"], payload)
+            env = st.envelope(f"decision:{did}", seq, "ArtifactRecorded", at, report["actor"], payload)
             body = canonical(env)
             digest = chain_hash(prev, body)
             rows.append({"stream": env["stream"], "seq": seq, "type": env["type"], "schema_version": 1,
@@ -207,6 +365,9 @@ def long_decision(ctx: Any, events: int) -> str:
             d.apply(ev, refresh=False)
         d.refresh()
         st.save_decision(conn, d.state, previous_seq=int(st.load_decision(conn, did)["last_seq"]))
+        # and the artifacts index, which verify rebuilds from the events too
+        conn.execute(insert(ARTIFACTS), [st.artifact_values(did, d.state["artifacts"][f"A-long-{did}-{i:06d}"])
+                                         for i in range(len(rows))])
     return did
 
 
@@ -353,7 +514,13 @@ def main() -> None:
     ap.add_argument("--long-events", type=int, default=10_000)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--workers", default="1,2,4")
-    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the database and data folder (their names are "
+                    "printed: bench/read_scale.py reads them)")
+    ap.add_argument("--streams", choices=("decisions", "all"), default="decisions",
+                    help="all: copy each template's comment, meeting and accountability streams too (issue 19)")
+    ap.add_argument("--generate-only", action="store_true", help="generate (and verify up to --verify-max "
+                    "decisions), print the size, stop")
+    ap.add_argument("--verify-max", type=int, default=20_000, help="run `decide verify` up to this many decisions")
     args = ap.parse_args()
     say = print
     url, name = fresh_db()
@@ -361,14 +528,32 @@ def main() -> None:
     report: dict[str, Any] = {}
     try:
         ctx = bootstrap.build(Settings(data_dir=data_dir, database_url=url), clock=demo_clock())
-        say(f"generating {args.decisions:,} decisions on PostgreSQL ({name}) …")
-        report["generate"] = gen = generate(ctx, args.decisions, say)
-        say(f"(1) generated {gen['decisions']:,} decisions, {gen['events']:,} events in {gen['seconds']} s "
-            f"({gen['events_per_s']:,} events/s)")
-        sample = verification.verify(ctx, workers=2, replay=True) if args.decisions <= 20_000 else None
+        say(f"generating {args.decisions:,} decisions (streams: {args.streams}) on PostgreSQL ({name}) …")
+        report["generate"] = gen = generate(ctx, args.decisions, say, streams=args.streams)
+        total = gen.get("all_events", gen["events"])
+        say(f"(1) generated {gen['decisions']:,} decisions, {total:,} events ({gen['events']:,} in decision "
+            f"streams) in {gen['seconds']} s ({gen['events_per_s']:,} events/s); load average "
+            f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        with psycopg.connect(_plain(url), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_database_size(current_database()), "
+                               "(SELECT count(*) FROM events), (SELECT count(DISTINCT stream) FROM events)").fetchone()
+            assert row is not None
+            report["generate"].update(db_bytes=row[0], events_in_db=row[1], streams_in_db=row[2])
+            say(f"    database {row[0] / 1e9:.2f} GB; {row[1]:,} events in {row[2]:,} streams (templates included)")
+        sample = verification.verify(ctx, workers=2, replay=True) if args.decisions <= args.verify_max else None
         if sample is not None:
-            say(f"    verify: {sample.events:,} events, {sample.decisions:,} projections — "
-                f"{'OK' if sample.ok else sample.findings[:3]}")
+            say(f"    verify: {sample.events:,} events, {sample.streams:,} streams, {sample.decisions:,} projections "
+                f"— {'OK' if sample.ok else sample.findings[:3]}")
+            report["generate"]["verify_ok"] = sample.ok
+        if args.generate_only:
+            ctx.store.dispose()
+            out = ROOT / "bench" / "out"
+            out.mkdir(exist_ok=True)
+            (out / "scale-generate.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
+                                                     encoding="utf-8")
+            if args.keep:
+                say(f"kept: DECIDE_DATABASE_URL={url} DECIDE_DATA_DIR={data_dir}")
+            return
         with psycopg.connect(_plain(url), autocommit=True) as conn:
             conn.execute("ANALYZE")
         lists = {
