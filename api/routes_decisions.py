@@ -110,13 +110,13 @@ def get_decision(ctx: CtxDep, person: CurrentPerson, decision_id: DecisionId, re
                  seq: Annotated[int | None, Query(ge=1, le=2**53 - 1, description="…or after this event")]
                  = None) -> dict[str, Any]:
     """The decision now, or as of a moment (`?at=`) or a sequence number (`?seq=`): replayed from events."""
+    if at is None and seq is None:
+        view = access.read_decision(ctx, person, decision_id)  # the reader checked and the view: one read
+        response.headers["ETag"] = f'"{view["seq"]}"'
+        return view
     access.require_reader(ctx, person, decision_id)
     if at is not None and seq is not None:
         raise InvalidInput("give either at or seq, not both")
-    if at is None and seq is None:
-        view = queries.get_decision(ctx, decision_id)
-        response.headers["ETag"] = f'"{view["seq"]}"'
-        return view
     when = None
     if at is not None:
         try:

@@ -20,6 +20,7 @@ from decision_engine.domain.decision import Actor
 from decision_engine.domain.errors import NotFound, NotPermitted, Unavailable
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services import decisions, organisation, queries
+from decision_engine.services.clock import iso
 from decision_engine.services.context import Context
 from decision_engine.services.identity import actors_of
 
@@ -40,14 +41,37 @@ def require_reader(ctx: Context, person_id: str, decision_id: str | None = None)
     decisions and a superior organ its subordinates', externals only the decisions they are parties to,
     the auditor everything."""
     actors = current_actors(ctx, person_id)
+    _refuse_without_reader_role(actors)
+    if decision_id is not None and not readable(ctx, actors, [decision_id]):
+        raise _refuse_unrelated(decision_id)
+
+
+def _refuse_without_reader_role(actors: tuple[Actor, ...]) -> None:
     held = {a.role for a in actors}
     if not held & READER_ROLES:
         raise NotPermitted("reading decisions in procedure needs a procedure role or the auditor role; "
                            f"the person holds: {', '.join(sorted(held)) or 'none'} (published decisions "
                            "are at /api/v1/public/decisions)", rule="SoD", article="Art. 38 (inference)")
-    if decision_id is not None and not readable(ctx, actors, [decision_id]):
-        raise NotPermitted(f"本人与决策事项 {decision_id} 无办理、参与或监督关系，不能查阅其内部材料（已公布的决策"
-                           "见公开栏目）", rule=authority.READ_RULE, article=authority.READ_ARTICLE)
+
+
+def _refuse_unrelated(decision_id: str) -> NotPermitted:
+    return NotPermitted(f"本人与决策事项 {decision_id} 无办理、参与或监督关系，不能查阅其内部材料（已公布的决策"
+                        "见公开栏目）", rule=authority.READ_RULE, article=authority.READ_ARTICLE)
+
+
+def read_decision(ctx: Context, person_id: str, decision_id: str) -> dict[str, Any]:
+    """The current view of a decision for a reader, checked as `require_reader` checks it (the reader's
+    roles, then AR13's relation to this decision), in one read transaction: the person's roles, the chart
+    and the decision are each read once, and the decision checked is the decision shown (issue 19 §2)."""
+    now = ctx.now()
+    with ctx.store.read() as conn:
+        actors = actors_of(conn, person_id, iso(now))
+        _refuse_without_reader_role(actors)
+        chart = organisation.chart_of(conn)
+        d, _ = decisions.load(conn, decision_id, chart=chart)  # NotFound: 404, as the read answers
+    if not authority.may_read(actors, d.state, chart):
+        raise _refuse_unrelated(decision_id)
+    return queries.view(d, ctx.calendar, now)
 
 
 def readable(ctx: Context, actors: tuple[Actor, ...], decision_ids: list[str]) -> set[str]:
@@ -58,7 +82,7 @@ def readable(ctx: Context, actors: tuple[Actor, ...], decision_ids: list[str]) -
         chart = organisation.chart_of(conn)
         for did in decision_ids:
             try:
-                d, _ = decisions.load(conn, did)
+                d, _ = decisions.load(conn, did, chart=chart)
             except NotFound:
                 out.add(did)
                 continue

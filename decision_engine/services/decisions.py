@@ -30,6 +30,7 @@ from decision_engine.domain.errors import (
     UnsupportedMediaType,
 )
 from decision_engine.domain.events import AttemptRefused
+from decision_engine.domain.organisation import OrgChart
 from decision_engine.services import organisation
 from decision_engine.services.context import Context, new_id, unit_of
 from decision_engine.services.identity import actors_of, held_at
@@ -63,14 +64,15 @@ def stream_of(decision_id: str) -> str:
     return f"decision:{decision_id}"
 
 
-def load(tx: UnitOfWork | Any, decision_id: str) -> tuple[Decision, int]:
+def load(tx: UnitOfWork | Any, decision_id: str, *, chart: OrgChart | None = None) -> tuple[Decision, int]:
     """A decision from its projection, with the sequence it was read at (`tx`: a unit of work, or the
-    transaction handle of a caller not behind the port yet)."""
+    transaction handle of a caller not behind the port yet); `chart`: the organisation chart this
+    transaction has already read (else it is read here)."""
     uow = unit_of(tx)
     row = uow.decisions.load(decision_id)
     spec = uow.decisions.spec(row["procedure_hash"])
     return (Decision(spec, orjson.loads(row["state"]), resolve=uow.decisions.spec,
-                     chart=organisation.chart_of(uow)), int(row["last_seq"]))
+                     chart=chart if chart is not None else organisation.chart_of(uow)), int(row["last_seq"]))
 
 
 @dataclass(frozen=True, slots=True)
