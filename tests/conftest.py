@@ -35,6 +35,32 @@ REQUIRE_PG = os.environ.get("DECIDE_REQUIRE_POSTGRES") == "1"
 WARNINGS_ARE_ERRORS = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
 
 
+class Statements:
+    """The SQL a store's engine runs, seen by a listener on the real engine (nothing is replaced): `seen` holds
+    each statement's text; `of(command)` runs a command and gives the first word of each statement it ran."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+        self.engine = engine
+        self.seen: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.seen.append(statement)
+
+    def of(self, command: Any) -> list[str]:
+        self.seen.clear()
+        command()
+        return [s.split(None, 1)[0].upper() for s in self.seen]
+
+    def role_queries(self) -> int:
+        return sum("role_assignments" in s for s in self.seen)
+
+    def close(self) -> None:
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
 def _pg_available() -> bool:
     if not PG_URL:
         return False

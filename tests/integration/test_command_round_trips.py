@@ -10,7 +10,7 @@ and projections verify."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,28 +22,11 @@ from decision_engine.services import decisions as svc
 from decision_engine.services import identity, verification
 from decision_engine.services.context import Context
 from decision_engine.services.demo import BUREAU, Cast, cast
+from tests.conftest import Statements
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
-class Statements:
-    """The first word of each statement a store's engine runs (a listener on the real engine)."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        self.seen: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.seen.append(statement.split(None, 1)[0].upper())
-
-    def of(self, command: Callable[[], object]) -> list[str]:
-        self.seen.clear()
-        command()
-        return list(self.seen)
-
-    def close(self) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
 @pytest.fixture

@@ -20,27 +20,11 @@ from decision_engine.services import access, identity
 from decision_engine.services import decisions as svc
 from decision_engine.services.context import Context
 from decision_engine.services.demo import BUREAU, cast
-from tests.conftest import make_ctx, serving
+from tests.conftest import Statements, make_ctx, serving
 
 AUDIT_UNIT = "某市审计局"
 
 
-class Statements:
-    """The SQL a store's engine runs (a listener on the real engine: nothing is replaced)."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        self.seen: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.seen.append(statement)
-
-    def role_queries(self) -> int:
-        return sum("role_assignments" in s for s in self.seen)
-
-    def close(self) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
 def _version(ctx: Context, person: str) -> int:
