@@ -1,7 +1,8 @@
 # decide — two commands do all the set-up on a fresh machine:
 #   make run    creates .venv on first use, installs, serves API + pages + flows on SQLite with demo data
 #   make test   the same set-up, then ruff, mypy (strict on decision_engine/, api/, flows/), the layer
-#               contracts (import-linter, [tool.importlinter] in pyproject.toml) and every test
+#               contracts (import-linter, [tool.importlinter] in pyproject.toml) and every test, on the
+#               machine's cores (TEST_JOBS, below)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
