@@ -16,7 +16,7 @@ import hashlib
 from typing import Any
 
 from decision_engine.domain import authority
-from decision_engine.domain.decision import Actor
+from decision_engine.domain.decision import Actor, Decision
 from decision_engine.domain.errors import NotFound, NotPermitted, Unavailable
 from decision_engine.domain.procedure import ROLES
 from decision_engine.services import decisions, organisation, queries
@@ -39,39 +39,43 @@ def require_reader(ctx: Context, person_id: str, decision_id: str | None = None)
     """Internal decision views need a current procedure or audit role; a decision's own views need the
     reader to stand in a relation to it (AR13, `domain/authority.may_read`): staff read their organ's
     decisions and a superior organ its subordinates', externals only the decisions they are parties to,
-    the auditor everything."""
-    actors = current_actors(ctx, person_id)
-    _refuse_without_reader_role(actors)
-    if decision_id is not None and not readable(ctx, actors, [decision_id]):
-        raise _refuse_unrelated(decision_id)
+    the auditor everything. One read transaction (`_checked_reader`)."""
+    with ctx.store.read() as conn:
+        _checked_reader(conn, person_id, decision_id, ctx.now_iso())
 
 
-def _refuse_without_reader_role(actors: tuple[Actor, ...]) -> None:
+def read_decision(ctx: Context, person_id: str, decision_id: str) -> dict[str, Any]:
+    """The current view of a decision for a reader, checked as `require_reader` checks it, in the same read
+    transaction: the decision checked is the decision shown, each read once (issue 19 §2)."""
+    now = ctx.now()
+    with ctx.store.read() as conn:
+        d = _checked_reader(conn, person_id, decision_id, iso(now))
+    if d is None:
+        raise NotFound(f"no decision {decision_id!r}")
+    return queries.view(d, ctx.calendar, now)
+
+
+def _checked_reader(conn: Any, person_id: str, decision_id: str | None, at: str) -> Decision | None:
+    """`require_reader`'s checks within one transaction: the person's roles, then (for a decision) the chart
+    and the decision, each read once. Returns the decision checked; None without a decision id or for an
+    unknown one (the read itself then answers 404)."""
+    actors = actors_of(conn, person_id, at)
     held = {a.role for a in actors}
     if not held & READER_ROLES:
         raise NotPermitted("reading decisions in procedure needs a procedure role or the auditor role; "
                            f"the person holds: {', '.join(sorted(held)) or 'none'} (published decisions "
                            "are at /api/v1/public/decisions)", rule="SoD", article="Art. 38 (inference)")
-
-
-def _refuse_unrelated(decision_id: str) -> NotPermitted:
-    return NotPermitted(f"本人与决策事项 {decision_id} 无办理、参与或监督关系，不能查阅其内部材料（已公布的决策"
-                        "见公开栏目）", rule=authority.READ_RULE, article=authority.READ_ARTICLE)
-
-
-def read_decision(ctx: Context, person_id: str, decision_id: str) -> dict[str, Any]:
-    """The current view of a decision for a reader, checked as `require_reader` checks it (the reader's
-    roles, then AR13's relation to this decision), in one read transaction: the person's roles, the chart
-    and the decision are each read once, and the decision checked is the decision shown (issue 19 §2)."""
-    now = ctx.now()
-    with ctx.store.read() as conn:
-        actors = actors_of(conn, person_id, iso(now))
-        _refuse_without_reader_role(actors)
-        chart = organisation.chart_of(conn)
-        d, _ = decisions.load(conn, decision_id, chart=chart)  # NotFound: 404, as the read answers
+    if decision_id is None:
+        return None
+    chart = organisation.chart_of(conn)
+    try:
+        d, _ = decisions.load(conn, decision_id, chart=chart)
+    except NotFound:
+        return None
     if not authority.may_read(actors, d.state, chart):
-        raise _refuse_unrelated(decision_id)
-    return queries.view(d, ctx.calendar, now)
+        raise NotPermitted(f"本人与决策事项 {decision_id} 无办理、参与或监督关系，不能查阅其内部材料（已公布的决策"
+                           "见公开栏目）", rule=authority.READ_RULE, article=authority.READ_ARTICLE)
+    return d
 
 
 def readable(ctx: Context, actors: tuple[Actor, ...], decision_ids: list[str]) -> set[str]:
