@@ -70,9 +70,13 @@ def load(tx: UnitOfWork | Any, decision_id: str, *, chart: OrgChart | None = Non
     transaction has already read (else it is read here)."""
     uow = unit_of(tx)
     row = uow.decisions.load(decision_id)
-    spec = uow.decisions.spec(row["procedure_hash"])
-    return (Decision(spec, orjson.loads(row["state"]), resolve=uow.decisions.spec,
-                     chart=chart if chart is not None else organisation.chart_of(uow)), int(row["last_seq"]))
+    return _decision_of(uow, row, chart if chart is not None else organisation.chart_of(uow)), int(row["last_seq"])
+
+
+def _decision_of(uow: UnitOfWork, row: dict[str, Any], chart: OrgChart) -> Decision:
+    """The aggregate of a projection row, under its pinned procedure (from the spec cache, keyed by hash)."""
+    return Decision(uow.decisions.spec(row["procedure_hash"]), orjson.loads(row["state"]),
+                    resolve=uow.decisions.spec, chart=chart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +96,7 @@ def command_read(uow: UnitOfWork, decision_id: str, person_id: str, at: str) -> 
     Unauthenticated for an unknown person (the order `load` then `actors_of` refused them in)."""
     read = uow.decisions.load_for_command(decision_id, stream=stream_of(decision_id),
                                           org_stream=organisation.ORG_STREAM, person_id=person_id)
-    spec = uow.decisions.spec(read.row["procedure_hash"])
-    d = Decision(spec, orjson.loads(read.row["state"]), resolve=uow.decisions.spec,
-                 chart=organisation.chart_of(uow, read.org_head))
+    d = _decision_of(uow, read.row, organisation.chart_of(uow, read.org_head))
     return CommandState(d, int(read.row["last_seq"]), held_at(person_id, read.person, at), read.head)
 
 
