@@ -164,13 +164,15 @@ def _artifact_names(template: list[dict[str, Any]], k: int) -> dict[str, str]:
             if ev["type"] in ("ArtifactRecorded", "DraftVersionAdded")}
 
 
-def _renamed(value: Any, names: dict[str, str]) -> Any:
+def _renamed(value: Any, names: dict[str, str], *, keys: bool = False) -> Any:
+    """`value` with every string in `names` renamed, dict keys too when `keys` (a side stream's folded state
+    may be keyed by ids)."""
     if isinstance(value, str):
         return names.get(value, value)
     if isinstance(value, list):
-        return [_renamed(v, names) for v in value]
+        return [_renamed(v, names, keys=keys) for v in value]
     if isinstance(value, dict):
-        return {key: _renamed(v, names) for key, v in value.items()}
+        return {(names.get(key, key) if keys else key): _renamed(v, names, keys=keys) for key, v in value.items()}
     return value
 
 
@@ -227,17 +229,6 @@ def side_names(side: dict[str, Any], k: int) -> dict[str, str]:
     return names
 
 
-def _renamed_all(value: Any, names: dict[str, str]) -> Any:
-    """`_renamed`, dict keys too (a side stream's folded state may be keyed by ids)."""
-    if isinstance(value, str):
-        return names.get(value, value)
-    if isinstance(value, list):
-        return [_renamed_all(v, names) for v in value]
-    if isinstance(value, dict):
-        return {names.get(key, key): _renamed_all(v, names) for key, v in value.items()}
-    return value
-
-
 def _renamed_cell(value: Any, names: dict[str, str]) -> Any:
     """A stored cell renamed: an id, or JSON text (re-serialised in the form it was stored in)."""
     if not isinstance(value, str):
@@ -249,7 +240,7 @@ def _renamed_cell(value: Any, names: dict[str, str]) -> Any:
             return names.get(value, value)
         for option in (orjson.OPT_SORT_KEYS, None):
             if orjson.dumps(parsed, option=option).decode() == value:
-                return orjson.dumps(_renamed_all(parsed, names), option=option).decode()
+                return orjson.dumps(_renamed(parsed, names, keys=True), option=option).decode()
         raise ValueError(f"stored JSON in an unknown form: {value[:60]}")
     return names.get(value, value)
 
@@ -267,7 +258,7 @@ def clone_side(side: dict[str, Any], new: str, names: dict[str, str]) -> tuple[l
         for ev in template:
             env = {key: ev[key] for key in ("stream", "seq", "type", "v", "at", "actor", "payload")}
             env["stream"] = stream
-            env["payload"] = _renamed_all(env["payload"], names)
+            env["payload"] = _renamed(env["payload"], names, keys=True)
             body = canonical(env)
             digest = chain_hash(prev, body)
             a = env["actor"]
